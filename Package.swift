@@ -1,0 +1,90 @@
+// swift-tools-version:6.0
+// fleet-audit: which self-managed Redis servers on EC2 are ready to move to Amazon ElastiCache, and in what order.
+//
+// Direction of dependencies (never the other way):
+//   fleet-audit -> Reports / History / Planning -> Readiness -> Collector -> FleetEngine -> SSHClient -> CLibSSH2
+//   FleetCore, Inventory and RedisFacts are leaves used by many. fleet-lab -> LabKit -> Inventory.
+import PackageDescription
+
+let package = Package(
+    name: "fleet-audit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fleet-audit", targets: ["fleet-audit"]),
+        .executable(name: "fleet-lab", targets: ["fleet-lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C: Debian's libssh2-1-dev, as little C as possible (static inline wrappers for function-like macros).
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        // The only Swift code that touches libssh2.
+        .target(name: "SSHClient", dependencies: ["CLibSSH2"]),
+        // Value types shared by every layer: hosts to reach, command results, failure classes, snapshots, check statuses.
+        .target(name: "FleetCore"),
+        // Many sessions at once on one event loop, deadlines per phase, classified results.
+        .target(
+            name: "FleetEngine",
+            dependencies: ["SSHClient", "FleetCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Inventory model, YAML loader with file/line/field errors, host selection.
+        .target(name: "Inventory", dependencies: ["FleetCore", "Yams"]),
+        // Pure parsers of real program output: INFO, redis.conf, CONFIG GET, CLIENT LIST, /proc, ip. No I/O.
+        .target(name: "RedisFacts"),
+        // The collector script, running it over an executor, snapshots, raw evidence, redaction, the run store.
+        .target(
+            name: "Collector",
+            dependencies: [
+                "FleetCore", "RedisFacts", "Inventory", .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        // Target model, requirement profiles, one rule per check id, waivers, roll-up and ranking.
+        .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "Collector", "Yams"]),
+        // One report model, one renderer per format.
+        .target(name: "Reports", dependencies: ["Readiness", "FleetCore"]),
+        // SQLite history of runs, diffs between runs, trends.
+        .target(
+            name: "History",
+            dependencies: ["Reports", "Readiness", "FleetCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Migration waves and the remediation backlog.
+        .target(name: "Planning", dependencies: ["Reports", "Readiness", "FleetCore"]),
+        // The test fleet: network namespaces with sshd, redis-server and instance metadata.
+        .target(name: "LabKit", dependencies: ["Inventory", "FleetCore", "Yams"]),
+        .executableTarget(
+            name: "fleet-audit",
+            dependencies: [
+                "FleetCore", "Inventory", "FleetEngine", "Collector", "Readiness", "Reports", "History", "Planning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "fleet-lab",
+            dependencies: ["LabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Tests: one target per module; TestSupport starts real sshd and redis-server processes.
+        .target(name: "TestSupport", dependencies: ["FleetCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "TestSupport"]),
+        .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
+        .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "TestSupport"]),
+        .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
+    ]
+)

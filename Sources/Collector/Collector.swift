@@ -1,0 +1,2 @@
+// Placeholder: Collector is being built (see Package.swift for its job).
+enum CollectorModule {}

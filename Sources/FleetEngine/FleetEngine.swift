@@ -1,0 +1,2 @@
+// Placeholder: FleetEngine is being built (see Package.swift for its job).
+enum FleetEngineModule {}

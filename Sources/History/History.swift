@@ -1,0 +1,2 @@
+// Placeholder: History is being built (see Package.swift for its job).
+enum HistoryModule {}

@@ -1,0 +1,2 @@
+// Placeholder: Readiness is being built (see Package.swift for its job).
+enum ReadinessModule {}

@@ -1,0 +1,2 @@
+// Placeholder: RedisFacts is being built (see Package.swift for its job).
+enum RedisFactsModule {}

@@ -1,0 +1,2 @@
+// Shared test harness: real processes (sshd, redis-server) started and stopped by the tests.
+enum TestSupportModule {}
