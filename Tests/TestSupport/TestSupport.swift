@@ -1,2 +1,0 @@
-// Shared test harness: real processes (sshd, redis-server) started and stopped by the tests.
-enum TestSupportModule {}
