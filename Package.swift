@@ -77,6 +77,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FleetCore"], path: "Tests/TestSupport"),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "TestSupport"]),
         .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "TestSupport"]),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "TestSupport"]),

@@ -6,6 +6,18 @@ struct FleetAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet-audit",
         abstract: "Tell which self-managed Redis servers on EC2 are ready to migrate to Amazon ElastiCache.",
-        version: FleetAuditVersion.current
+        discussion: """
+            Collects redis.conf, INFO, network addressing and resource usage from every host of an inventory over \
+            parallel SSH sessions, checks each Redis instance against the target ElastiCache deployment, and ranks \
+            hosts by migration readiness.
+
+            Examples:
+              fleet-audit exec --inventory inventory/example.yaml -- uptime
+              fleet-audit audit --inventory inventory/example.yaml --target inventory/target.example.yaml
+
+            \(ExitCodes.helpText)
+            """,
+        version: FleetCore.FleetAuditVersion.current,
+        subcommands: []
     )
 }

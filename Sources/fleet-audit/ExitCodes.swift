@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// Every exit status fleet-audit uses, defined here and nowhere else (and listed in `--help`).
+enum ExitCodes {
+    /// Everything succeeded (and, for `audit`/`report`, nothing reached the `--fail-on` level).
+    static let success: Int32 = 0
+    /// The work ran, but some host failed, or findings reached the `--fail-on` level.
+    static let findings: Int32 = 1
+    /// An input file (inventory, target, waivers, stored run) is invalid or missing; nothing ran.
+    static let invalidInput: Int32 = 2
+    /// The machine running fleet-audit could not do the work (file limits, output not writable, history locked).
+    static let environment: Int32 = 3
+    /// The command line itself is wrong (swift-argument-parser's EX_USAGE).
+    static let usage: Int32 = ExitCode.validationFailure.rawValue
+
+    static let helpText = """
+        Exit status: 0 success; 1 some host failed or findings reached --fail-on; 2 invalid input file \
+        (nothing ran); 3 local environment problem; 64 command-line usage error.
+        """
+}

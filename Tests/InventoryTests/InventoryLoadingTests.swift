@@ -1,0 +1,156 @@
+import FleetCore
+import Inventory
+import TestSupport
+import XCTest
+
+final class InventoryLoadingTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDirectory() }
+    override func tearDown() { directory.remove() }
+
+    private func load(_ yaml: String) throws -> Inventory {
+        try Inventory.load(path: try directory.write(yaml, to: "inventory.yaml"))
+    }
+
+    private func loadError(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> YAMLFileError? {
+        do {
+            _ = try load(yaml)
+            XCTFail("expected the inventory to be rejected", file: file, line: line)
+            return nil
+        } catch let error as YAMLFileError {
+            return error
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    func testIssueExampleLoadsWithDefaultsAndOverrides() throws {
+        let inventory = try load(
+            """
+            defaults: {user: ec2-user, port: 22, identity_file: ~/.ssh/id_ed25519, known_hosts: ~/.ssh/known_hosts, host_key_checking: strict}
+            hosts:
+              - name: cache-prod-1
+                address: 10.0.1.15
+                port: 2222
+                user: admin
+                identity_file: /path/key
+                tags: {env: prod, app: checkout}
+              - name: cache-dev-1
+                address: 10.0.2.7
+            """)
+        XCTAssertEqual(inventory.hosts.count, 2)
+        let prod = inventory.hosts[0]
+        XCTAssertEqual(prod.port, 2222)
+        XCTAssertEqual(prod.user, "admin")
+        XCTAssertEqual(prod.identityFile, "/path/key")
+        XCTAssertEqual(prod.tags, ["env": "prod", "app": "checkout"])
+        XCTAssertEqual(prod.hostKeyChecking, .strict)
+        let dev = inventory.hosts[1]
+        XCTAssertEqual(dev.port, 22)
+        XCTAssertEqual(dev.user, "ec2-user")
+        XCTAssertEqual(dev.identityFile, NSString(string: "~/.ssh/id_ed25519").expandingTildeInPath)
+        XCTAssertEqual(dev.connection.address, "10.0.2.7")
+        XCTAssertTrue(inventory.digest.hasPrefix("sha256:"))
+        XCTAssertEqual(inventory.digest.count, "sha256:".count + 64)
+    }
+
+    func testRelativePathsResolveAgainstTheInventoryFolder() throws {
+        let inventory = try load(
+            """
+            defaults: {identity_file: keys/id_ed25519, known_hosts: known_hosts, metadata: off}
+            hosts: [{name: a, address: 127.0.0.1, redis: [{port: 6379, password_file: secret.txt}]}]
+            """)
+        let host = try XCTUnwrap(inventory.hosts.first)
+        XCTAssertEqual(host.identityFile, directory.path + "/keys/id_ed25519")
+        XCTAssertEqual(host.knownHostsFile, directory.path + "/known_hosts")
+        XCTAssertEqual(host.metadata, .off)
+        XCTAssertEqual(host.redis.first?.passwordFile, directory.path + "/secret.txt")
+    }
+
+    func testMisspeltKeyNamesFileLineAndField() throws {
+        let error = try XCTUnwrap(
+            loadError(
+                """
+                hosts:
+                  - name: a
+                    address: 10.0.0.1
+                    prot: 22
+                """))
+        XCTAssertEqual(error.line, 4)
+        XCTAssertEqual(error.field, "hosts[0].prot")
+        XCTAssertTrue(error.file.hasSuffix("inventory.yaml"))
+        XCTAssertTrue(error.message.contains("unknown key 'prot'"), error.message)
+    }
+
+    func testPortOutOfRangeIsRejectedWithItsLine() throws {
+        let error = try XCTUnwrap(
+            loadError(
+                """
+                hosts:
+                  - name: a
+                    address: 10.0.0.1
+                  - name: b
+                    address: 10.0.0.2
+                    port: 70000
+                """))
+        XCTAssertEqual(error.line, 6)
+        XCTAssertEqual(error.field, "hosts[1].port")
+    }
+
+    func testDuplicateHostNamesAreRejected() throws {
+        let error = try XCTUnwrap(loadError("hosts: [{name: a, address: x}, {name: a, address: y}]"))
+        XCTAssertTrue(error.message.contains("used twice"), error.message)
+    }
+
+    func testHostNamesMustBeSafeFileNames() throws {
+        let error = try XCTUnwrap(loadError("hosts: [{name: ../etc, address: x}]"))
+        XCTAssertEqual(error.field, "hosts[0].name")
+    }
+
+    func testInvalidHostKeyCheckingModeListsTheAllowedValues() throws {
+        let error = try XCTUnwrap(loadError("defaults: {host_key_checking: maybe}\nhosts: [{name: a, address: x}]"))
+        XCTAssertEqual(error.field, "defaults.host_key_checking")
+        XCTAssertTrue(error.message.contains("accept-new"), error.message)
+    }
+
+    func testSyntaxErrorNamesTheLine() throws {
+        let error = try XCTUnwrap(loadError("hosts:\n  - name: a\n    address: [unclosed\n"))
+        XCTAssertNotNil(error.line)
+        XCTAssertTrue(error.message.contains("not valid YAML"), error.message)
+    }
+
+    func testPasswordIsReferencedNeverInlined() throws {
+        let error = try XCTUnwrap(loadError("hosts: [{name: a, address: x, redis: [{port: 1, password: hunter2}]}]"))
+        XCTAssertEqual(error.field, "hosts[0].redis[0].password")
+        XCTAssertFalse(error.description.contains("hunter2"))
+    }
+
+    func testPasswordResolvesFromEnvironmentOrSaysWhichVariableIsMissing() throws {
+        let spec = RedisInstanceSpec(port: 6379, passwordEnvironmentVariable: "FA_TEST_PW")
+        XCTAssertEqual(try spec.resolvePassword(environment: ["FA_TEST_PW": "s3cret"]), "s3cret")
+        XCTAssertThrowsError(try spec.resolvePassword(environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("FA_TEST_PW"))
+        }
+    }
+
+    func testGroupsMustNameListedHosts() throws {
+        let error = try XCTUnwrap(loadError("groups: {prod: [ghost]}\nhosts: [{name: a, address: x}]"))
+        XCTAssertTrue(error.message.contains("ghost"), error.message)
+        XCTAssertEqual(error.line, 1)
+    }
+
+    func testMissingFileIsAClearError() {
+        XCTAssertThrowsError(try Inventory.load(path: directory.file("absent.yaml"))) { error in
+            XCTAssertTrue("\(error)".contains("absent.yaml"))
+        }
+    }
+
+    func testTheShippedExampleInventoryLoads() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let inventory = try Inventory.load(path: root.appendingPathComponent("inventory/example.yaml").path)
+        XCTAssertGreaterThan(inventory.hosts.count, 1)
+    }
+}
