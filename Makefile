@@ -1,0 +1,41 @@
+# fleet-audit: the commands a newcomer needs. See README.md.
+SWIFT ?= swift
+LAB_OUT ?= lab-out/demo
+REPORTS ?= reports
+
+.PHONY: deps build release test demo demo-down bench lint format clean
+
+deps:
+	./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The whole test suite: unit tests on real fixtures, engine tests on a real sshd, collector tests on real
+# redis-server, lab and end-to-end tests in network namespaces (needs root).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The main job end to end: bring up the demo fleet, audit it, write reports, take the fleet down.
+demo: release
+	./scripts/demo.sh "$(LAB_OUT)" "$(REPORTS)"
+
+demo-down:
+	.build/release/fleet-lab down
+
+# Speed and memory targets (see docs/benchmarks.md): engine, collector, lab and planner.
+bench: release
+	@for script in bench/*.sh; do echo "== $$script"; bash "$$script" || exit 1; done
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests
+
+clean:
+	rm -rf .build
