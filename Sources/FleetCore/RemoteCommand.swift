@@ -13,7 +13,9 @@ public struct RemoteJob: Sendable, Hashable {
 
     public static let defaultOutputLimit = 8 * 1024 * 1024
 
-    public init(host: HostConnection, command: String, standardInput: Data? = nil, outputLimit: Int = defaultOutputLimit) {
+    public init(
+        host: HostConnection, command: String, standardInput: Data? = nil, outputLimit: Int = defaultOutputLimit
+    ) {
         self.host = host
         self.command = command
         self.standardInput = standardInput

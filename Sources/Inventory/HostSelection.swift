@@ -48,7 +48,9 @@ public struct HostSelection: Sendable, Hashable {
     }
 
     private static func atom(_ text: String, in expression: String) throws(ParseError) -> Atom {
-        guard !text.isEmpty else { throw ParseError(description: "a '!' or '&' with nothing after it in '\(expression)'") }
+        guard !text.isEmpty else {
+            throw ParseError(description: "a '!' or '&' with nothing after it in '\(expression)'")
+        }
         if text.hasPrefix("group:") {
             let group = String(text.dropFirst("group:".count))
             guard !group.isEmpty else { throw ParseError(description: "'group:' needs a group name") }

@@ -54,7 +54,9 @@ public struct RedisInstanceSpec: Sendable, Hashable {
     /// ACL user name (Redis 6+), when not `default`.
     public var username: String?
 
-    public init(port: Int, passwordEnvironmentVariable: String? = nil, passwordFile: String? = nil, username: String? = nil) {
+    public init(
+        port: Int, passwordEnvironmentVariable: String? = nil, passwordFile: String? = nil, username: String? = nil
+    ) {
         self.port = port
         self.passwordEnvironmentVariable = passwordEnvironmentVariable
         self.passwordFile = passwordFile
@@ -70,7 +72,8 @@ public struct RedisInstanceSpec: Sendable, Hashable {
             guard let value = environment[variable], !value.isEmpty else {
                 throw SecretError(
                     reference: "environment variable \(variable)",
-                    message: "is not set; export it before running fleet-audit (the inventory names it for port \(port))")
+                    message:
+                        "is not set; export it before running fleet-audit (the inventory names it for port \(port))")
             }
             return value
         }

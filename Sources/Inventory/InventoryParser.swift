@@ -144,7 +144,9 @@ struct InventoryParser {
             let port = try portNode.integer(in: 1...65535)
             if instances.contains(where: { $0.port == port }) { throw portNode.error("port \(port) is listed twice") }
             var spec = RedisInstanceSpec(port: port)
-            if let node = fields["password_env"] { spec.passwordEnvironmentVariable = try environmentVariableName(node) }
+            if let node = fields["password_env"] {
+                spec.passwordEnvironmentVariable = try environmentVariableName(node)
+            }
             if let node = fields["password_file"] { spec.passwordFile = resolvePath(try node.nonEmptyString()) }
             if spec.passwordEnvironmentVariable != nil, spec.passwordFile != nil {
                 throw item.error("set password_env or password_file, not both")

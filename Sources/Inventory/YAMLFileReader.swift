@@ -56,7 +56,8 @@ public struct YAMLNode {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw YAMLFileError(file: path, line: nil, field: nil, message: "cannot read the file (\(error.localizedDescription))")
+            throw YAMLFileError(
+                file: path, line: nil, field: nil, message: "cannot read the file (\(error.localizedDescription))")
         }
         return try parse(text, file: path)
     }
@@ -120,7 +121,9 @@ public struct YAMLNode {
     // MARK: Scalars
 
     public var isNull: Bool {
-        if case .scalar(let scalar) = node { return scalar.string == "" || scalar.string == "~" || scalar.string == "null" }
+        if case .scalar(let scalar) = node {
+            return scalar.string == "" || scalar.string == "~" || scalar.string == "null"
+        }
         return false
     }
 
