@@ -8,7 +8,7 @@ import PackageDescription
 
 let package = Package(
     name: "fleet-audit",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fleet-audit", targets: ["fleet-audit"]),
         .executable(name: "fleet-lab", targets: ["fleet-lab"]),

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Inventory
+import Logging
+import Synchronization
 
 /// Which hosts to act on: the inventory file and an optional `--limit`.
 struct InventoryOptions: ParsableArguments {
@@ -38,4 +40,44 @@ struct OutputOptions: ParsableArguments {
 /// Writes one line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// How much fleet-audit says about its own work on standard error. Secrets are never logged at any level.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "warning"
+
+    @Flag(name: .shortAndLong, help: "Same as --log-level info.")
+    var verbose = false
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError(
+                "--log-level must be one of: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    /// Sends swift-log output to standard error at the chosen level. Call once, first thing in `run()`.
+    func bootstrap() {
+        let level = verbose ? .info : (Logger.Level(rawValue: logLevel) ?? .warning)
+        LoggingBootstrap.once(level: level)
+    }
+}
+
+/// swift-log may be bootstrapped only once per process.
+private enum LoggingBootstrap {
+    private static let done = Mutex(false)
+
+    static func once(level: Logger.Level) {
+        let first = done.withLock { alreadyDone in
+            defer { alreadyDone = true }
+            return !alreadyDone
+        }
+        guard first else { return }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
 }
