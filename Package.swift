@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "TestSupport"]),
         .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "TestSupport"]),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "TestSupport"]),
         .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -6,7 +6,8 @@ struct InventoryParser {
     let file: String
     let baseDirectory: String
 
-    private static let topKeys: Set<String> = ["defaults", "groups", "hosts"]
+    private static let topKeys: Set<String> = ["defaults", "groups", "hosts", "ec2_instances"]
+    private static let ec2Keys: Set<String> = ["file", "name_tag", "address", "tags"]
     private static let connectionKeys: Set<String> = [
         "user", "port", "identity_file", "passphrase_env", "use_agent", "known_hosts", "host_key_checking", "metadata",
         "timeouts", "redis", "tags",
@@ -37,21 +38,28 @@ struct InventoryParser {
         if let node = top["defaults"], !node.isNull {
             defaults = try settings(from: node.mapping(allowedKeys: Self.connectionKeys), inheriting: defaults)
         }
-        guard let hostsNode = top["hosts"] else {
+        guard top["hosts"] != nil || top["ec2_instances"] != nil else {
             throw root.error("missing 'hosts': list the hosts to audit (see inventory/example.yaml)")
         }
         var hosts: [InventoryHost] = []
         var lineOfName: [String: Int?] = [:]
-        for item in try hostsNode.sequence() {
-            let host = try self.host(from: item, defaults: defaults)
+        func add(_ host: InventoryHost, at node: YAMLNode) throws(YAMLFileError) {
             if let firstLine = lineOfName[host.name] {
                 let previous = firstLine.map { " (first at line \($0))" } ?? ""
-                throw item.error("host name '\(host.name)' is used twice\(previous)")
+                throw node.error("host name '\(host.name)' is used twice\(previous)")
             }
             lineOfName[host.name] = host.line
             hosts.append(host)
         }
-        if hosts.isEmpty { throw hostsNode.error("the inventory lists no hosts") }
+        if let hostsNode = top["hosts"] {
+            for item in try hostsNode.sequence() { try add(try self.host(from: item, defaults: defaults), at: item) }
+        }
+        if let sourcesNode = top["ec2_instances"] {
+            for item in try sourcesNode.sequence() {
+                for host in try ec2Hosts(from: item, defaults: defaults) { try add(host, at: item) }
+            }
+        }
+        if hosts.isEmpty { throw root.error("the inventory selects no hosts") }
         if let groupsNode = top["groups"], !groupsNode.isNull {
             try applyGroups(groupsNode, to: &hosts)
         }
@@ -83,6 +91,30 @@ struct InventoryParser {
             deadlines: settings.deadlines, tags: settings.tags, groups: groups, redis: settings.redis,
             metadata: settings.metadata, vpcID: try fields["vpc_id"]?.nonEmptyString(),
             securityGroupIDs: securityGroups, line: node.line)
+    }
+
+    /// Hosts from an `ec2_instances` entry: `aws ec2 describe-instances` output plus the inventory's defaults.
+    private func ec2Hosts(from node: YAMLNode, defaults: Settings) throws(YAMLFileError) -> [InventoryHost] {
+        let fields = try node.mapping(allowedKeys: Self.ec2Keys)
+        guard let fileNode = fields["file"] else {
+            throw node.error("needs 'file': the JSON that `aws ec2 describe-instances` printed")
+        }
+        let source = EC2InstancesSource(
+            file: resolvePath(try fileNode.nonEmptyString()),
+            nameTag: try fields["name_tag"]?.nonEmptyString() ?? "Name",
+            useAddress: try fields["address"]?.oneOf(EC2InstancesSource.AddressKind.self) ?? .private,
+            requiredTags: try fields["tags"]?.stringMap() ?? [:])
+        return try source.instances().map { instance in
+            InventoryHost(
+                name: instance.name, address: instance.address, port: defaults.port, user: defaults.user,
+                identityFile: defaults.identityFile,
+                passphraseEnvironmentVariable: defaults.passphraseEnvironmentVariable,
+                useAgent: defaults.useAgent ?? (defaults.identityFile == nil), knownHostsFile: defaults.knownHostsFile,
+                hostKeyChecking: defaults.hostKeyChecking, deadlines: defaults.deadlines,
+                tags: defaults.tags.merging(instance.tags) { $1 }, groups: [], redis: defaults.redis,
+                metadata: defaults.metadata, vpcID: instance.vpcID, securityGroupIDs: instance.securityGroupIDs,
+                line: node.line)
+        }
     }
 
     private func settings(from fields: [String: YAMLNode], inheriting inherited: Settings) throws(YAMLFileError)

@@ -154,3 +154,57 @@ final class InventoryLoadingTests: XCTestCase {
         XCTAssertGreaterThan(inventory.hosts.count, 1)
     }
 }
+
+final class EC2InstancesSourceTests: XCTestCase {
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/ec2-describe-instances.json")
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: directory.file("instances.json"))
+    }
+
+    override func tearDown() { directory.remove() }
+
+    func testRunningInstancesWithMatchingTagsBecomeHostsWithVPCAndSecurityGroups() throws {
+        let inventory = try Inventory.load(
+            path: try directory.write(
+                """
+                defaults: {user: ec2-user, identity_file: key, tags: {source: ec2}}
+                ec2_instances:
+                  - file: instances.json
+                    tags: {role: redis}
+                """, to: "inventory.yaml"))
+        XCTAssertEqual(inventory.hosts.count, 2, "the web instance is filtered out by its role tag")
+        for host in inventory.hosts {
+            // Two instances share the Name tag: the instance id keeps their names apart.
+            XCTAssertTrue(host.name.hasPrefix("cache-prod-i-"), host.name)
+            XCTAssertTrue(host.address.hasPrefix("10.20.1."), host.address)
+            XCTAssertEqual(host.vpcID, "vpc-ff08d919f55263810")
+            XCTAssertEqual(host.securityGroupIDs, ["sg-b7e34c7ea91bc6cd8"])
+            XCTAssertEqual(host.tags["env"], "prod")
+            XCTAssertEqual(host.tags["source"], "ec2")
+            XCTAssertEqual(host.user, "ec2-user")
+            XCTAssertEqual(host.identityFile, directory.file("key"))
+        }
+        XCTAssertNotEqual(inventory.hosts[0].name, inventory.hosts[1].name)
+    }
+
+    func testUnsafeTagValuesBecomeSafeHostNames() throws {
+        let inventory = try Inventory.load(
+            path: try directory.write(
+                "ec2_instances: [{file: instances.json, tags: {role: web}}]", to: "inventory.yaml"))
+        XCTAssertEqual(inventory.hosts.map(\.name), ["web-1"])
+    }
+
+    func testAFileThatIsNotDescribeInstancesOutputIsRejected() throws {
+        _ = try directory.write("{\"Vpcs\": []}", to: "other.json")
+        XCTAssertThrowsError(
+            try Inventory.load(path: try directory.write("ec2_instances: [{file: other.json}]", to: "inventory.yaml"))
+        ) { error in
+            XCTAssertTrue("\(error)".contains("Reservations"), "\(error)")
+            XCTAssertTrue("\(error)".contains("other.json"), "\(error)")
+        }
+    }
+}
