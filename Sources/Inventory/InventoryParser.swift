@@ -6,8 +6,9 @@ struct InventoryParser {
     let file: String
     let baseDirectory: String
 
-    private static let topKeys: Set<String> = ["defaults", "groups", "hosts", "ec2_instances"]
+    private static let topKeys: Set<String> = ["defaults", "groups", "hosts", "ec2_instances", "ansible_inventory"]
     private static let ec2Keys: Set<String> = ["file", "name_tag", "address", "tags"]
+    private static let ansibleKeys: Set<String> = ["file", "group"]
     private static let connectionKeys: Set<String> = [
         "user", "port", "identity_file", "passphrase_env", "use_agent", "known_hosts", "host_key_checking", "metadata",
         "timeouts", "redis", "tags",
@@ -38,7 +39,7 @@ struct InventoryParser {
         if let node = top["defaults"], !node.isNull {
             defaults = try settings(from: node.mapping(allowedKeys: Self.connectionKeys), inheriting: defaults)
         }
-        guard top["hosts"] != nil || top["ec2_instances"] != nil else {
+        guard top["hosts"] != nil || top["ec2_instances"] != nil || top["ansible_inventory"] != nil else {
             throw root.error("missing 'hosts': list the hosts to audit (see inventory/example.yaml)")
         }
         var hosts: [InventoryHost] = []
@@ -57,6 +58,11 @@ struct InventoryParser {
         if let sourcesNode = top["ec2_instances"] {
             for item in try sourcesNode.sequence() {
                 for host in try ec2Hosts(from: item, defaults: defaults) { try add(host, at: item) }
+            }
+        }
+        if let sourcesNode = top["ansible_inventory"] {
+            for item in try sourcesNode.sequence() {
+                for host in try ansibleHosts(from: item, defaults: defaults) { try add(host, at: item) }
             }
         }
         if hosts.isEmpty { throw root.error("the inventory selects no hosts") }
@@ -114,6 +120,25 @@ struct InventoryParser {
                 tags: defaults.tags.merging(instance.tags) { $1 }, groups: [], redis: defaults.redis,
                 metadata: defaults.metadata, vpcID: instance.vpcID, securityGroupIDs: instance.securityGroupIDs,
                 line: node.line)
+        }
+    }
+
+    /// Hosts from an `ansible_inventory` entry: an Ansible YAML inventory plus the inventory's defaults.
+    private func ansibleHosts(from node: YAMLNode, defaults: Settings) throws(YAMLFileError) -> [InventoryHost] {
+        let fields = try node.mapping(allowedKeys: Self.ansibleKeys)
+        guard let fileNode = fields["file"] else { throw node.error("needs 'file': an Ansible inventory in YAML") }
+        let source = AnsibleInventorySource(
+            file: resolvePath(try fileNode.nonEmptyString()), group: try fields["group"]?.nonEmptyString() ?? "all")
+        return try source.hosts().map { host in
+            InventoryHost(
+                name: host.name, address: host.address, port: host.port ?? defaults.port,
+                user: host.user ?? defaults.user,
+                identityFile: host.identityFile.map(resolvePath) ?? defaults.identityFile,
+                passphraseEnvironmentVariable: defaults.passphraseEnvironmentVariable,
+                useAgent: defaults.useAgent ?? (host.identityFile ?? defaults.identityFile) == nil,
+                knownHostsFile: defaults.knownHostsFile, hostKeyChecking: defaults.hostKeyChecking,
+                deadlines: defaults.deadlines, tags: defaults.tags.merging(host.tags) { $1 }, groups: host.groups,
+                redis: defaults.redis, metadata: defaults.metadata, vpcID: nil, securityGroupIDs: [], line: host.line)
         }
     }
 

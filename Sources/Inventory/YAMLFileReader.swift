@@ -99,13 +99,20 @@ public struct YAMLNode {
     }
 
     /// A mapping whose keys must all be in `allowed`: a misspelt key is an error, not silently ignored.
+    /// Errors about a key point at the key's own line.
     public func mapping(allowedKeys allowed: Set<String>) throws(YAMLFileError) -> [String: YAMLNode] {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
         var result: [String: YAMLNode] = [:]
-        for (key, value) in try mappingEntries() {
+        for (keyNode, valueNode) in mapping {
+            let keyAt = YAMLNode(node: keyNode, path: path, file: file)
+            guard let key = keyNode.string else { throw keyAt.error("keys must be plain strings") }
+            let value = child(valueNode, key)
+            let located = YAMLNode(node: keyNode, path: value.path, file: file)
             guard allowed.contains(key) else {
-                throw value.error("unknown key '\(key)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                throw located.error(
+                    "unknown key '\(key)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
-            if result[key] != nil { throw value.error("'\(key)' appears twice") }
+            if result[key] != nil { throw located.error("'\(key)' appears twice") }
             result[key] = value
         }
         return result

@@ -208,3 +208,65 @@ final class EC2InstancesSourceTests: XCTestCase {
         }
     }
 }
+
+final class AnsibleInventorySourceTests: XCTestCase {
+    func testGroupsVariablesAndConnectionSettingsFollowAnsiblePrecedence() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write(
+            """
+            all:
+              vars: {ansible_user: ubuntu}
+              hosts:
+                bastion: {ansible_host: 10.9.0.1}
+              children:
+                redis:
+                  vars: {ansible_port: 2200, fleet_audit_tags: {role: cache}}
+                  children:
+                    redis_prod:
+                      vars: {fleet_audit_tags: {role: cache, env: prod}}
+                      hosts:
+                        cache-a: {ansible_host: 10.9.1.10, ansible_user: ec2-user}
+                        cache-b:
+                    redis_dev:
+                      hosts:
+                        cache-c: {ansible_host: 10.9.2.10, ansible_ssh_private_key_file: keys/dev}
+            """, to: "hosts.yml")
+        let inventory = try Inventory.load(
+            path: try directory.write(
+                """
+                defaults: {identity_file: keys/main, tags: {source: ansible}}
+                ansible_inventory: [{file: hosts.yml, group: redis}]
+                """, to: "inventory.yaml"))
+        XCTAssertEqual(inventory.hosts.map(\.name), ["cache-a", "cache-b", "cache-c"], "bastion is not in 'redis'")
+        let hostA = inventory.hosts[0]
+        XCTAssertEqual(hostA.address, "10.9.1.10")
+        XCTAssertEqual(hostA.user, "ec2-user", "host variables win over group variables")
+        XCTAssertEqual(hostA.port, 2200, "group variables reach hosts of child groups")
+        XCTAssertEqual(hostA.tags, ["source": "ansible", "role": "cache", "env": "prod"])
+        XCTAssertEqual(hostA.groups, ["redis", "redis_prod"])
+        XCTAssertEqual(hostA.identityFile, directory.file("keys/main"))
+        let hostB = inventory.hosts[1]
+        XCTAssertEqual(hostB.address, "cache-b", "without ansible_host the name is the address")
+        XCTAssertEqual(hostB.user, "ubuntu")
+        let hostC = inventory.hosts[2]
+        XCTAssertEqual(hostC.identityFile, directory.file("keys/dev"))
+        XCTAssertEqual(hostC.tags["role"], "cache")
+        XCTAssertNil(hostC.tags["env"])
+    }
+
+    func testAMalformedAnsibleInventoryNamesItsOwnFileAndLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write("all:\n  hostz:\n    a:\n", to: "hosts.yml")
+        XCTAssertThrowsError(
+            try Inventory.load(
+                path: try directory.write("ansible_inventory: [{file: hosts.yml}]", to: "inventory.yaml"))
+        ) { error in
+            let error = error as? YAMLFileError
+            XCTAssertEqual(error?.line, 2)
+            XCTAssertTrue(error?.file.hasSuffix("hosts.yml") ?? false)
+            XCTAssertEqual(error?.field, "all.hostz")
+        }
+    }
+}
