@@ -27,7 +27,7 @@ let package = Package(
             providers: [.apt(["libssh2-1-dev"])]
         ),
         // The only Swift code that touches libssh2.
-        .target(name: "SSHClient", dependencies: ["CLibSSH2"]),
+        .target(name: "SSHClient", dependencies: ["CLibSSH2", "FleetCore"]),
         // Value types shared by every layer: hosts to reach, command results, failure classes, snapshots, check statuses.
         .target(name: "FleetCore"),
         // Many sessions at once on one event loop, deadlines per phase, classified results.

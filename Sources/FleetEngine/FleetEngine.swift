@@ -1,2 +1,107 @@
-// Placeholder: FleetEngine is being built (see Package.swift for its job).
-enum FleetEngineModule {}
+import FleetCore
+import Foundation
+import Logging
+import SSHClient
+import Synchronization
+
+/// Runs commands on many hosts at once over non-blocking libssh2 sessions, on a small fixed number of poll loops
+/// (never a thread per host). Implements `RemoteExecutor`.
+public final class FleetEngine: RemoteExecutor {
+    public struct Configuration: Sendable {
+        /// Sessions in flight at once, across all loops (default 256).
+        public var concurrency: Int
+        /// Poll-loop threads (default 1: one loop keeps up with far more sessions than a server can serve).
+        public var loopThreads: Int
+        /// ssh-agent socket, normally `$SSH_AUTH_SOCK`.
+        public var agentSocketPath: String?
+        /// Where passphrase variables are read from (the process environment by default).
+        public var environment: [String: String]
+
+        public init(
+            concurrency: Int = 256, loopThreads: Int = 1,
+            agentSocketPath: String? = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"],
+            environment: [String: String] = ProcessInfo.processInfo.environment
+        ) {
+            self.concurrency = concurrency
+            self.loopThreads = loopThreads
+            self.agentSocketPath = agentSocketPath
+            self.environment = environment
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+
+    /// Prepares the process for `configuration.concurrency` sessions: raises the open-file soft limit as needed.
+    /// - Throws: `EngineError` when the limit cannot be raised far enough (with what to do about it).
+    public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "fleet-audit.engine"))
+        throws(EngineError)
+    {
+        guard configuration.concurrency >= 1, configuration.loopThreads >= 1 else {
+            throw EngineError(code: .invalidConfiguration, message: "concurrency and loop threads must be at least 1")
+        }
+        // One socket per session, one agent socket per session using the agent, and room for the process itself.
+        _ = try FileLimit.raise(toAtLeast: configuration.concurrency * 2 + 64)
+        // A peer that closes while libssh2 writes must give EPIPE, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run(_ jobs: [RemoteJob], onResult: @escaping @Sendable (CommandResult) -> Void) async
+        -> [CommandResult]
+    {
+        guard !jobs.isEmpty else { return [] }
+        let addresses = AddressResolver.resolve(jobs.map(\.host.address))
+        let knownHosts = KnownHostsStore()
+        let loops = min(configuration.loopThreads, jobs.count)
+        let results = Mutex<[CommandResult?]>(Array(repeating: nil, count: jobs.count))
+        let configuration = configuration
+        let logger = logger
+        let collect: @Sendable (Int, CommandResult) -> Void = { index, result in
+            results.withLock { $0[index] = result }
+            onResult(result)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for loopIndex in 0..<loops {
+                let share = jobs.enumerated().filter { $0.offset % loops == loopIndex }.map {
+                    (index: $0.offset, job: $0.element)
+                }
+                let concurrency = max(1, configuration.concurrency / loops)
+                group.addTask {
+                    await Self.runOnThread(name: "fleet-audit.loop.\(loopIndex)") {
+                        let context = SessionContext(
+                            knownHosts: knownHosts, agentSocketPath: configuration.agentSocketPath,
+                            environment: configuration.environment)
+                        EventLoop(
+                            jobs: share, addresses: addresses, concurrency: concurrency, context: context,
+                            logger: logger,
+                            onResult: collect
+                        ).run()
+                    }
+                }
+            }
+        }
+        return results.withLock { stored in
+            stored.enumerated().map { index, result in
+                result
+                    ?? CommandResult(
+                        host: jobs[index].host.name, address: jobs[index].host.address, port: jobs[index].host.port,
+                        status: .failed, failure: Failure(.connection, message: "the engine lost this host's result"))
+            }
+        }
+    }
+
+    /// Runs `body` on a dedicated thread (a poll loop blocks in poll(2) and must not hold a cooperative-pool thread).
+    private static func runOnThread(name: String, _ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                body()
+                continuation.resume()
+            }
+            thread.name = name
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+}

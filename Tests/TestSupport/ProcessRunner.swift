@@ -31,20 +31,33 @@ public enum ProcessRunner {
             stdinPipe.fileHandleForWriting.write(input)
             try? stdinPipe.fileHandleForWriting.close()
         }
+        // Reap the child ourselves: Foundation's own termination monitoring does not fire while an async test
+        // blocks the thread it depends on, which leaves zombies and a Process that "runs" forever.
+        let pid = process.processIdentifier
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                timedOut = true
+        var status: Int32 = 0
+        var reapedByFoundation = false
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno == ECHILD {
+                // Foundation reaped it first; its own status then becomes available.
+                reapedByFoundation = true
+                while process.isRunning && Date() < deadline { usleep(2_000) }
                 break
             }
-            usleep(5_000)
+            if Date() > deadline && !timedOut {
+                kill(pid, SIGKILL)
+                timedOut = true
+            }
+            usleep(2_000)
         }
-        process.waitUntilExit()
+        let exitCode: Int32 =
+            reapedByFoundation
+            ? process.terminationStatus : (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return ProcessOutput(
-            exitCode: process.terminationStatus, stdout: outFile.contents(), stderr: errFile.contents(),
-            timedOut: timedOut)
+            exitCode: exitCode, stdout: outFile.contents(), stderr: errFile.contents(), timedOut: timedOut)
     }
 
     /// Runs a shell command line with `/bin/sh -c`.

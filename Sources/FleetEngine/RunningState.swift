@@ -1,0 +1,144 @@
+import FleetCore
+import SSHClient
+
+/// A running command: standard input going out, both output streams coming in, until the server's EOF.
+struct RunningState {
+    enum Outcome {
+        case wouldBlock
+        case drained
+        case failed(SSHError)
+    }
+
+    let session: SSHSession
+    let channel: SSHChannel
+    private let input: [UInt8]
+    private var inputOffset = 0
+    private var eofSent = false
+    private(set) var stdout: CappedBuffer
+    private(set) var stderr: CappedBuffer
+    private var stdoutFinished = false
+    private var stderrFinished = false
+
+    init(session: SSHSession, channel: SSHChannel, job: RemoteJob) {
+        self.session = session
+        self.channel = channel
+        input = job.standardInput.map { [UInt8]($0) } ?? []
+        stdout = CappedBuffer(limit: job.outputLimit)
+        stderr = CappedBuffer(limit: job.outputLimit)
+    }
+
+    /// Moves data until nothing more can move without waiting. Reads keep going while libssh2 returns data, so bytes
+    /// already buffered inside libssh2 are never left waiting for the socket to become readable again.
+    mutating func advance(scratch: UnsafeMutableRawBufferPointer) -> Outcome {
+        var transportMovedWithoutData = false
+        while true {
+            var progressed = false
+            if inputOffset < input.count {
+                let outcome = input.withUnsafeBytes {
+                    channel.write(UnsafeRawBufferPointer(rebasing: $0[inputOffset...]))
+                }
+                switch outcome {
+                case .done(let count):
+                    inputOffset += count
+                    progressed = count > 0
+                case .wouldBlock: break
+                case .failed:
+                    // The command stopped reading (it may have exited): its output still matters.
+                    inputOffset = input.count
+                    eofSent = true
+                }
+            } else if !eofSent {
+                switch channel.sendEOF() {
+                case .done, .failed:
+                    eofSent = true
+                    progressed = true
+                case .wouldBlock: break
+                }
+            }
+            for stream in [SSHChannel.Stream.stdout, .stderr] where !finished(stream) {
+                reading: while true {
+                    switch channel.read(stream, into: scratch) {
+                    case .done(let count) where count > 0:
+                        append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), to: stream)
+                        progressed = true
+                    case .done:
+                        // 0 bytes: the stream is finished once the server sent EOF; otherwise the transport moved a
+                        // packet that was not for this stream (libssh2 channel.c), so try again once.
+                        if channel.receivedEOF {
+                            markFinished(stream)
+                        } else if !transportMovedWithoutData {
+                            transportMovedWithoutData = true
+                            progressed = true
+                        }
+                        break reading
+                    case .wouldBlock:
+                        break reading
+                    case .failed(let error):
+                        return .failed(error)
+                    }
+                }
+            }
+            if stdoutFinished && stderrFinished { return .drained }
+            if !progressed { return .wouldBlock }
+        }
+    }
+
+    private func finished(_ stream: SSHChannel.Stream) -> Bool { stream == .stdout ? stdoutFinished : stderrFinished }
+
+    private mutating func markFinished(_ stream: SSHChannel.Stream) {
+        if stream == .stdout { stdoutFinished = true } else { stderrFinished = true }
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer, to stream: SSHChannel.Stream) {
+        if stream == .stdout { stdout.append(bytes) } else { stderr.append(bytes) }
+    }
+}
+
+/// Closing the channel politely: close, wait for the server's close (the exit status arrives before it), free, and
+/// disconnect. Failures here do not change the command's result: it already ran.
+struct ClosingState {
+    enum Outcome {
+        case wouldBlock
+        case closed
+    }
+
+    private enum Step {
+        case close
+        case waitClosed
+        case free
+        case disconnect
+        case done
+    }
+
+    let running: RunningState
+    var session: SSHSession { running.session }
+    private var step = Step.close
+    private(set) var exitStatus: Int32 = -1
+    private(set) var exitSignal: String?
+
+    init(running: RunningState) { self.running = running }
+
+    mutating func advance() -> Outcome {
+        let channel = running.channel
+        while true {
+            switch step {
+            case .close:
+                if case .wouldBlock = channel.close() { return .wouldBlock }
+                step = .waitClosed
+            case .waitClosed:
+                if case .wouldBlock = channel.waitClosed() { return .wouldBlock }
+                exitStatus = channel.exitStatus
+                exitSignal = channel.exitSignal()
+                step = .free
+            case .free:
+                if case .wouldBlock = channel.free() { return .wouldBlock }
+                step = .disconnect
+            case .disconnect:
+                if case .wouldBlock = session.disconnect() { return .wouldBlock }
+                step = .done
+            case .done:
+                return .closed
+            }
+        }
+    }
+}

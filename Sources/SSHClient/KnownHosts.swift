@@ -1,0 +1,171 @@
+import Foundation
+
+/// An OpenSSH known_hosts file, parsed in Swift.
+///
+/// libssh2's own known-hosts reader stops at the first malformed line (dropping every entry after it) and reads
+/// `@revoked` markers as host names, so revocations would silently not apply (shared/notes/libssh2.md). This parser
+/// skips malformed lines, honours `@revoked`, ignores `@cert-authority` (certificates are not supported), and matches
+/// plain patterns (with `*`, `?`, `!` negation, comma lists), `[host]:port` forms and hashed `|1|salt|hash` entries.
+public struct KnownHosts: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public enum Marker: Sendable, Hashable {
+            case none
+            case revoked
+        }
+
+        public var marker: Marker
+        /// The host field as written (patterns or a hashed name).
+        public var hosts: String
+        public var key: HostKey
+        /// 1-based line in the file, for messages.
+        public var line: Int
+
+        public init(marker: Marker, hosts: String, key: HostKey, line: Int) {
+            self.marker = marker
+            self.hosts = hosts
+            self.key = key
+            self.line = line
+        }
+    }
+
+    /// The result of looking a server's key up.
+    public enum Verdict: Sendable, Hashable {
+        /// A non-revoked entry for this host has exactly this key.
+        case match(line: Int)
+        /// The key is listed as `@revoked`.
+        case revoked(line: Int)
+        /// The host is known, with other keys: the key changed (or someone is in the middle).
+        case mismatch(knownTypes: [String], line: Int)
+        /// No entry names this host.
+        case unknown
+    }
+
+    public var path: String
+    public var entries: [Entry]
+    /// Lines that were not understood; reported, never fatal.
+    public var skippedLines: [Int]
+
+    public init(path: String, entries: [Entry] = [], skippedLines: [Int] = []) {
+        self.path = path
+        self.entries = entries
+        self.skippedLines = skippedLines
+    }
+
+    /// Reads a known_hosts file. A missing file is an empty list (every host is then unknown).
+    public static func load(path: String) -> KnownHosts {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return KnownHosts(path: path) }
+        return parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) -> KnownHosts {
+        var result = KnownHosts(path: path)
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            var marker = Entry.Marker.none
+            if let first = fields.first, first.hasPrefix("@") {
+                guard first == "@revoked" else { continue }  // @cert-authority: certificates are not supported.
+                marker = .revoked
+                fields.removeFirst()
+            }
+            guard fields.count >= 3, let blob = Data(base64Encoded: fields[2]), !blob.isEmpty,
+                HostKey.typeName(inBlob: [UInt8](blob)) == fields[1]
+            else {
+                result.skippedLines.append(index + 1)
+                continue
+            }
+            result.entries.append(
+                Entry(
+                    marker: marker, hosts: fields[0], key: HostKey(type: fields[1], blob: [UInt8](blob)),
+                    line: index + 1))
+        }
+        return result
+    }
+
+    /// The name OpenSSH records for a host: `host` on port 22, `[host]:port` otherwise.
+    public static func hostName(_ host: String, port: Int) -> String {
+        port == 22 ? host : "[\(host)]:\(port)"
+    }
+
+    /// Entries whose host field names `host` on `port`.
+    public func entries(forHost host: String, port: Int) -> [Entry] {
+        let name = Self.hostName(host, port: port)
+        return entries.filter { Self.hostField($0.hosts, matches: name) }
+    }
+
+    /// Key types recorded for the host, so the client can ask the server for a key it can verify.
+    public func keyTypes(forHost host: String, port: Int) -> [String] {
+        var types: [String] = []
+        for entry in entries(forHost: host, port: port) where entry.marker == .none && !types.contains(entry.key.type) {
+            types.append(entry.key.type)
+        }
+        return types
+    }
+
+    public func verify(host: String, port: Int, key: HostKey) -> Verdict {
+        let candidates = entries(forHost: host, port: port)
+        // A revoked key is refused wherever it appears, whatever host field the line has.
+        if let revoked = entries.first(where: { $0.marker == .revoked && $0.key == key }) {
+            return .revoked(line: revoked.line)
+        }
+        if let match = candidates.first(where: { $0.marker == .none && $0.key == key }) {
+            return .match(line: match.line)
+        }
+        let known = candidates.filter { $0.marker == .none }
+        guard let first = known.first else { return .unknown }
+        return .mismatch(knownTypes: Array(Set(known.map(\.key.type))).sorted(), line: first.line)
+    }
+
+    /// The line `accept-new` appends for a newly seen key.
+    public static func line(host: String, port: Int, key: HostKey) -> String {
+        "\(hostName(host, port: port)) \(key.type) \(key.base64)"
+    }
+
+    static func hostField(_ field: String, matches name: String) -> Bool {
+        if field.hasPrefix("|1|") { return hashedField(field, matches: name) }
+        var matched = false
+        for pattern in field.split(separator: ",") {
+            if pattern.hasPrefix("!") {
+                if wildcard(String(pattern.dropFirst()), matches: name) { return false }
+            } else if wildcard(String(pattern), matches: name) {
+                matched = true
+            }
+        }
+        return matched
+    }
+
+    /// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`, as OpenSSH's HashKnownHosts writes it.
+    private static func hashedField(_ field: String, matches name: String) -> Bool {
+        let parts = field.split(separator: "|", omittingEmptySubsequences: true)
+        guard parts.count == 3, parts[0] == "1", let salt = Data(base64Encoded: String(parts[1])),
+            let hash = Data(base64Encoded: String(parts[2]))
+        else { return false }
+        return HMACSHA1.authenticationCode(key: [UInt8](salt), message: Array(name.utf8)) == [UInt8](hash)
+    }
+
+    /// OpenSSH's `match_pattern`: `*` any run, `?` one character, case-insensitive for host names.
+    static func wildcard(_ pattern: String, matches text: String) -> Bool {
+        let pattern = Array(pattern.lowercased().utf8)
+        let text = Array(text.lowercased().utf8)
+        var (p, t, star, mark) = (0, 0, -1, 0)
+        while t < text.count {
+            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
+                p += 1
+                t += 1
+            } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
+                star = p
+                mark = t
+                p += 1
+            } else if star >= 0 {
+                p = star + 1
+                mark += 1
+                t = mark
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder: SSHClient is being built (see Package.swift for its job).
-enum SSHClientModule {}

@@ -1,0 +1,282 @@
+import FleetCore
+import FleetEngine
+import Foundation
+import TestSupport
+import XCTest
+
+/// The engine against a real OpenSSH sshd on loopback.
+final class FleetEngineTests: XCTestCase {
+    nonisolated(unsafe) private static var sharedServer: SSHServer?  // set in class setUp, read by tests after it
+    private var server: SSHServer { Self.sharedServer! }
+
+    override class func setUp() {
+        super.setUp()
+        sharedServer = try? SSHServer()
+    }
+
+    override class func tearDown() {
+        sharedServer?.stop()
+        sharedServer = nil
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        try XCTUnwrap(Self.sharedServer, "sshd did not start")
+    }
+
+    private func host(
+        _ name: String = "host", key: String? = nil, port: Int? = nil, address: String = "127.0.0.1",
+        checking: HostKeyChecking = .strict, knownHosts: String? = nil, passphraseVariable: String? = nil,
+        deadlines: PhaseDeadlines = PhaseDeadlines(connect: 5, handshake: 5, authentication: 5, command: 20, host: 40)
+    ) -> HostConnection {
+        HostConnection(
+            name: name, address: address, port: port ?? server.port, user: server.user,
+            authentication: Authentication(
+                identityFile: key ?? server.ed25519Key, passphraseEnvironmentVariable: passphraseVariable),
+            knownHostsFile: knownHosts ?? server.knownHostsFile, hostKeyChecking: checking, deadlines: deadlines)
+    }
+
+    private func run(
+        _ command: String, on hosts: [HostConnection], input: Data? = nil,
+        outputLimit: Int = RemoteJob.defaultOutputLimit,
+        environment: [String: String] = [:], concurrency: Int = 64
+    ) async throws -> [CommandResult] {
+        let engine = try FleetEngine(
+            configuration: .init(concurrency: concurrency, agentSocketPath: nil, environment: environment))
+        let jobs = hosts.map { RemoteJob(host: $0, command: command, standardInput: input, outputLimit: outputLimit) }
+        return await engine.run(jobs) { _ in }
+    }
+
+    private func runOne(
+        _ command: String, on host: HostConnection, input: Data? = nil, outputLimit: Int = RemoteJob.defaultOutputLimit,
+        environment: [String: String] = [:]
+    ) async throws -> CommandResult {
+        let results = try await run(
+            command, on: [host], input: input, outputLimit: outputLimit, environment: environment)
+        return try XCTUnwrap(results.first)
+    }
+
+    private func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
+
+    // MARK: Success
+
+    func testCommandOutputAndExitStatusComeBack() async throws {
+        let result = try await runOne("echo hello from $(hostname); exit 0", on: host())
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+        XCTAssertEqual(result.exitStatus, 0)
+        XCTAssertEqual(text(result.stdout), "hello from \(ProcessInfo.processInfo.hostName)\n")
+        XCTAssertNil(result.failure)
+        XCTAssertFalse(result.hostKeyUnverified)
+    }
+
+    func testStandardErrorIsCapturedSeparately() async throws {
+        let result = try await runOne("echo out; echo err >&2; exit 3", on: host())
+        XCTAssertEqual(text(result.stdout), "out\n")
+        XCTAssertEqual(text(result.stderr), "err\n")
+        XCTAssertEqual(result.exitStatus, 3)
+        XCTAssertEqual(result.status, .failed)
+        XCTAssertEqual(result.failure?.errorClass, .exit)
+    }
+
+    func testStandardInputReachesTheCommandAndNeverItsCommandLine() async throws {
+        let secret = "s3cret-\(UUID().uuidString)"
+        let result = try await runOne(
+            "read -r line; echo \"got ${#line} bytes\"; ps -eo args | grep -c -- \(secret.prefix(6))x || true",
+            on: host(), input: Data((secret + "\n").utf8))
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+        XCTAssertTrue(text(result.stdout).hasPrefix("got \(secret.count) bytes\n"), text(result.stdout))
+    }
+
+    func testKilledCommandReportsTheSignal() async throws {
+        let result = try await runOne("kill -KILL $$", on: host())
+        XCTAssertEqual(result.status, .failed)
+        XCTAssertEqual(result.failure?.errorClass, .exit)
+        XCTAssertEqual(result.exitSignal, "KILL")
+    }
+
+    func testOutputBeyondTheCapIsTruncatedAndFlaggedAndTheSessionStillCompletes() async throws {
+        // 3 MiB on stdout and 1 MiB on stderr, with a 1 MiB cap per stream.
+        let result = try await runOne(
+            "head -c 3145728 /dev/zero | tr '\\000' a; head -c 1048576 /dev/zero | tr '\\000' b >&2; echo done >&2",
+            on: host(), outputLimit: 1 << 20)
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+        XCTAssertEqual(result.stdout.count, 1 << 20)
+        XCTAssertTrue(result.stdoutTruncated)
+        XCTAssertEqual(result.stderr.count, 1 << 20)
+        XCTAssertTrue(result.stderrTruncated, "1 MiB + 'done' exceeds the cap")
+        XCTAssertTrue(result.stdout.allSatisfy { $0 == UInt8(ascii: "a") })
+    }
+
+    func testECDSAKeyAuthenticates() async throws {
+        let result = try await runOne("true", on: host(key: server.ecdsaKey))
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+    }
+
+    func testEncryptedKeyUsesThePassphraseFromTheNamedVariable() async throws {
+        let result = try await runOne(
+            "true", on: host(key: server.encryptedKey, passphraseVariable: "FA_TEST_PASSPHRASE"),
+            environment: ["FA_TEST_PASSPHRASE": server.encryptedKeyPassphrase])
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+        let missing = try await runOne(
+            "true", on: host(key: server.encryptedKey, passphraseVariable: "FA_TEST_PASSPHRASE"))
+        XCTAssertEqual(missing.failure?.errorClass, .auth)
+        XCTAssertTrue(missing.failure?.message.contains("FA_TEST_PASSPHRASE") ?? false, "\(missing.failure!)")
+        XCTAssertFalse(missing.failure?.message.contains(server.encryptedKeyPassphrase) ?? true)
+    }
+
+    // MARK: Authentication failures
+
+    func testWrongKeyIsAnAuthenticationFailureNamingWhatWasTried() async throws {
+        let result = try await runOne("true", on: host(key: server.unauthorizedKey))
+        XCTAssertEqual(result.failure?.errorClass, .auth)
+        XCTAssertEqual(result.failure?.phase, .authentication)
+        let message = result.failure?.message ?? ""
+        XCTAssertTrue(message.contains(server.unauthorizedKey), message)
+        XCTAssertTrue(message.contains("publickey"), message)
+    }
+
+    func testRSAKeyRefusedForSHA1SignaturesSaysSoWithTheRemedy() async throws {
+        // libssh2 1.10 signs with ssh-rsa (SHA-1); OpenSSH 9.2 refuses that by default.
+        let result = try await runOne("true", on: host(key: server.rsaKey))
+        XCTAssertEqual(result.failure?.errorClass, .auth)
+        let message = result.failure?.message ?? ""
+        XCTAssertTrue(message.contains("SHA-1"), message)
+        XCTAssertTrue(message.contains("ed25519"), message)
+    }
+
+    // MARK: Host keys
+
+    func testChangedHostKeyIsRefusedInStrictMode() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let otherKey = directory.file("other")
+        _ = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-f", otherKey, "-N", ""])
+        let otherPublic = try String(contentsOfFile: otherKey + ".pub", encoding: .utf8).split(separator: " ")
+            .prefix(2).joined(separator: " ")
+        let knownHosts = try directory.write("[127.0.0.1]:\(server.port) \(otherPublic)\n", to: "known_hosts")
+        for mode in [HostKeyChecking.strict, .acceptNew] {
+            let result = try await runOne("true", on: host(checking: mode, knownHosts: knownHosts))
+            XCTAssertEqual(result.failure?.errorClass, .hostKeyChanged, "mode \(mode)")
+            XCTAssertTrue(result.failure?.message.contains("HOST KEY CHANGED") ?? false)
+        }
+    }
+
+    func testUnknownHostIsRefusedInStrictModeAndRecordedInAcceptNew() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let knownHosts = directory.file("known_hosts")
+        let strict = try await runOne("true", on: host(checking: .strict, knownHosts: knownHosts))
+        XCTAssertEqual(strict.failure?.errorClass, .hostKeyUnknown)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: knownHosts), "strict never writes")
+
+        let first = try await runOne("true", on: host(checking: .acceptNew, knownHosts: knownHosts))
+        XCTAssertEqual(first.status, .ok, "\(String(describing: first.failure))")
+        let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
+        XCTAssertTrue(recorded.hasPrefix("[127.0.0.1]:\(server.port) ssh-ed25519 "), recorded)
+        let again = try await runOne("true", on: host(checking: .strict, knownHosts: knownHosts))
+        XCTAssertEqual(again.status, .ok, "the recorded key now verifies in strict mode")
+    }
+
+    func testHashedKnownHostsEntriesVerify() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let knownHosts = directory.file("known_hosts")
+        try FileManager.default.copyItem(atPath: server.knownHostsFile, toPath: knownHosts)
+        let hashed = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-H", "-f", knownHosts])
+        XCTAssertEqual(hashed.exitCode, 0, hashed.stderr)
+        XCTAssertTrue(try String(contentsOfFile: knownHosts, encoding: .utf8).hasPrefix("|1|"))
+        let result = try await runOne("true", on: host(knownHosts: knownHosts))
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+    }
+
+    func testHostKeyCheckingOffIsFlaggedInTheResult() async throws {
+        let result = try await runOne("true", on: host(checking: .off, knownHosts: "/nonexistent/known_hosts"))
+        XCTAssertEqual(result.status, .ok)
+        XCTAssertTrue(result.hostKeyUnverified)
+    }
+
+    // MARK: Unreachable hosts
+
+    func testClosedPortIsRefused() async throws {
+        let closedPort = try FreePort.next()
+        let result = try await runOne("true", on: host(port: closedPort))
+        XCTAssertEqual(result.failure?.errorClass, .refused)
+        XCTAssertEqual(result.failure?.phase, .connect)
+    }
+
+    func testAListenerThatNeverSpeaksTimesOutInTheHandshakeWithinItsDeadline() async throws {
+        let listener = try SilentListener()
+        defer { listener.stop() }
+        let started = Date()
+        let result = try await runOne(
+            "true",
+            on: host(
+                port: listener.port,
+                deadlines: PhaseDeadlines(connect: 2, handshake: 1.5, authentication: 2, command: 5, host: 30)))
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(result.failure?.errorClass, .timeout)
+        XCTAssertEqual(result.failure?.phase, .handshake)
+        XCTAssertLessThan(elapsed, 10, "the handshake deadline (1.5 s) bounds the wait")
+    }
+
+    func testACommandThatOutlivesItsDeadlineTimesOutInTheCommandPhase() async throws {
+        let result = try await runOne(
+            "sleep 30",
+            on: host(deadlines: PhaseDeadlines(connect: 5, handshake: 5, authentication: 5, command: 1, host: 60)))
+        XCTAssertEqual(result.failure?.errorClass, .timeout)
+        XCTAssertEqual(result.failure?.phase, .command)
+    }
+
+    func testTheWholeHostDeadlineBoundsEveryPhase() async throws {
+        let result = try await runOne(
+            "sleep 30",
+            on: host(deadlines: PhaseDeadlines(connect: 5, handshake: 5, authentication: 5, command: 60, host: 1.5)))
+        XCTAssertEqual(result.failure?.errorClass, .timeout)
+        XCTAssertEqual(result.failure?.phase, .host)
+    }
+
+    func testAnUnresolvableNameIsADNSFailure() async throws {
+        // An empty label fails inside the resolver before any query is sent.
+        let result = try await runOne("true", on: host(address: "bad..name"))
+        XCTAssertEqual(result.failure?.errorClass, .dns)
+    }
+
+    // MARK: Many hosts
+
+    func testOneFailingHostNeverStopsTheOthers() async throws {
+        let listener = try SilentListener()
+        defer { listener.stop() }
+        let hosts = [
+            host("good-1"), host("refused", port: try FreePort.next()), host("wrong-key", key: server.unauthorizedKey),
+            host(
+                "silent", port: listener.port,
+                deadlines: PhaseDeadlines(connect: 2, handshake: 1, authentication: 2, command: 5, host: 30)),
+            host("good-2"),
+        ]
+        let results = try await run("echo ok", on: hosts)
+        XCTAssertEqual(results.map(\.host), ["good-1", "refused", "wrong-key", "silent", "good-2"])
+        XCTAssertEqual(results.map(\.status), [.ok, .failed, .failed, .failed, .ok])
+        XCTAssertEqual(results.compactMap(\.failure?.errorClass), [.refused, .auth, .timeout])
+    }
+
+    func testThreeHundredSessionsInOneRunAllFinish() async throws {
+        let hosts = (0..<300).map { host("host-\($0)") }
+        let finished = Counter()
+        let engine = try FleetEngine(configuration: .init(concurrency: 300, agentSocketPath: nil, environment: [:]))
+        let jobs = hosts.map { RemoteJob(host: $0, command: "echo $((6 * 7))") }
+        let results = await engine.run(jobs) { _ in finished.increment() }
+        XCTAssertEqual(results.count, 300)
+        XCTAssertEqual(finished.value, 300, "onResult is called once per host")
+        let failures = results.filter { $0.status != .ok }
+        XCTAssertTrue(failures.isEmpty, "\(failures.prefix(3).map { "\($0.host): \($0.failure!)" })")
+        XCTAssertTrue(results.allSatisfy { String(decoding: $0.stdout, as: UTF8.self) == "42\n" })
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    // Guarded by the lock.
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
