@@ -1,0 +1,102 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `fleet-audit exec` as a user runs it, against a real sshd on loopback.
+final class ExecCommandTests: XCTestCase {
+    private var server: SSHServer!
+    private var directory: TemporaryDirectory!
+    private let fleetAudit = BuiltProducts.path(of: "fleet-audit")
+
+    override func setUpWithError() throws {
+        server = try SSHServer()
+        directory = try TemporaryDirectory()
+    }
+
+    override func tearDown() {
+        server?.stop()
+        directory?.remove()
+    }
+
+    private func inventory(extraHosts: String = "") throws -> String {
+        try directory.write(
+            """
+            defaults:
+              user: \(server.user)
+              port: \(server.port)
+              identity_file: \(server.ed25519Key)
+              known_hosts: \(server.knownHostsFile)
+              metadata: off
+              timeouts: {connect: 3, handshake: 3, auth: 3, command: 10, host: 20}
+            hosts:
+              - {name: cache-a, address: 127.0.0.1, tags: {env: prod}}
+              - {name: cache-b, address: 127.0.0.1, tags: {env: dev}}
+            \(extraHosts)
+            """, to: "inventory.yaml")
+    }
+
+    private func decode(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    func testPrefixedOutputAndSummaryAndSuccessStatus() throws {
+        let result = try ProcessRunner.run(
+            fleetAudit, ["exec", "--inventory", try inventory(), "--", "echo", "hello;", "echo", "oops", ">&2"])
+        XCTAssertEqual(result.exitCode, 0, result.stderr + result.stdout)
+        XCTAssertTrue(result.stdout.contains("cache-a | hello\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("cache-b ! oops\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("2 hosts: 2 ok, 0 failed"), result.stdout)
+        XCTAssertTrue(result.stderr.isEmpty, "no progress line when stderr is not a terminal: \(result.stderr)")
+    }
+
+    func testJSONClassifiesFailuresAndTheExitStatusSaysSomeHostFailed() throws {
+        let closedPort = try FreePort.next()
+        let listener = try SilentListener()
+        defer { listener.stop() }
+        let path = try inventory(
+            extraHosts: """
+                  - {name: cache-down, address: 127.0.0.1, port: \(closedPort)}
+                  - {name: cache-hung, address: 127.0.0.1, port: \(listener.port), timeouts: {handshake: 1}}
+                  - {name: cache-badkey, address: 127.0.0.1, identity_file: \(server.unauthorizedKey)}
+                """)
+        let result = try ProcessRunner.run(fleetAudit, ["exec", "-i", path, "--json", "--", "exit 7"], timeout: 60)
+        XCTAssertEqual(result.exitCode, 1, result.stderr)
+        let document = try decode(result.stdout)
+        XCTAssertEqual(document["host_keys_verified"] as? Bool, true)
+        let results = try XCTUnwrap(document["results"] as? [[String: Any]])
+        let byHost = Dictionary(uniqueKeysWithValues: results.map { ($0["host"] as? String ?? "", $0) })
+        XCTAssertEqual(byHost["cache-a"]?["error_class"] as? String, "exit")
+        XCTAssertEqual(byHost["cache-a"]?["exit_status"] as? Int, 7)
+        XCTAssertEqual(byHost["cache-down"]?["error_class"] as? String, "refused")
+        XCTAssertEqual(byHost["cache-hung"]?["error_class"] as? String, "timeout")
+        XCTAssertEqual(byHost["cache-hung"]?["phase"] as? String, "handshake")
+        XCTAssertEqual(byHost["cache-badkey"]?["error_class"] as? String, "auth")
+        XCTAssertTrue(results.allSatisfy { $0["status"] as? String == "failed" })
+    }
+
+    func testLimitAndHostKeyCheckingOffAreVisibleInTheOutput() throws {
+        let result = try ProcessRunner.run(
+            fleetAudit,
+            ["exec", "-i", try inventory(), "--limit", "env=dev", "--host-key-checking", "off", "--json", "--", "true"])
+        XCTAssertEqual(result.exitCode, 0, result.stderr)
+        let document = try decode(result.stdout)
+        XCTAssertEqual(document["host_keys_verified"] as? Bool, false)
+        XCTAssertEqual((document["results"] as? [[String: Any]])?.map { $0["host"] as? String }, ["cache-b"])
+        XCTAssertTrue(result.stderr.contains("NOT verified"), result.stderr)
+    }
+
+    func testTruncatedOutputIsFlagged() throws {
+        let result = try ProcessRunner.run(
+            fleetAudit,
+            ["exec", "-i", try inventory(), "--limit", "cache-a", "--output-limit", "10", "--json", "--", "seq 1000"])
+        let first = try XCTUnwrap((try decode(result.stdout)["results"] as? [[String: Any]])?.first)
+        XCTAssertEqual(first["truncated"] as? Bool, true)
+        XCTAssertEqual(first["stdout"] as? String, "1\n2\n3\n4\n5\n")
+    }
+
+    func testMissingCommandIsAUsageError() throws {
+        let result = try ProcessRunner.run(fleetAudit, ["exec", "-i", try inventory()])
+        XCTAssertEqual(result.exitCode, 64)
+        XCTAssertTrue(result.stderr.contains("give the command"), result.stderr)
+    }
+}
