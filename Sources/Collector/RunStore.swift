@@ -84,6 +84,12 @@ public struct RunStore: Sendable {
         public var directory: String
         public var manifest: RunManifest
         public var snapshots: [HostSnapshot]
+
+        public init(directory: String, manifest: RunManifest, snapshots: [HostSnapshot]) {
+            self.directory = directory
+            self.manifest = manifest
+            self.snapshots = snapshots
+        }
     }
 
     /// Reads a run directory (or the `latest` link) back.

@@ -144,6 +144,8 @@ public struct RedisVersion: Sendable, Hashable, Comparable, CustomStringConverti
         components = parts.compactMap { $0 }
     }
 
+    public init(major: Int, minor: Int = 0, patch: Int = 0) { components = [major, minor, patch] }
+
     public static func < (lhs: RedisVersion, rhs: RedisVersion) -> Bool {
         for index in 0..<max(lhs.components.count, rhs.components.count) {
             let left = index < lhs.components.count ? lhs.components[index] : 0

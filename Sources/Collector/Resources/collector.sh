@@ -39,10 +39,11 @@ cpu_sample() { head -n 1 /proc/stat; sleep 1; head -n 1 /proc/stat; }
 ip_addr() { if have ip; then ip -j addr 2>/dev/null || ip addr; else cat /proc/net/fib_trie; fi; }
 ip_route() { if have ip; then ip -j route 2>/dev/null || ip route; else cat /proc/net/route; fi; }
 listening() { if have ss; then ss -ltnpH 2>/dev/null || ss -ltn; else cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi; }
+# The process list, without the collector's own processes (their arguments carry the run's token).
 processes() {
   if have ps; then ps -eo pid=,args=; else
     for d in /proc/[0-9]*; do [ -r "$d/cmdline" ] && printf '%s %s\n' "${d#/proc/}" "$(tr '\0' ' ' < "$d/cmdline")"; done
-  fi
+  fi | grep -v -F -e "$T"
 }
 firewall() {
   if have iptables && iptables -S 2>/dev/null; then return 0; fi
