@@ -107,7 +107,9 @@ address_of() {
   case "$a" in ''|'*'|0.0.0.0|'::') echo 127.0.0.1 ;; *) echo "$a" ;; esac
 }
 
-rcli() { "$CLI" -h "$HOST" -p "$PORT" "$@"; }
+# Every Redis call is bounded: one hung instance must not stall the host's whole collection.
+if have timeout; then BOUND="timeout 5"; else BOUND=; fi
+rcli() { $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; }
 # INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
 info_all() {
   for which in everything all default; do

@@ -1,0 +1,197 @@
+import Foundation
+
+/// Brings a scenario's hosts up in network namespaces, and takes them down again.
+///
+/// Each host: a network namespace on the lab bridge (no default route: nothing leaves the machine), its own PID,
+/// mount and UTS namespaces (first process: a shell that holds them; killing `unshare` ends them all), its own sshd,
+/// redis-server instances, resource view (bind mounts over /proc files), instance metadata on 169.254.169.254 inside
+/// the namespace only, and its faults. Every name starts with the lab's prefix; `down` removes exactly those.
+public struct Lab {
+    public let prefix: String
+    /// The `fleet-lab` executable, run inside namespaces to serve instance metadata.
+    public let executable: String
+
+    public init(prefix: String, executable: String) {
+        self.prefix = prefix
+        self.executable = executable
+    }
+
+    public struct LabError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static let stateDirectory = "/run/fleet-lab"
+
+    var bridge: String { prefix + "br" }
+    func namespace(_ index: Int) -> String { "\(prefix)-\(index)" }
+    func veth(_ index: Int) -> String { "\(prefix)v\(index)" }
+    func peer(_ index: Int) -> String { "\(prefix)p\(index)" }
+
+    /// Lab prefixes name links (at most 15 characters with the host index): keep them short and plain.
+    public static func validate(prefix: String) throws(LabError) {
+        guard (2...6).contains(prefix.count), prefix.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }),
+            prefix.first?.isLetter == true
+        else {
+            throw LabError(description: "--prefix must be 2 to 6 lowercase letters or digits, starting with a letter")
+        }
+    }
+
+    // MARK: Up
+
+    /// Brings `scenario` up and writes inventory.yaml, known_hosts, id_ed25519 (and secrets.env) into `out`.
+    public func up(_ scenario: Scenario, out: String, subnet overrideSubnet: String?) throws -> [String] {
+        guard geteuid() == 0 else {
+            throw LabError(description: "fleet-lab needs root for network namespaces (run it as root, or with sudo)")
+        }
+        try? down()
+        let subnet = overrideSubnet ?? scenario.subnet
+        let addressing = try Addressing(subnet: subnet, hosts: scenario.hosts.count)
+        let outDirectory = URL(fileURLWithPath: out).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: outDirectory + "/hosts", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: Self.stateDirectory, withIntermediateDirectories: true)
+        // Record what we are about to create first, so that `down` can clean up even after a crash half-way.
+        let statePath = Self.stateDirectory + "/\(prefix).json"
+        try Data("{\"prefix\":\"\(prefix)\",\"out\":\"\(outDirectory)\"}".utf8).write(
+            to: URL(fileURLWithPath: statePath))
+        try LabShell.run(
+            "rm -f \(outDirectory)/id_ed25519 \(outDirectory)/id_ed25519.pub && ssh-keygen -q -t ed25519 -N '' -C fleet-lab -f \(outDirectory)/id_ed25519"
+        )
+        try LabShell.run("cp \(outDirectory)/id_ed25519.pub \(outDirectory)/authorized_keys")
+        try LabShell.run(
+            "ip link add \(bridge) type bridge && ip addr add \(addressing.gateway)/\(addressing.bits) dev \(bridge) && ip link set \(bridge) up"
+        )
+
+        let files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
+        var knownHosts: [String] = []
+        for (index, host) in scenario.hosts.enumerated() {
+            knownHosts.append(try files.prepare(host, index: index))
+        }
+        // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
+        let batchSize = 16
+        for batchStart in stride(from: 0, to: scenario.hosts.count, by: batchSize) {
+            let batch = Array(scenario.hosts.indices[batchStart..<min(batchStart + batchSize, scenario.hosts.count)])
+            let script = batch.map { "bash \(files.directory(scenario.hosts[$0]))/up.sh &" }.joined(separator: "\n")
+            try LabShell.run(script + "\nwait")
+        }
+        // Wait until every host that should answer does (bounded).
+        var problems: [String] = []
+        for (index, host) in scenario.hosts.enumerated() where host.fault != .refused && host.fault != .blackhole {
+            let address = addressing.host(index)
+            let ready = try LabShell.run(
+                "for i in $(seq 150); do nc -z -w 1 \(address) 22 2>/dev/null && echo up && break; sleep 0.1; done",
+                allowFailure: true)
+            if !ready.contains("up") {
+                problems.append(
+                    "\(host.name) (\(address)): sshd did not come up; see \(files.directory(host))/init.log")
+            }
+        }
+        for host in scenario.hosts where host.fault == .silent {
+            try LabShell.run("kill -STOP $(cat \(files.directory(host))/sshd.pid)", allowFailure: true)
+        }
+        try knownHosts.joined(separator: "\n").appending("\n").write(
+            toFile: outDirectory + "/known_hosts", atomically: true, encoding: .utf8)
+        try files.inventory().write(toFile: outDirectory + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let secrets = files.secrets()
+        if !secrets.isEmpty {
+            try secrets.write(toFile: outDirectory + "/secrets.env", atomically: true, encoding: .utf8)
+            chmod(outDirectory + "/secrets.env", 0o600)
+        }
+        return problems
+    }
+
+    // MARK: Down
+
+    /// Removes every namespace, link and process of this lab: by the recorded PIDs and the lab's own prefix.
+    public func down() throws {
+        let namespaces = try LabShell.run("ip netns list", allowFailure: true).split(separator: "\n")
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+            .filter { $0.hasPrefix(prefix + "-") && Int($0.dropFirst(prefix.count + 1)) != nil }
+        // Kill exactly the processes inside the lab's namespaces (the unshare holders die with their PID 1).
+        var pids: [String] = []
+        for namespace in namespaces {
+            pids += try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n").map(
+                String.init)
+        }
+        if let out = recordedOut() {
+            pids += try LabShell.run("cat \(out)/hosts/*/unshare.pid 2>/dev/null", allowFailure: true).split(
+                separator: "\n"
+            ).map(String.init)
+        }
+        let numeric = Set(pids.filter { Int($0) != nil })
+        if !numeric.isEmpty {
+            try LabShell.run("kill -9 \(numeric.sorted().joined(separator: " ")) 2>/dev/null", allowFailure: true)
+        }
+        if !namespaces.isEmpty {
+            try LabShell.run(
+                "sleep 0.2; " + namespaces.map { "ip netns del \($0)" }.joined(separator: "; "), allowFailure: true)
+        }
+        let links = try LabShell.run("ip -o link show", allowFailure: true).split(separator: "\n").compactMap {
+            line -> String? in
+            let fields = line.split(separator: ":", maxSplits: 2)
+            guard fields.count >= 2 else { return nil }
+            let name = fields[1].trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? ""
+            let isLabLink =
+                name == bridge || (name.hasPrefix(prefix + "v") && Int(name.dropFirst(prefix.count + 1)) != nil)
+            return isLabLink ? name : nil
+        }
+        if !links.isEmpty {
+            try LabShell.run(links.map { "ip link del \($0)" }.joined(separator: "; "), allowFailure: true)
+        }
+        if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
+        try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
+    }
+
+    private func recordedOut() -> String? {
+        guard let data = FileManager.default.contents(atPath: Self.stateDirectory + "/\(prefix).json"),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String]
+        else { return nil }
+        return object["out"]
+    }
+
+    // MARK: Status
+
+    /// One line per namespace of this lab: its name and what runs in it.
+    public func status() throws -> [String] {
+        let namespaces = try LabShell.run("ip netns list", allowFailure: true).split(separator: "\n")
+            .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix + "-") }
+        return try namespaces.sorted().map { namespace in
+            let pids = try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n").joined(
+                separator: ",")
+            let programs =
+                pids.isEmpty
+                ? ""
+                : try LabShell.run(
+                    "ps -o comm= -p \(pids) | sort | uniq -c | awk '{printf \"%s×%s \", $2, $1}'", allowFailure: true)
+            return "\(namespace): \(programs.isEmpty ? "nothing running" : programs)"
+        }
+    }
+}
+
+/// Addresses of a lab subnet: the bridge takes .1, hosts start at .11.
+struct Addressing {
+    let network: UInt32
+    let bits: Int
+
+    init(subnet: String, hosts: Int) throws {
+        let parts = subnet.split(separator: "/")
+        let octets = parts.first?.split(separator: ".").compactMap { UInt32($0) } ?? []
+        guard parts.count == 2, octets.count == 4, let bits = Int(parts[1]), (8...28).contains(bits), octets[0] == 10
+        else {
+            throw Lab.LabError(
+                description: "the lab subnet must be inside 10.0.0.0/8, like 10.77.0.0/24 (got \(subnet))")
+        }
+        self.bits = bits
+        let mask: UInt32 = ~UInt32(0) << (32 - bits)
+        network = (octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]) & mask
+        guard hosts + 12 < (1 << (32 - bits)) else {
+            throw Lab.LabError(description: "\(subnet) is too small for \(hosts) hosts")
+        }
+    }
+
+    static func text(_ value: UInt32) -> String {
+        [value >> 24, value >> 16 & 255, value >> 8 & 255, value & 255].map(String.init).joined(separator: ".")
+    }
+
+    var gateway: String { Self.text(network + 1) }
+    func host(_ index: Int) -> String { Self.text(network + 11 + UInt32(index)) }
+}

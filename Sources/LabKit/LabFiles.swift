@@ -1,0 +1,229 @@
+import Foundation
+
+/// Writes each lab host's files: its init script (run as the first process of its namespaces), sshd and redis
+/// configs, fake resource files, instance metadata; and the auditor's inventory for the whole fleet.
+struct LabFiles {
+    let lab: Lab
+    let out: String
+    let scenario: Scenario
+    let addressing: Addressing
+
+    func directory(_ host: LabHost) -> String { out + "/hosts/" + host.name }
+
+    /// Prepares one host; returns its known_hosts line (a wrong key for the changed-host-key fault).
+    func prepare(_ host: LabHost, index: Int) throws -> String {
+        let dir = directory(host)
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/root", withIntermediateDirectories: true)
+        try LabShell.run("cp /etc/skel/.bashrc /etc/skel/.profile \(dir)/root/ 2>/dev/null; true")
+        try LabShell.run("ssh-keygen -q -t ed25519 -N '' -C \(host.name) -f \(dir)/ssh_host_ed25519_key")
+        let address = addressing.host(index)
+        try write(sshdConfig(host, dir: dir), "sshd_config", host)
+        try write(memInfo(host), "meminfo", host)
+        try write(String(format: "%.2f %.2f %.2f 1/200 4242\n", host.load, host.load, host.load), "loadavg", host)
+        try write(
+            ["always", "madvise", "never"].map { $0 == host.transparentHugepages ? "[\($0)]" : $0 }.joined(
+                separator: " ") + "\n", "thp", host)
+        try write("\(host.overcommit)\n", "overcommit", host)
+        try write("#!/bin/sh\necho \"sh: 1: redis-cli: not found\" >&2\nexit 127\n", "no-redis-cli", host)
+        chmod(dir + "/no-redis-cli", 0o755)
+        try write(metadata(host, index: index, address: address), "metadata.txt", host)
+        for redis in host.redis { try write(redisConfig(redis, dir: dir), "redis-\(redis.port).conf", host) }
+        try write(initScript(host, dir: dir), "init.sh", host)
+        try write(upScript(host, index: index, address: address, dir: dir), "up.sh", host)
+        let key = try String(contentsOfFile: dir + "/ssh_host_ed25519_key.pub", encoding: .utf8).split(separator: " ")
+            .prefix(2).joined(separator: " ")
+        if host.fault == .changedHostKey {
+            try LabShell.run("ssh-keygen -q -t ed25519 -N '' -C old -f \(dir)/old_host_key")
+            let old = try String(contentsOfFile: dir + "/old_host_key.pub", encoding: .utf8).split(separator: " ")
+                .prefix(2).joined(separator: " ")
+            return "\(address) \(old)"
+        }
+        return "\(address) \(key)"
+    }
+
+    private func write(_ text: String, _ name: String, _ host: LabHost) throws {
+        try text.write(toFile: directory(host) + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    private func sshdConfig(_ host: LabHost, dir: String) -> String {
+        """
+        Port 22
+        ListenAddress 0.0.0.0
+        HostKey \(dir)/ssh_host_ed25519_key
+        PidFile \(dir)/sshd.pid
+        AuthorizedKeysFile \(out)/authorized_keys
+        PermitRootLogin prohibit-password
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        UsePAM no
+        StrictModes no
+        # bash skips root's pyenv init when SHLVL is set; nproc honours OMP_NUM_THREADS.
+        SetEnv SHLVL=1 OMP_NUM_THREADS=\(host.cpus)
+        MaxStartups 200:30:400
+        LogLevel ERROR
+
+        """
+    }
+
+    private func memInfo(_ host: LabHost) -> String {
+        let total = host.memoryMiB * 1024
+        let available = min(host.availableMiB, host.memoryMiB) * 1024
+        return """
+            MemTotal:       \(total) kB
+            MemFree:        \(available / 2) kB
+            MemAvailable:   \(available) kB
+            Buffers:        1024 kB
+            Cached:         \(available / 3) kB
+            SwapTotal:      0 kB
+            SwapFree:       0 kB
+
+            """
+    }
+
+    private func metadata(_ host: LabHost, index: Int, address: String) -> String {
+        let mac = String(format: "02:fa:00:00:%02x:%02x", (index >> 8) & 255, index & 255)
+        let instance = String(format: "i-0fa%013x", index + 1)
+        return """
+            instance-id=\(instance)
+            instance-type=r6g.large
+            placement/availability-zone=eu-west-1a
+            local-ipv4=\(address)
+            mac=\(mac)
+            network/interfaces/macs/\(mac)/vpc-id=\(host.vpcID)
+            network/interfaces/macs/\(mac)/subnet-id=subnet-0lab
+            network/interfaces/macs/\(mac)/security-group-ids=\(host.securityGroupIDs.joined(separator: "\n"))
+
+            """
+    }
+
+    private func redisConfig(_ redis: LabRedis, dir: String) -> String {
+        var lines = [
+            "port \(redis.port)", "daemonize no", "dir \(dir)/data/\(redis.port)",
+            "logfile \(dir)/redis-\(redis.port).log",
+            "pidfile \(dir)/redis-\(redis.port).pid", "save \"\"", "appendonly no",
+        ]
+        if let password = redis.password { lines.append("requirepass \(password)") }
+        lines += redis.config
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Runs as PID 1 of the host's PID namespace, inside its network, mount and UTS namespaces.
+    private func initScript(_ host: LabHost, dir: String) -> String {
+        var script = """
+            #!/bin/sh
+            # First process of lab host \(host.name): sets up its own view of the machine, starts its services, waits.
+            umount -l /run/netns 2>/dev/null
+            hostname \(host.name)
+            mount --bind \(dir)/meminfo /proc/meminfo
+            mount --bind \(dir)/loadavg /proc/loadavg
+            mount --bind \(dir)/thp /sys/kernel/mm/transparent_hugepage/enabled
+            mount --bind \(dir)/overcommit /proc/sys/vm/overcommit_memory
+            mkdir -p \(dir)/data && mount -t tmpfs -o size=\(host.diskMiB)m fleet-lab \(dir)/data
+            mount --bind \(dir)/root /root
+
+            """
+        if host.fault == .noRedisCLI { script += "mount --bind \(dir)/no-redis-cli /usr/bin/redis-cli\n" }
+        if host.metadata {
+            script += """
+                ip addr add 169.254.169.254/32 dev lo
+                \(lab.executable) serve-metadata --address 169.254.169.254 --port 80 --file \(dir)/metadata.txt >\(dir)/metadata.log 2>&1 &
+
+                """
+        }
+        for redis in host.redis where host.fault != .redisDown {
+            let auth = redis.password.map { "REDISCLI_AUTH=\(LabShell.quoted($0)) " } ?? ""
+            script += """
+                mkdir -p \(dir)/data/\(redis.port)
+                redis-server \(dir)/redis-\(redis.port).conf &
+                for i in $(seq 100); do \(auth)redis-cli -p \(redis.port) ping >/dev/null 2>&1 && break; sleep 0.05; done
+
+                """
+            let value = String(repeating: "v", count: redis.valueBytes)
+            for (database, count) in redis.keys.sorted(by: { $0.key < $1.key }) where count > 0 {
+                script +=
+                    "awk 'BEGIN { for (i = 1; i <= \(count); i++) print \"SET key:\(database):\" i \" \(value)\" }' | \(auth)redis-cli -p \(redis.port) -n \(database) --pipe >/dev/null 2>&1\n"
+            }
+        }
+        if host.fault == .firewallRedis {
+            for redis in host.redis { script += "iptables -A INPUT -i eth0 -p tcp --dport \(redis.port) -j DROP\n" }
+        }
+        if host.fault == .blackhole { script += "iptables -A INPUT -i eth0 -p tcp --dport 22 -j DROP\n" }
+        if host.fault != .refused { script += "/usr/sbin/sshd -f \(dir)/sshd_config\n" }
+        script += "exec sleep infinity\n"
+        return script
+    }
+
+    /// Root-namespace side: the namespace, its veth on the bridge, its address (no default route), then unshare.
+    private func upScript(_ host: LabHost, index: Int, address: String, dir: String) -> String {
+        let namespace = lab.namespace(index)
+        return """
+            #!/bin/bash
+            set -e
+            ip netns add \(namespace)
+            ip link add \(lab.veth(index)) type veth peer name \(lab.peer(index))
+            ip link set \(lab.peer(index)) netns \(namespace)
+            ip link set \(lab.veth(index)) master \(lab.bridge) up
+            ip netns exec \(namespace) ip link set \(lab.peer(index)) name eth0
+            ip netns exec \(namespace) ip addr add \(address)/\(addressing.bits) dev eth0
+            ip netns exec \(namespace) ip link set eth0 up
+            ip netns exec \(namespace) ip link set lo up
+            ip netns exec \(namespace) unshare --pid --fork --kill-child --mount-proc --uts --propagation private \\
+              sh \(dir)/init.sh >\(dir)/init.log 2>&1 </dev/null &
+            echo $! > \(dir)/unshare.pid
+
+            """
+    }
+
+    /// The auditor's inventory for this fleet (the inventory format of inventory/README.md).
+    func inventory() -> String {
+        var text = """
+            # Written by fleet-lab for scenario \(scenario.name). Passwords: see secrets.env (never in this file).
+            defaults:
+              user: root
+              port: 22
+              identity_file: id_ed25519
+              known_hosts: known_hosts
+              host_key_checking: strict
+              metadata: http://169.254.169.254
+              timeouts: {connect: 3, handshake: 4, auth: 5, command: 40, host: 60}
+            hosts:
+
+            """
+        for (index, host) in scenario.hosts.enumerated() {
+            text += "  - name: \(host.name)\n    address: \(addressing.host(index))\n"
+            if !host.tags.isEmpty {
+                text +=
+                    "    tags: {"
+                    + host.tags.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                    + "}\n"
+            }
+            if !host.metadata {
+                text += "    metadata: off\n"
+            }
+            text += "    redis:\n"
+            for redis in host.redis {
+                text += "      - {port: \(redis.port)"
+                if redis.password != nil { text += ", password_env: \(secretVariable(host, redis))" }
+                text += "}\n"
+            }
+        }
+        return text
+    }
+
+    func secrets() -> String {
+        var lines: [String] = []
+        for host in scenario.hosts {
+            for redis in host.redis {
+                if let password = redis.password {
+                    lines.append("export \(secretVariable(host, redis))=\(LabShell.quoted(password))")
+                }
+            }
+        }
+        return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
+    }
+
+    private func secretVariable(_ host: LabHost, _ redis: LabRedis) -> String {
+        "LAB_" + host.name.uppercased().replacingOccurrences(of: "-", with: "_") + "_\(redis.port)_PASSWORD"
+    }
+}

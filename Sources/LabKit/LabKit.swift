@@ -1,2 +1,0 @@
-// Placeholder: LabKit is being built (see Package.swift for its job).
-enum LabKitModule {}

@@ -1,0 +1,122 @@
+import Foundation
+import Inventory
+import LabKit
+import TestSupport
+import XCTest
+
+final class ScenarioTests: XCTestCase {
+    func testTheShippedDemoScenarioCoversEveryStatus() throws {
+        let scenario = try Scenario.load(path: LabTests.repository + "/inventory/lab/demo.yaml")
+        XCTAssertGreaterThanOrEqual(scenario.hosts.count, 12)
+        XCTAssertEqual(
+            Set(scenario.hosts.compactMap(\.expectedStatus)), ["ready", "warnings", "review", "blocked", "unreachable"])
+        XCTAssertTrue(scenario.hosts.contains { $0.redis.count >= 2 })
+        XCTAssertTrue(scenario.hosts.contains { !$0.metadata })
+        XCTAssertTrue(scenario.hosts.contains { $0.vpcID != scenario.vpcID })
+    }
+
+    func testScenarioErrorsNameFileLineAndField() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write("hosts:\n  - name: a\n    fault: meteor\n", to: "s.yaml")
+        XCTAssertThrowsError(try Scenario.load(path: path)) { error in
+            let error = error as? YAMLFileError
+            XCTAssertEqual(error?.line, 3)
+            XCTAssertEqual(error?.field, "hosts[0].fault")
+        }
+    }
+}
+
+/// The lab for real: namespaces, sshd, redis-server and instance metadata, then the whole audit against it.
+final class LabTests: XCTestCase {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    private let fleetLab = BuiltProducts.path(of: "fleet-lab")
+    private let fleetAudit = BuiltProducts.path(of: "fleet-audit")
+
+    /// The demo fleet gets, host by host, the status its scenario intends; then `down` leaves nothing behind.
+    func testDemoFleetAuditMatchesTheScenarioAndDownLeavesNothing() throws {
+        let prefix = "ft" + String(Int.random(in: 100...999))
+        let second = Int.random(in: 150...249)
+        let third = Int.random(in: 0...255)
+        let subnet = "10.\(second).\(third).0/24"
+        let directory = try TemporaryDirectory(prefix: "fleet-lab-test")
+        defer {
+            _ = try? ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60)
+            directory.remove()
+        }
+        let out = directory.file("lab")
+        let up = try ProcessRunner.run(
+            fleetLab,
+            ["up", Self.repository + "/inventory/lab/demo.yaml", "--out", out, "--prefix", prefix, "--subnet", subnet],
+            timeout: 180)
+        XCTAssertEqual(up.exitCode, 0, up.stdout + up.stderr)
+        XCTAssertFalse(up.stdout.contains("warning:"), up.stdout)
+
+        // A lab host is its own machine: own hostname and memory view, and no route out of the bridge's subnet.
+        let address = "10.\(second).\(third).11"
+        let ssh = try ProcessRunner.run(
+            "/usr/bin/ssh",
+            [
+                "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=\(out)/known_hosts", "-i", "\(out)/id_ed25519",
+                "root@\(address)", "hostname; grep MemTotal /proc/meminfo; ip route; nproc",
+            ], timeout: 30)
+        XCTAssertEqual(ssh.exitCode, 0, ssh.stderr)
+        XCTAssertTrue(ssh.stdout.hasPrefix("cache-ready-1\n"), ssh.stdout)
+        XCTAssertTrue(ssh.stdout.contains("MemTotal:       16777216 kB"), ssh.stdout)
+        XCTAssertFalse(ssh.stdout.contains("default"), "no default route: \(ssh.stdout)")
+
+        let target = try directory.write(
+            """
+            name: lab
+            engine_version: "7.1"
+            node_type: cache.r6g.large
+            vpc_id: vpc-0demo
+            subnet_cidrs: [\(subnet)]
+            source_security_groups:
+              sg-0demo: [{from_port: 6379, to_port: 6380, cidrs: ["10.\(second).0.0/16"]}]
+            """, to: "target.yaml")
+        var environment = ProcessInfo.processInfo.environment
+        for line in (try? String(contentsOfFile: out + "/secrets.env", encoding: .utf8))?.split(separator: "\n") ?? [] {
+            let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
+            if assignment.count == 2 {
+                environment[String(assignment[0])] = String(assignment[1]).trimmingCharacters(in: ["'"])
+            }
+        }
+        let audit = try ProcessRunner.run(
+            fleetAudit,
+            [
+                "audit", "-i", out + "/inventory.yaml", "-t", target, "--out", directory.file("reports"), "--fail-on",
+                "never",
+            ],
+            environment: environment, timeout: 240)
+        XCTAssertEqual(audit.exitCode, 0, audit.stderr)
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: directory.file("reports/latest/report.json")))
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let hosts = try XCTUnwrap(report["hosts"] as? [[String: Any]])
+        let scenario = try Scenario.load(path: Self.repository + "/inventory/lab/demo.yaml")
+        for host in scenario.hosts {
+            let reported = try XCTUnwrap(hosts.first { $0["name"] as? String == host.name }, host.name)
+            XCTAssertEqual(reported["status"] as? String, host.expectedStatus, host.name)
+            let failing = Set(
+                ((reported["instances"] as? [[String: Any]]) ?? []).flatMap { ($0["checks"] as? [[String: Any]]) ?? [] }
+                    .filter { ["fail", "warn", "unknown"].contains($0["status"] as? String ?? "") }
+                    .compactMap { $0["id"] as? String })
+            for check in host.expectedFailing {
+                XCTAssertTrue(failing.contains(check), "\(host.name): \(check) in \(failing)")
+            }
+        }
+        let stored = try String(contentsOfFile: directory.file("reports/latest/hosts/cache-auth.json"), encoding: .utf8)
+        XCTAssertFalse(stored.contains("demo-Secret-1"), "the demo password never reaches a stored file")
+
+        let down = try ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60)
+        XCTAssertEqual(down.exitCode, 0, down.stderr)
+        let namespaces = try ProcessRunner.run("/usr/sbin/ip", ["netns", "list"]).stdout
+        XCTAssertFalse(namespaces.contains(prefix + "-"), namespaces)
+        let links = try ProcessRunner.run("/usr/sbin/ip", ["-o", "link", "show"]).stdout
+        XCTAssertFalse(links.contains(": \(prefix)"), "no link of the lab is left")
+        let processes = try ProcessRunner.run("/usr/bin/pgrep", ["-f", out + "/hosts/"])
+        XCTAssertEqual(processes.exitCode, 1, "no process of the lab is left: \(processes.stdout)")
+    }
+}
