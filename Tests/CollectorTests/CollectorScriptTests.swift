@@ -63,7 +63,8 @@ final class CollectorScriptTests: XCTestCase {
         let result = CommandResult(
             host: host.name, address: host.connection.address, port: 22, status: .ok,
             exitStatus: output.exitCode, stdout: Data(output.stdout.utf8), stderr: Data(output.stderr.utf8))
-        return SnapshotBuilder(host: host, knownSecrets: secrets).snapshot(from: result, token: token, collectedAt: Date())
+        return SnapshotBuilder(host: host, knownSecrets: secrets).snapshot(
+            from: result, token: token, collectedAt: Date())
     }
 
     func testIncludedFilesAreFollowedAndKeptInOrderWithTheirPaths() throws {
@@ -121,7 +122,8 @@ final class CollectorScriptTests: XCTestCase {
         XCTAssertNil(snapshot.failure)
         XCTAssertEqual(snapshot[.meminfo]?.exitCode, 0)
         let listening = try XCTUnwrap(snapshot[.listeningSockets])
-        XCTAssertTrue(listening.text.contains("local_address"), "the /proc/net/tcp fallback: \(listening.text.prefix(200))")
+        XCTAssertTrue(
+            listening.text.contains("local_address"), "the /proc/net/tcp fallback: \(listening.text.prefix(200))")
         XCTAssertTrue(listening.text.contains(String(format: ":%04X", instance.port)), "the instance's socket is there")
         let found = try XCTUnwrap(snapshot.instances.first { $0.port == instance.port })
         XCTAssertEqual(found[.info]?.exitCode, 127)

@@ -68,7 +68,8 @@ final class SectionStreamTests: XCTestCase {
 
     func testAForgedBeginInsideASectionCannotStartANewOne() {
         // A host that prints a plausible frame with a wrong token inside real output stays inside that section.
-        let output = "==FA:k:BEGIN info port=1==\n==FA:kk:BEGIN meminfo==\n==FA:k :END rc=0 bytes=1==\nx\n"
+        let output =
+            "==FA:k:BEGIN info port=1==\n==FA:kk:BEGIN meminfo==\n==FA:k :END rc=0 bytes=1==\nx\n"
             + "==FA:k:END rc=0 bytes=60==\n"
         let sections = SectionStream.parse(output, token: "k", limit: 100)
         XCTAssertEqual(sections.map(\.name), ["info"])

@@ -98,10 +98,17 @@ section firewall "" firewall
 # Redis instances: the ports the inventory lists, plus every redis-server/valkey-server seen running.
 processes > "$W/ps" 2>/dev/null
 listening > "$W/ss" 2>/dev/null
+# A port seen only in the process list counts when something listens on it here: a redis-server in a container (another
+# network namespace) shows in `ps` but is not reachable on this host's port.
+listens_here() {
+  grep -q -e ":$1 " -e ":$1\$" "$W/ss" 2>/dev/null && return 0
+  grep -q -i ":$(printf '%04X' "$1") " "$W/ss" 2>/dev/null
+}
 ports=$(
   { for p in $LISTED_PORTS; do echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' \
-      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p'
+      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p' \
+      | while read -r p; do listens_here "$p" && echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ss" | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
   } | grep -E '^[0-9]+$' | sort -un
 )
