@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): client CPU, wall time and peak RSS of `fleet-audit exec` against one local sshd, next to
+# parallel-ssh (PyPI, also on libssh2) and pssh (Debian, one OpenSSH process per host), same sshd, same command.
+# Results and how to read them: docs/benchmarks.md.
+#
+#   bench/exec-bench.sh                       # N = 100 500 1000, concurrency 256
+#   SIZES=2000 CONCURRENCY=2000 CLIENTS=fleet-audit bench/exec-bench.sh   # 2,000 sessions in flight
+#
+# Environment: FLEET_AUDIT (binary, default .build/release/fleet-audit), SIZES, CONCURRENCY, CLIENTS, LISTENERS
+# (sshd ports the hosts are spread over, default 16), BENCH_COMMAND (the remote command), KEEP=1 (keep the work
+# directory).
+#
+# Columns: cpu_ms/host = client user+sys CPU / N (start-up included); marginal = (CPU - CPU of a one-host run) /
+# (N - 1), the cost of one more host; KiB/in-flight = (peak RSS - peak RSS of a one-host run) / min(N, concurrency);
+# server_cpu = CPU of the sshd and everything it ran for the sessions (its reaped children); floor_s = server_cpu /
+# cores, the wall time a client that costs nothing could reach on this machine. pssh's peak RSS is that of its
+# largest single process (getrusage of children), so it has no per-session figure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
+sizes=${SIZES:-100 500 1000}
+concurrency=${CONCURRENCY:-256}
+clients=${CLIENTS:-fleet-audit parallel-ssh pssh}
+command=${BENCH_COMMAND:-cat /etc/hostname; uname -sr}
+listeners=${LISTENERS:-16}
+cores=$(nproc)
+ticks=$(getconf CLK_TCK)
+
+[ -x "$fleet_audit" ] || { echo "no fleet-audit binary at $fleet_audit (run: swift build -c release)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+have_parallel_ssh=$(python3 -c 'import pssh.clients' 2>/dev/null && echo yes || echo no)
+have_pssh=$([ -x /usr/bin/parallel-ssh ] && echo yes || echo no)
+
+work=$(mktemp -d /tmp/fleet-audit-bench.XXXXXX)
+cleanup() {
+  if [ -s "$work/sshd.pid" ]; then kill "$(cat "$work/sshd.pid")" 2>/dev/null || true; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+user=$(id -un)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# One sshd listening on several ports: OpenSSH's listen backlog is a fixed 128, and a burst of hundreds of connects
+# to one port overflows it (the kernel then drops SYNs, and clients wait for retransmits or fail), which measures the
+# test server, not the client. A real fleet has one listener per host; here hosts are spread over the ports.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+mkdir -p /run/sshd
+ssh-keygen -q -t ed25519 -f "$work/host_ed25519" -N "" -C fleet-audit-bench-host
+ssh-keygen -q -t ed25519 -f "$work/id_ed25519" -N "" -C fleet-audit-bench-client
+cp "$work/id_ed25519.pub" "$work/authorized_keys"
+ports=()
+for _ in $(seq 1 "$listeners"); do ports+=("$(free_port)"); done
+{
+  for port in "${ports[@]}"; do echo "Port $port"; done
+  cat <<CONF
+ListenAddress 127.0.0.1
+HostKey $work/host_ed25519
+PidFile $work/sshd.pid
+AuthorizedKeysFile $work/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+# Root's ~/.bashrc on these machines runs pyenv init for every command; bash skips it when SHLVL is set.
+SetEnv SHLVL=1
+MaxStartups 10000:30:10000
+LogLevel ERROR
+CONF
+} >"$work/sshd_config"
+/usr/sbin/sshd -f "$work/sshd_config" -E "$work/sshd.log"
+for port in "${ports[@]}"; do
+  for _ in $(seq 100); do nc -z 127.0.0.1 "$port" 2>/dev/null && break; sleep 0.05; done
+  nc -z 127.0.0.1 "$port" || { echo "sshd did not start: $(cat "$work/sshd.log")" >&2; exit 1; }
+  echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$work/host_ed25519.pub")"
+done >"$work/known_hosts"
+sshd_pid=$(cat "$work/sshd.pid")
+
+# CPU (seconds) consumed so far by the sshd listener and the session processes it has reaped.
+server_cpu() {
+  awk -v t="$ticks" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13 + $14 + $15) / t }' "/proc/$sshd_pid/stat"
+}
+
+port_of() { echo "${ports[$(($1 % listeners))]}"; } # host number -> port
+
+write_inputs() { # N
+  local n=$1
+  {
+    echo "defaults: {user: $user, identity_file: $work/id_ed25519, known_hosts: $work/known_hosts,"
+    echo "           timeouts: {connect: 30, handshake: 60, auth: 60, command: 120, host: 600}}"
+    echo "hosts:"
+    for i in $(seq 1 "$n"); do echo "  - {name: bench-$i, address: 127.0.0.1, port: $(port_of "$i")}"; done
+  } >"$work/inventory-$n.yaml"
+  for i in $(seq 1 "$n"); do echo "127.0.0.1:$(port_of "$i")"; done >"$work/hosts-$n.txt"
+}
+
+cat >"$work/parallel_ssh_run.py" <<'PY'
+import sys
+from pssh.clients import ParallelSSHClient
+from pssh.config import HostConfig
+hosts_file, user, key, pool, command = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+ports = [int(line.rsplit(":", 1)[1]) for line in open(hosts_file) if line.strip()]
+client = ParallelSSHClient(["127.0.0.1"] * len(ports), user=user, pkey=key, pool_size=pool, timeout=60,
+                           num_retries=1, host_config=[HostConfig(port=port) for port in ports])
+output = client.run_command(command, stop_on_errors=False)
+client.join(output)
+ok = 0
+for host_output in output:
+    if host_output.exception is None:
+        list(host_output.stdout)
+        list(host_output.stderr)
+        ok += host_output.exit_code == 0
+print(f"{ok} ok")
+PY
+
+# Runs one client for N hosts under /usr/bin/time -v; sets wall, cpu, rss_kib, ok, server.
+measure() { # client N
+  local client=$1 n=$2 before after
+  local out="$work/$client-$n.out" timing="$work/$client-$n.time"
+  local inflight=$((n < concurrency ? n : concurrency))
+  before=$(server_cpu)
+  case "$client" in
+  fleet-audit)
+    /usr/bin/time -v -o "$timing" "$fleet_audit" exec --inventory "$work/inventory-$n.yaml" \
+      --concurrency "$concurrency" -- "$command" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^[0-9]* hosts: \([0-9]*\) ok.*/\1/p' "$out" | tail -1)
+    ;;
+  parallel-ssh)
+    /usr/bin/time -v -o "$timing" python3 "$work/parallel_ssh_run.py" "$work/hosts-$n.txt" "$user" "$work/id_ed25519" \
+      "$concurrency" "$command" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^\([0-9]*\) ok$/\1/p' "$out" | tail -1)
+    ;;
+  pssh)
+    /usr/bin/time -v -o "$timing" /usr/bin/parallel-ssh -h "$work/hosts-$n.txt" -l "$user" -p "$inflight" -t 120 \
+      -x "-F /dev/null -i $work/id_ed25519 -o UserKnownHostsFile=$work/known_hosts -o BatchMode=yes" \
+      "$command" >"$out" 2>"$out.err" || true
+    ok=$(grep -c '\[SUCCESS\]' "$out" || true)
+    ;;
+  esac
+  # Let sshd reap the last session processes before reading its CPU.
+  sleep 1
+  after=$(server_cpu)
+  server=$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.2f", a - b }')
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+    n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$timing")
+  cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$timing")
+  rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$timing")
+  ok=${ok:-0}
+}
+
+baseline() { # client -> "peak RSS (KiB) and CPU seconds" of a one-host run
+  write_inputs 1
+  measure "$1" 1
+  echo "$rss_kib $cpu"
+}
+
+echo "# fleet-audit exec benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -sr)"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews wall time)"
+echo "# command: $command    concurrency: $concurrency"
+openssh=$(ssh -V 2>&1 | cut -d, -f1)
+parallel_ssh_version=$(python3 -c 'import importlib.metadata as m; print(m.version("parallel-ssh"))' 2>/dev/null \
+  || echo -)
+pssh_version=$(dpkg-query -W -f '${Version}' pssh 2>/dev/null || echo -)
+echo "# server: one $openssh sshd on $listeners loopback ports, SetEnv SHLVL=1"
+echo "# clients: fleet-audit $("$fleet_audit" --version), parallel-ssh $parallel_ssh_version, pssh $pssh_version"
+echo "# reproduce: SIZES=\"$sizes\" CONCURRENCY=$concurrency LISTENERS=$listeners CLIENTS=\"$clients\" \\
+  bench/exec-bench.sh"
+printf '%-13s %5s %4s %8s %8s %11s %8s %8s %13s %10s %8s %10s\n' client N ok wall_s cpu_s "cpu_ms/host" marginal \
+  rss_MiB "KiB/in-flight" server_cpu floor_s wall/floor
+declare -A base_rss base_cpu
+for client in $clients; do
+  case "$client" in
+  parallel-ssh)
+    [ "$have_parallel_ssh" = yes ] || { echo "# parallel-ssh: not installed (pip install parallel-ssh)"; continue; } ;;
+  pssh) [ "$have_pssh" = yes ] || { echo "# pssh: not installed (apt-get install pssh)"; continue; } ;;
+  esac
+  read -r base_rss[$client] base_cpu[$client] < <(baseline "$client")
+done
+for n in $sizes; do
+  write_inputs "$n"
+  for client in $clients; do
+    [ -n "${base_rss[$client]:-}" ] || continue
+    measure "$client" "$n"
+    inflight=$((n < concurrency ? n : concurrency))
+    per_session=$(awk -v r="$rss_kib" -v b="${base_rss[$client]}" -v f="$inflight" \
+      'BEGIN { printf "%.0f", (r - b) / f }')
+    [ "$client" = pssh ] && per_session="n/a"
+    awk -v c="$client" -v n="$n" -v ok="$ok" -v w="$wall" -v cpu="$cpu" -v r="$rss_kib" -v p="$per_session" \
+      -v s="$server" -v cores="$cores" -v c1="${base_cpu[$client]}" 'BEGIN {
+        floor = s / cores
+        printf "%-13s %5d %4d %8.2f %8.2f %11.2f %8.2f %8.1f %13s %10.2f %8.2f %10s\n", c, n, ok, w, cpu,
+          cpu * 1000 / n, (cpu - c1) * 1000 / (n - 1), r / 1024, p, s, floor,
+          (floor > 0 ? sprintf("%.2f", w / floor) : "-")
+      }'
+    if [ "$ok" != "$n" ]; then
+      echo "#   $client: only $ok of $n hosts succeeded; first errors:" >&2
+      head -3 "$work/$client-$n.out.err" >&2 || true
+      grep -v '^bench-[0-9]* |' "$work/$client-$n.out" | head -5 >&2 || true
+    fi
+  done
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
