@@ -3,7 +3,7 @@ SWIFT ?= swift
 LAB_OUT ?= lab-out/demo
 REPORTS ?= reports
 
-.PHONY: deps build release test demo demo-down bench lint format clean
+.PHONY: deps build release test demo bench lint format clean
 
 deps:
 	./scripts/install-deps.sh
@@ -22,13 +22,11 @@ test: deps
 
 # The main job end to end: bring up the demo fleet, audit it, write reports, take the fleet down.
 demo: release
-	./scripts/demo.sh "$(LAB_OUT)" "$(REPORTS)"
-
-demo-down:
-	.build/release/fleet-lab down
+	./scripts/demo.sh "$(LAB_OUT)"
 
 # Speed and memory targets (see docs/benchmarks.md): engine, collector, lab and planner.
 bench: release
+	@command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh >/dev/null
 	@for script in bench/*.sh; do echo "== $$script"; bash "$$script" || exit 1; done
 
 lint:

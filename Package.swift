@@ -48,7 +48,7 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         // Target model, requirement profiles, one rule per check id, waivers, roll-up and ranking.
-        .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "Collector", "Yams"]),
+        .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "Collector", "Inventory"]),
         // One report model, one renderer per format.
         .target(name: "Reports", dependencies: ["Readiness", "FleetCore"]),
         // SQLite history of runs, diffs between runs, trends.
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "TestSupport"]),
-        .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),

@@ -4,6 +4,7 @@
 # Results and how to read them: docs/benchmarks.md.
 #
 #   bench/exec-bench.sh                       # N = 100 500 1000, concurrency 256
+#   bench/exec-bench.sh 100 300               # other sizes (or SIZES="100 300")
 #   SIZES=2000 CONCURRENCY=2000 CLIENTS=fleet-audit bench/exec-bench.sh   # 2,000 sessions in flight
 #
 # Environment: FLEET_AUDIT (binary, default .build/release/fleet-audit), SIZES, CONCURRENCY, CLIENTS, LISTENERS
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
-sizes=${SIZES:-100 500 1000}
+sizes=${*:-${SIZES:-100 500 1000}}
 concurrency=${CONCURRENCY:-256}
 clients=${CLIENTS:-fleet-audit parallel-ssh pssh}
 command=${BENCH_COMMAND:-cat /etc/hostname; uname -sr}
@@ -27,9 +28,15 @@ listeners=${LISTENERS:-16}
 cores=$(nproc)
 ticks=$(getconf CLK_TCK)
 
-[ -x "$fleet_audit" ] || { echo "no fleet-audit binary at $fleet_audit (run: swift build -c release)" >&2; exit 1; }
+[ -x "$fleet_audit" ] || { echo "no fleet-audit binary at $fleet_audit (run: make release)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
-have_parallel_ssh=$(python3 -c 'import pssh.clients' 2>/dev/null && echo yes || echo no)
+# parallel-ssh: the system python's if it has it, otherwise a venv of our own (git-ignored).
+python=python3
+if ! python3 -c 'import pssh.clients' 2>/dev/null; then
+  python=.bench-venv/bin/python
+  [ -x "$python" ] || { python3 -m venv .bench-venv && .bench-venv/bin/pip install -q parallel-ssh; } >&2 || true
+fi
+have_parallel_ssh=$("$python" -c 'import pssh.clients' 2>/dev/null && echo yes || echo no)
 have_pssh=$([ -x /usr/bin/parallel-ssh ] && echo yes || echo no)
 
 work=$(mktemp -d /tmp/fleet-audit-bench.XXXXXX)
@@ -129,8 +136,8 @@ measure() { # client N
     ok=$(sed -n 's/^[0-9]* hosts: \([0-9]*\) ok.*/\1/p' "$out" | tail -1)
     ;;
   parallel-ssh)
-    /usr/bin/time -v -o "$timing" python3 "$work/parallel_ssh_run.py" "$work/hosts-$n.txt" "$user" "$work/id_ed25519" \
-      "$concurrency" "$command" >"$out" 2>"$out.err" || true
+    /usr/bin/time -v -o "$timing" "$python" "$work/parallel_ssh_run.py" "$work/hosts-$n.txt" "$user" \
+      "$work/id_ed25519" "$concurrency" "$command" >"$out" 2>"$out.err" || true
     ok=$(sed -n 's/^\([0-9]*\) ok$/\1/p' "$out" | tail -1)
     ;;
   pssh)
@@ -161,7 +168,7 @@ echo "# fleet-audit exec benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores,
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews wall time)"
 echo "# command: $command    concurrency: $concurrency"
 openssh=$(ssh -V 2>&1 | cut -d, -f1)
-parallel_ssh_version=$(python3 -c 'import importlib.metadata as m; print(m.version("parallel-ssh"))' 2>/dev/null \
+parallel_ssh_version=$("$python" -c 'import importlib.metadata as m; print(m.version("parallel-ssh"))' 2>/dev/null \
   || echo -)
 pssh_version=$(dpkg-query -W -f '${Version}' pssh 2>/dev/null || echo -)
 echo "# server: one $openssh sshd on $listeners loopback ports, SetEnv SHLVL=1"
@@ -174,7 +181,7 @@ declare -A base_rss base_cpu
 for client in $clients; do
   case "$client" in
   parallel-ssh)
-    [ "$have_parallel_ssh" = yes ] || { echo "# parallel-ssh: not installed (pip install parallel-ssh)"; continue; } ;;
+    [ "$have_parallel_ssh" = yes ] || { echo "# parallel-ssh: not available (pip install parallel-ssh)"; continue; } ;;
   pssh) [ "$have_pssh" = yes ] || { echo "# pssh: not installed (apt-get install pssh)"; continue; } ;;
   esac
   read -r base_rss[$client] base_cpu[$client] < <(baseline "$client")

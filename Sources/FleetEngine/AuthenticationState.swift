@@ -29,6 +29,8 @@ struct AuthenticationState {
     private var outcomes: [String] = []
     private var refusedRSAKey: String?
     private var inProgress = false
+    /// The key file's type and encryption, read once per attempt (not on every EAGAIN retry).
+    private var inspectedKey: PrivateKeyFile?
 
     init(session: SSHSession, job: RemoteJob, context: SessionContext) {
         self.session = session
@@ -79,7 +81,8 @@ struct AuthenticationState {
 
     /// nil: this attempt is over (and failed); try the next one.
     private mutating func tryKeyFile(_ path: String) -> Outcome? {
-        let key = PrivateKeyFile.inspect(path: path)
+        if !inProgress { inspectedKey = PrivateKeyFile.inspect(path: path) }
+        let key = inspectedKey
         if !inProgress {
             guard let key else {
                 outcomes.append("key \(path): cannot be read")

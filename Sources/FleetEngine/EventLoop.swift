@@ -57,6 +57,7 @@ final class EventLoop {
             // Advance every session that can make progress; collect what each waits for.
             var finishedAny = false
             for session in runnable {
+                session.isRunnable = false
                 switch session.advance(now: now) {
                 case .finished(let result):
                     report(session.index, result)
@@ -90,11 +91,12 @@ final class EventLoop {
             }
             now = Self.now()
             for (position, descriptor) in pollDescriptors.enumerated() where descriptor.revents != 0 {
+                waiting[position].session.isRunnable = true
                 runnable.append(waiting[position].session)
             }
-            // Sessions past a deadline end now, with the phase named.
+            // Sessions past a deadline end now, with the phase named (unless their socket just became ready).
             var expiredAny = false
-            for session in active where session.nextDeadline <= now && !runnable.contains(where: { $0 === session }) {
+            for session in active where session.nextDeadline <= now && !session.isRunnable {
                 report(session.index, session.expire(now: now))
                 session.isDone = true
                 expiredAny = true

@@ -50,6 +50,7 @@ final class HostSession {
     var waitSocket: Int32 = -1
     var waitEvents: Int16 = 0
     var isDone = false
+    var isRunnable = false
 
     init(index: Int, job: RemoteJob, context: SessionContext, socket: Int32, now: Double) {
         self.index = index

@@ -18,6 +18,6 @@ struct FleetAudit: AsyncParsableCommand {
             \(ExitCodes.helpText)
             """,
         version: FleetCore.FleetAuditVersion.current,
-        subcommands: [HostsCommand.self, ExecCommand.self]
+        subcommands: [AuditCommand.self, ReportCommand.self, CollectCommand.self, ExecCommand.self, HostsCommand.self]
     )
 }

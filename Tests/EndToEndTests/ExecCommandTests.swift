@@ -100,3 +100,37 @@ final class ExecCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("give the command"), result.stderr)
     }
 }
+
+/// `fleet-audit collect` as a user runs it.
+final class CollectCommandTests: XCTestCase {
+    func testCollectWritesARunWithOneSnapshotPerHostAndPointsLatestAtIt() throws {
+        let server = try SSHServer()
+        let redis = try RedisServer()
+        let directory = try TemporaryDirectory()
+        defer {
+            redis.stop()
+            server.stop()
+            directory.remove()
+        }
+        let inventory = try directory.write(
+            """
+            defaults: {user: \(server.user), port: \(server.port), identity_file: \(server.ed25519Key), known_hosts: \(server.knownHostsFile), metadata: off}
+            hosts:
+              - {name: cache-a, address: 127.0.0.1, redis: [{port: \(redis.port)}]}
+              - {name: cache-gone, address: 127.0.0.1, port: \(try FreePort.next())}
+            """, to: "inventory.yaml")
+        let out = directory.file("reports")
+        let result = try ProcessRunner.run(
+            BuiltProducts.path(of: "fleet-audit"), ["collect", "-i", inventory, "--out", out], timeout: 120)
+        XCTAssertEqual(result.exitCode, 1, "one host unreachable: \(result.stderr)")
+        XCTAssertTrue(result.stdout.contains("cache-a  collected"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("cache-gone  unreachable  refused"), result.stdout)
+        let manifestData = try XCTUnwrap(FileManager.default.contents(atPath: out + "/latest/manifest.json"))
+        let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: manifestData) as? [String: Any])
+        XCTAssertEqual(manifest["complete"] as? Bool, true)
+        XCTAssertEqual(manifest["schema"] as? String, "fleet-audit.run/1")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/hosts/cache-a.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/hosts/cache-gone.json"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/evidence/cache-a/\(redis.port)-info.txt"))
+    }
+}

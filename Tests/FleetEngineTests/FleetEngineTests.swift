@@ -21,7 +21,7 @@ final class FleetEngineTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        try XCTUnwrap(Self.sharedServer, "sshd did not start")
+        _ = try XCTUnwrap(Self.sharedServer, "sshd did not start")
     }
 
     private func host(

@@ -1,0 +1,151 @@
+# fleet-audit collector: runs on each audited host as `sh -c SCRIPT fleet-audit TOKEN METADATA LIMIT [PORT...]`.
+# Read-only: it only reads files, lists processes and sockets, and runs read-only Redis commands (docs/collector.md).
+# Output: sections framed by a per-run random TOKEN, so nothing a host prints can forge a section:
+#   ==FA:TOKEN:BEGIN name [port=N]==
+#   <output, at most LIMIT bytes>
+#   ==FA:TOKEN:END rc=N bytes=N==
+# Standard input carries Redis passwords, one `PORT PASSWORD` per line; they reach redis-cli only through the
+# REDISCLI_AUTH variable, never a command line.
+# POSIX sh and coreutils only; every optional tool has a fallback or is recorded as missing.
+T=$1; METADATA=$2; LIMIT=$3; shift 3
+LISTED_PORTS="$*"
+umask 077
+W=$(mktemp -d 2>/dev/null || { d=/tmp/fa.$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 70
+trap 'rm -rf "$W"' EXIT INT TERM
+PATH=$PATH:/usr/sbin:/sbin:/usr/local/bin
+export LC_ALL=C
+
+# Passwords from stdin, kept in a private file (mode 600 in a 700 directory), removed on exit.
+: > "$W/secrets"
+while IFS= read -r line; do printf '%s\n' "$line" >> "$W/secrets"; done
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# section NAME ATTRS COMMAND...: runs COMMAND, frames its (bounded) output and exit status.
+section() {
+  name=$1; attrs=$2; shift 2
+  printf '==FA:%s:BEGIN %s%s==\n' "$T" "$name" "${attrs:+ $attrs}"
+  ( "$@" ) > "$W/out" 2>&1 < /dev/null
+  rc=$?
+  size=$(wc -c < "$W/out" | tr -d ' ')
+  head -c "$LIMIT" "$W/out"
+  printf '\n==FA:%s:END rc=%s bytes=%s==\n' "$T" "$rc" "$size"
+}
+
+first_of() { for f in "$@"; do [ -r "$f" ] && { cat "$f"; return 0; }; done; return 1; }
+
+cpu_count() { if have nproc; then nproc; else grep -c '^processor' /proc/cpuinfo; fi; }
+cpu_sample() { head -n 1 /proc/stat; sleep 1; head -n 1 /proc/stat; }
+ip_addr() { if have ip; then ip -j addr 2>/dev/null || ip addr; else cat /proc/net/fib_trie; fi; }
+ip_route() { if have ip; then ip -j route 2>/dev/null || ip route; else cat /proc/net/route; fi; }
+listening() { if have ss; then ss -ltnpH 2>/dev/null || ss -ltn; else cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi; }
+# The process list, without the collector's own processes (their arguments carry the run's token).
+processes() {
+  if have ps; then ps -eo pid=,args=; else
+    for d in /proc/[0-9]*; do [ -r "$d/cmdline" ] && printf '%s %s\n' "${d#/proc/}" "$(tr '\0' ' ' < "$d/cmdline")"; done
+  fi | grep -v -F -e "$T"
+}
+firewall() {
+  if have iptables && iptables -S 2>/dev/null; then return 0; fi
+  if have sudo && sudo -n iptables -S 2>/dev/null; then return 0; fi
+  if have nft && nft list ruleset 2>/dev/null; then return 0; fi
+  echo "firewall rules not readable"; return 2
+}
+
+# EC2 instance metadata, IMDSv2: a token (PUT), then GETs with it; short timeouts. Never called when METADATA=off.
+imds() {
+  base=$METADATA
+  if have curl; then
+    tok=$(curl -s -f -m 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' "$base/latest/api/token") || { echo "no metadata service"; return 3; }
+    get() { curl -s -f -m 2 -H "X-aws-ec2-metadata-token: $tok" "$base/latest/meta-data/$1"; }
+  elif have wget; then
+    tok=$(wget -q -T 2 -O - --method=PUT --header='X-aws-ec2-metadata-token-ttl-seconds: 60' "$base/latest/api/token") || { echo "no metadata service"; return 3; }
+    get() { wget -q -T 2 -O - --header="X-aws-ec2-metadata-token: $tok" "$base/latest/meta-data/$1"; }
+  else
+    echo "neither curl nor wget"; return 4
+  fi
+  for key in instance-id instance-type placement/availability-zone local-ipv4 public-ipv4 mac; do
+    value=$(get "$key") && printf '%s=%s\n' "${key##*/}" "$value"
+  done
+  mac=$(get mac) || return 0
+  for key in vpc-id subnet-id security-group-ids; do
+    value=$(get "network/interfaces/macs/$mac/$key") && printf '%s=%s\n' "$key" "$(echo $value)"
+  done
+}
+
+section hostname "" sh -c 'hostname 2>/dev/null || cat /proc/sys/kernel/hostname'
+section os_release "" first_of /etc/os-release /usr/lib/os-release
+section meminfo "" cat /proc/meminfo
+section loadavg "" cat /proc/loadavg
+section cpu_count "" cpu_count
+section cpu_sample "" cpu_sample
+section cgroup_memory_limit "" first_of /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes
+section thp "" cat /sys/kernel/mm/transparent_hugepage/enabled
+section overcommit_memory "" cat /proc/sys/vm/overcommit_memory
+section ip_addr "" ip_addr
+section ip_route "" ip_route
+section listening "" listening
+section processes "" processes
+section firewall "" firewall
+[ "$METADATA" = off ] || section imds "" imds
+
+# Redis instances: the ports the inventory lists, plus every redis-server/valkey-server seen running.
+processes > "$W/ps" 2>/dev/null
+listening > "$W/ss" 2>/dev/null
+ports=$(
+  { for p in $LISTED_PORTS; do echo "$p"; done
+    grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' \
+      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p'
+    grep -E 'redis-server|valkey-server' "$W/ss" | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
+  } | grep -E '^[0-9]+$' | sort -un
+)
+have redis-cli && CLI=redis-cli || { have valkey-cli && CLI=valkey-cli || CLI=; }
+
+# The address the instance listens on (loopback when it listens everywhere).
+address_of() {
+  a=$(awk -v p=":$1" '$4 ~ p"$" {print $4; exit}' "$W/ss" | sed 's/:[0-9]*$//; s/^\[//; s/\]$//; s/%.*//')
+  case "$a" in ''|'*'|0.0.0.0|'::') echo 127.0.0.1 ;; *) echo "$a" ;; esac
+}
+
+rcli() { "$CLI" -h "$HOST" -p "$PORT" "$@"; }
+# INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
+info_all() {
+  for which in everything all default; do
+    if [ "$which" = default ]; then out=$(rcli INFO 2>&1); else out=$(rcli INFO "$which" 2>&1); fi
+    case "$out" in *redis_version:*) printf '%s\n' "$out"; return 0 ;; esac
+  done
+  printf '%s\n' "$out"; return 1
+}
+
+for PORT in $ports; do
+  HOST=$(address_of "$PORT")
+  pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* /, ""); print; exit }' "$W/secrets")
+  if [ -n "$pw" ]; then REDISCLI_AUTH=$pw; export REDISCLI_AUTH; else unset REDISCLI_AUTH; fi
+  attrs="port=$PORT"
+  if [ -z "$CLI" ]; then
+    section info "$attrs" sh -c 'echo "redis-cli: not found"; exit 127'
+    continue
+  fi
+  section info "$attrs" info_all
+  section config_get "$attrs" rcli CONFIG GET '*'
+  section client_list "$attrs" rcli CLIENT LIST
+  section module_list "$attrs" rcli MODULE LIST
+  section acl_list "$attrs" rcli ACL LIST
+  # The config file the instance was started with, and what it includes (bounded: 10 files).
+  rcli INFO server > "$W/server" 2>/dev/null
+  conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r')
+  pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server")
+  if [ -n "$conf" ]; then
+    echo "$conf" > "$W/files"; n=0
+    while [ $n -lt 10 ] && f=$(sed -n "$((n + 1))p" "$W/files") && [ -n "$f" ]; do
+      section config_file "$attrs path=$f" cat "$f"
+      sed -n 's/^[[:space:]]*[iI][nN][cC][lL][uU][dD][eE][[:space:]][[:space:]]*\([^[:space:]]*\).*/\1/p' "$f" 2>/dev/null \
+        | while read -r inc; do for g in $inc; do echo "$g"; done; done >> "$W/files"
+      n=$((n + 1))
+    done
+  fi
+  dir=$(rcli CONFIG GET dir 2>/dev/null | sed -n 2p)
+  [ -n "$dir" ] && section disk_free "$attrs" df -Pk "$dir"
+  [ -n "$pid" ] && section process_rss "$attrs" sh -c "grep -E '^VmRSS' /proc/$pid/status"
+done
+unset REDISCLI_AUTH

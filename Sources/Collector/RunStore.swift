@@ -1,0 +1,182 @@
+import FleetCore
+import Foundation
+
+/// Where runs live: `ROOT/runs/<UTC time>/` with one snapshot per host, redacted evidence and a manifest, and
+/// `ROOT/latest` pointing at the newest run. Files are written atomically as each host finishes, so a crash or
+/// Ctrl-C keeps everything done so far, and the manifest says whether the run completed.
+public struct RunStore: Sendable {
+    public static let manifestSchema = "fleet-audit.run/1"
+
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    /// Problems writing a run: the reports root is not writable, or a stored run cannot be read.
+    public struct StoreError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    /// A run being written.
+    public final class Run: Sendable {
+        public let directory: String
+        public let id: String
+
+        init(directory: String, id: String) {
+            self.directory = directory
+            self.id = id
+        }
+
+        /// Writes one host's snapshot and its evidence files.
+        public func record(_ snapshot: HostSnapshot) throws(StoreError) {
+            let name = snapshot.host.name
+            try RunStore.writeJSON(snapshot, to: directory + "/hosts/\(name).json")
+            let evidence = directory + "/evidence/\(name)"
+            try RunStore.makeDirectory(evidence)
+            for (section, captured) in snapshot.sections {
+                try RunStore.write(captured.text, to: evidence + "/\(section).txt")
+            }
+            for instance in snapshot.instances {
+                for (section, captured) in instance.sections {
+                    try RunStore.write(captured.text, to: evidence + "/\(instance.port)-\(section).txt")
+                }
+                for (index, file) in instance.configFiles.enumerated() {
+                    try RunStore.write(file.text, to: evidence + "/\(instance.port)-config-\(index).conf")
+                }
+            }
+        }
+
+        public func writeManifest(_ manifest: RunManifest) throws(StoreError) {
+            try RunStore.writeJSON(manifest, to: directory + "/manifest.json")
+        }
+    }
+
+    /// Creates `ROOT/runs/<UTC time>/` (with a suffix if that second is taken) and points `ROOT/latest` at it.
+    public func startRun(at date: Date = Date()) throws(StoreError) -> Run {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        let base = formatter.string(from: date)
+        try Self.makeDirectory(root + "/runs")
+        var id = base
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: root + "/runs/" + id) {
+            attempt += 1
+            id = "\(base)-\(attempt)"
+        }
+        let directory = root + "/runs/" + id
+        try Self.makeDirectory(directory + "/hosts")
+        try Self.makeDirectory(directory + "/evidence")
+        let latest = root + "/latest"
+        try? FileManager.default.removeItem(atPath: latest)
+        do {
+            try FileManager.default.createSymbolicLink(atPath: latest, withDestinationPath: "runs/" + id)
+        } catch {
+            throw StoreError(path: latest, message: "cannot point at the new run: \(error.localizedDescription)")
+        }
+        return Run(directory: directory, id: id)
+    }
+
+    /// A stored run, for offline evaluation.
+    public struct StoredRun: Sendable {
+        public var directory: String
+        public var manifest: RunManifest
+        public var snapshots: [HostSnapshot]
+
+        public init(directory: String, manifest: RunManifest, snapshots: [HostSnapshot]) {
+            self.directory = directory
+            self.manifest = manifest
+            self.snapshots = snapshots
+        }
+    }
+
+    /// Reads a run directory (or the `latest` link) back.
+    public static func load(runDirectory: String) throws(StoreError) -> StoredRun {
+        let directory = (runDirectory as NSString).resolvingSymlinksInPath
+        let manifest: RunManifest = try readJSON(directory + "/manifest.json")
+        // Every stored snapshot counts, also those of a run that crashed before its manifest listed them.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/hosts")) ?? [])
+            .filter { $0.hasSuffix(".json") }.sorted()
+        var snapshots: [HostSnapshot] = []
+        for name in names { snapshots.append(try readJSON(directory + "/hosts/" + name)) }
+        return StoredRun(directory: directory, manifest: manifest, snapshots: snapshots)
+    }
+
+    // MARK: Files
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func writeJSON<Value: Encodable>(_ value: Value, to path: String) throws(StoreError) {
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw StoreError(path: path, message: "cannot encode: \(error)")
+        }
+        try write(data, to: path)
+    }
+
+    static func readJSON<Value: Decodable>(_ path: String) throws(StoreError) -> Value {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError(path: path, message: "missing or unreadable (is this a fleet-audit run directory?)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(Value.self, from: data)
+        } catch {
+            throw StoreError(path: path, message: "not a valid fleet-audit file: \(error)")
+        }
+    }
+
+    static func write(_ text: String, to path: String) throws(StoreError) { try write(Data(text.utf8), to: path) }
+
+    /// Atomic: a reader never sees half a file.
+    static func write(_ data: Data, to path: String) throws(StoreError) {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw StoreError(path: path, message: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(path: path, message: "cannot create the directory: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// What a run was and how each host ended. `complete` is true only when every host was recorded.
+public struct RunManifest: Sendable, Codable, Hashable {
+    public struct HostOutcome: Sendable, Codable, Hashable {
+        public var name: String
+        public var address: String
+        /// `collected` or `unreachable`.
+        public var outcome: String
+        public var errorClass: String?
+        public var phase: String?
+        public var message: String?
+        public var instances: Int
+    }
+
+    public var schema: String
+    public var runID: String
+    public var toolVersion: String
+    public var inventoryPath: String
+    public var inventoryDigest: String
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var complete: Bool
+    public var hostKeysVerified: Bool
+    public var hosts: [HostOutcome]
+}

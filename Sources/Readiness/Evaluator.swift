@@ -1,0 +1,130 @@
+import Collector
+import FleetCore
+import Foundation
+import RedisFacts
+
+/// Evaluates stored snapshots against a target: every rule on every instance, waivers, roll-up and ranking.
+/// Pure and deterministic: the same snapshots, target, waivers and date give the same verdict.
+public struct Evaluator: Sendable {
+    public let target: Target
+    public let waivers: Waivers
+    public let now: Date
+
+    public init(target: Target, waivers: Waivers = Waivers(), now: Date = Date()) {
+        self.target = target
+        self.waivers = waivers
+        self.now = now
+    }
+
+    public func evaluate(run: RunStore.StoredRun) -> FleetVerdict {
+        evaluate(
+            snapshots: run.snapshots, runID: run.manifest.runID, inventoryDigest: run.manifest.inventoryDigest,
+            startedAt: run.manifest.startedAt, endedAt: run.manifest.endedAt)
+    }
+
+    public func evaluate(
+        snapshots: [HostSnapshot], runID: String, inventoryDigest: String, startedAt: Date, endedAt: Date?
+    ) -> FleetVerdict {
+        let targetChecks = RuleCatalogue.targetRules(for: target.profile).map { $0.evaluate(target) }
+        let rules = RuleCatalogue.instanceRules(for: target.profile)
+        var hosts = snapshots.map { snapshot in host(snapshot, rules: rules, targetChecks: targetChecks) }
+        hosts.sort(by: Self.ranksBefore)
+        for index in hosts.indices { hosts[index].rank = index + 1 }
+        return FleetVerdict(
+            toolVersion: FleetAuditVersion.current, profile: target.profile.rawValue, target: target.summary,
+            runID: runID, inventoryDigest: inventoryDigest, collectionStartedAt: startedAt,
+            collectionEndedAt: endedAt, targetChecks: targetChecks, hosts: hosts,
+            hostKeysUnverified: snapshots.contains { $0.hostKeyUnverified })
+    }
+
+    private func host(_ snapshot: HostSnapshot, rules: [any InstanceRule], targetChecks: [CheckResult]) -> HostVerdict {
+        if let failure = snapshot.failure {
+            return HostVerdict(
+                host: snapshot.host, status: .unreachable, rank: 0, score: 0, reason: failure, instances: [],
+                hostKeyUnverified: snapshot.hostKeyUnverified)
+        }
+        let instances = snapshot.instances.map { instance -> InstanceVerdict in
+            let context = InstanceContext(host: snapshot, instance: instance, target: target)
+            let checks = rules.map { applyWaiver($0.evaluate(context), host: snapshot.host.name, port: instance.port) }
+            // A failing target blocks every instance: the migration cannot start whatever the source looks like.
+            let status = Self.rollUp(checks + targetChecks)
+            return InstanceVerdict(
+                port: instance.port, status: status, score: Self.score(checks + targetChecks), checks: checks,
+                facts: facts(context))
+        }
+        let status = instances.map(\.status).max() ?? .review
+        let score = instances.map(\.score).min() ?? 0
+        return HostVerdict(
+            host: snapshot.host, status: instances.isEmpty ? .review : status, rank: 0, score: score, reason: nil,
+            instances: instances, hostKeyUnverified: snapshot.hostKeyUnverified)
+    }
+
+    private func applyWaiver(_ check: CheckResult, host: String, port: Int) -> CheckResult {
+        guard check.status == .fail || check.status == .warn,
+            let waiver = waivers.waiver(check: check.id, host: host, port: port, now: now)
+        else { return check }
+        var waived = check
+        waived.status = .waived
+        waived.waiver = AppliedWaiver(reason: waiver.reason, expires: waiver.expires, originalStatus: check.status)
+        return waived
+    }
+
+    /// checks.md: blocked when a blocker fails; review when a blocker is unknown; warnings when only warnings
+    /// fail or warn (a blocker's `warn` counts as a warning too); ready otherwise.
+    public static func rollUp(_ checks: [CheckResult]) -> ReadinessStatus {
+        if checks.contains(where: { $0.severity == .blocker && $0.status == .fail }) { return .blocked }
+        if checks.contains(where: { $0.severity == .blocker && $0.status == .unknown }) { return .review }
+        if checks.contains(where: { $0.severity != .info && ($0.status == .fail || $0.status == .warn) }) {
+            return .warnings
+        }
+        return .ready
+    }
+
+    /// 100 minus 25 per failing blocker, 10 per unknown blocker, 8 per failing warning, 4 per warn, 1 per unknown
+    /// warning; never below 0. docs/readiness.md explains the weights.
+    public static func score(_ checks: [CheckResult]) -> Double {
+        var score = 100.0
+        for check in checks {
+            switch (check.severity, check.status) {
+            case (.blocker, .fail): score -= 25
+            case (.blocker, .unknown): score -= 10
+            case (.blocker, .warn), (.warning, .fail): score -= 8
+            case (.warning, .warn): score -= 4
+            case (.warning, .unknown): score -= 1
+            default: break
+            }
+        }
+        return max(0, score)
+    }
+
+    /// Ranking: status, then score (higher first), then dataset (smaller first), then name.
+    static func ranksBefore(_ left: HostVerdict, _ right: HostVerdict) -> Bool {
+        if left.status != right.status { return left.status < right.status }
+        if left.score != right.score { return left.score > right.score }
+        let leftSize = left.instances.compactMap(\.facts.usedMemoryBytes).reduce(0, +)
+        let rightSize = right.instances.compactMap(\.facts.usedMemoryBytes).reduce(0, +)
+        if leftSize != rightSize { return leftSize < rightSize }
+        return left.host.name < right.host.name
+    }
+
+    private func facts(_ context: InstanceContext) -> InstanceFacts {
+        let info = context.info
+        let keyspace = info.keyspace
+        let used = info.usedMemory
+        return InstanceFacts(
+            redisVersion: info.version?.description, role: info.role, usedMemoryBytes: used,
+            maxmemoryBytes: info.maxmemory,
+            keys: keyspace.isEmpty ? (context.answered ? 0 : nil) : keyspace.reduce(0) { $0 + $1.keys },
+            keysWithExpiry: keyspace.reduce(0) { $0 + $1.expires }, databasesWithKeys: keyspace.map(\.index),
+            estimatedSyncSeconds: used.map { Double($0) * 8 / target.policy.bandwidthBitsPerSecond },
+            smallestFittingNodeType: used.flatMap {
+                NodeTypes.smallestFitting(
+                    $0, reservedPercent: target.reservedMemoryPercent,
+                    headroomPercent: target.policy.capacityHeadroomPercent)
+            },
+            connectedClients: info.connectedClients.map { Int($0) },
+            clientAddresses: Set(
+                ClientList(parsing: context.instance[.clientList]?.text ?? "").clients.compactMap(\.ip)
+            ).sorted())
+    }
+}

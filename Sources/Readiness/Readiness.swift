@@ -1,2 +1,0 @@
-// Placeholder: Readiness is being built (see Package.swift for its job).
-enum ReadinessModule {}

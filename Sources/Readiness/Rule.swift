@@ -1,0 +1,72 @@
+import FleetCore
+
+/// One readiness check on one instance: an id from checks.md, a severity, and a pure evaluation.
+/// Adding a check means adding one rule (and its test); `RuleCatalogue` lists them by profile.
+public protocol InstanceRule: Sendable {
+    var id: String { get }
+    var title: String { get }
+    var severity: Severity { get }
+    func evaluate(_ context: InstanceContext) -> CheckResult
+}
+
+/// A check on the target deployment alone, evaluated once per run.
+public protocol TargetRule: Sendable {
+    var id: String { get }
+    var title: String { get }
+    var severity: Severity { get }
+    func evaluate(_ target: Target) -> CheckResult
+}
+
+extension InstanceRule {
+    func result(
+        _ status: CheckStatus, _ summary: String, _ evidence: [Evidence] = [], remediation: String? = nil
+    ) -> CheckResult {
+        CheckResult(
+            id: id, title: title, severity: severity, status: status, summary: summary, evidence: evidence,
+            remediation: status == .pass || status == .notApplicable ? nil : remediation)
+    }
+
+    /// `unknown`, never a pass, when the instance did not answer.
+    func silent(_ context: InstanceContext) -> CheckResult {
+        result(
+            .unknown, "Cannot tell: \(context.silenceReason).", [],
+            remediation:
+                "Make the instance answer INFO to the auditor (is it running? is its password referenced in the inventory?)."
+        )
+    }
+}
+
+extension TargetRule {
+    func result(_ status: CheckStatus, _ summary: String, _ evidence: [Evidence], remediation: String? = nil)
+        -> CheckResult
+    {
+        CheckResult(
+            id: id, title: title, severity: severity, status: status, summary: summary, evidence: evidence,
+            remediation: status == .pass ? nil : remediation)
+    }
+}
+
+/// The rules of each requirement profile.
+public enum RuleCatalogue {
+    public static func targetRules(for profile: RequirementProfile) -> [any TargetRule] {
+        var rules: [any TargetRule] = [
+            TargetClusterModeRule(), TargetEngineVersionRule(), TargetEncryptionRule(), TargetMultiAZRule(),
+        ]
+        if profile == .awsCurrent { rules.append(TargetCurrentRestrictionsRule()) }
+        return rules
+    }
+
+    public static func instanceRules(for profile: RequirementProfile) -> [any InstanceRule] {
+        [
+            TargetCapacityRule(), TargetDatabasesRule(), TargetVersionOrderRule(),
+            SourceVersionRule(), SourceClusterModeRule(), SourceAuthRule(), SourceProtectedModeRule(), SourceBindRule(),
+            SourceRenamedCommandsRule(), SourceMemoryHeadroomRule(), SourceCPUHeadroomRule(), SourceTLSOnlyRule(),
+            SourceModulesRule(), SourceBgsaveRule(), SourceOvercommitRule(), SourceTransparentHugepagesRule(),
+            SourceOutputBufferRule(), SourceReplTimeoutRule(), SourceDiskSpaceRule(), SourceRoleRule(),
+            SourceMaxclientsRule(), SourceRestrictedCommandsRule(), SourceSentinelRule(), SourceReplBacklogRule(),
+            SourceConfigDriftRule(),
+            NetworkPrivateIPRule(), NetworkVPCRule(), NetworkSecurityGroupRule(),
+            InfoDatasetRule(), InfoClientsRule(),
+        ]
+    }
+}

@@ -1,0 +1,151 @@
+import FleetCore
+import RedisFacts
+
+/// network.private-ip: ElastiCache connects to the source over a private (RFC 1918) IPv4 address.
+struct NetworkPrivateIPRule: InstanceRule {
+    let id = "network.private-ip"
+    let title = "Source reachable on a private IPv4 address"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        let candidate = context.metadata?.localIPv4 ?? context.host.host.address
+        let source = context.metadata?.localIPv4 != nil ? "instance metadata local-ipv4" : "inventory address"
+        let evidence = [Evidence(source: source, observed: candidate)]
+        guard let address = IPv4Address(candidate) else {
+            let onHost = context.interfaceAddresses.compactMap(IPv4Address.init).first { $0.isPrivate }
+            if let onHost {
+                return result(
+                    .pass, "The host has the private address \(onHost).",
+                    evidence + [Evidence(source: "ip addr", observed: onHost.description)])
+            }
+            return result(
+                .unknown, "\(candidate) is not an IPv4 address and no private address was seen on the host.", evidence)
+        }
+        return address.isPrivate
+            ? result(.pass, "\(address) is a private address.", evidence)
+            : result(
+                .fail, "\(address) is not a private (RFC 1918) address.", evidence,
+                remediation:
+                    "Give the instance a private address in the VPC (ElastiCache replicates over private addressing only)."
+            )
+    }
+}
+
+/// network.vpc: same VPC as the target, or peering is needed.
+struct NetworkVPCRule: InstanceRule {
+    let id = "network.vpc"
+    let title = "Same VPC as the target"
+    let severity = Severity.warning
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        let hostVPC = context.metadata?.vpcID ?? context.host.host.vpcID
+        let source = context.metadata?.vpcID != nil ? "instance metadata vpc-id" : "inventory vpc_id"
+        guard let hostVPC, let targetVPC = context.target.vpcID else {
+            return result(
+                .unknown,
+                "Neither the instance metadata nor the inventory tells the host's VPC, or the target has none.", [],
+                remediation: "Set vpc_id for the host in the inventory, or enable instance metadata access.")
+        }
+        let evidence = [
+            Evidence(source: source, observed: hostVPC),
+            Evidence(source: "\(context.target.source) vpc_id", observed: targetVPC),
+        ]
+        return hostVPC == targetVPC
+            ? result(.pass, "Both in \(targetVPC).", evidence)
+            : result(
+                .warn, "The host is in \(hostVPC), the target in \(targetVPC).", evidence,
+                remediation:
+                    "Set up VPC peering between \(hostVPC) and \(targetVPC), with routes and security group rules both ways."
+            )
+    }
+}
+
+/// network.security-group: nothing on the host drops the Redis port (cloud security groups need AWS data).
+struct NetworkSecurityGroupRule: InstanceRule {
+    let id = "network.security-group"
+    let title = "Inbound traffic to the Redis port allowed"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        let port = context.instance.port
+        if let rules = context.host[.firewall], rules.succeeded {
+            let blocking = FirewallRules.rulesBlocking(port: port, in: rules.text)
+            if !blocking.isEmpty {
+                return result(
+                    .fail, "A host firewall rule drops port \(port).",
+                    blocking.map { Evidence(source: "iptables -S", observed: $0) },
+                    remediation:
+                        "Allow TCP \(port) from the target subnets (\(context.target.subnetCIDRs.joined(separator: ", "))) before the drop rule."
+                )
+            }
+        }
+        let groups = context.metadata?.securityGroupIDs ?? context.host.host.securityGroupIDs
+        let target = context.target
+        let described = groups.filter { target.sourceSecurityGroups[$0] != nil }
+        var evidence = [
+            Evidence(source: "security groups", observed: groups.isEmpty ? "unknown" : groups.joined(separator: ", "))
+        ]
+        for group in described {
+            let rules = target.sourceSecurityGroups[group] ?? []
+            if rules.contains(where: {
+                $0.allows(port: port, fromSubnets: target.subnetCIDRs, orGroups: target.securityGroupIDs)
+            }) {
+                evidence.append(
+                    Evidence(source: "\(target.source) source_security_groups.\(group)", observed: "allows TCP \(port)")
+                )
+                return result(.pass, "\(group) allows TCP \(port) from the target.", evidence)
+            }
+        }
+        let remediation =
+            "Allow inbound TCP \(port) on \(groups.isEmpty ? "the host's security groups" : groups.joined(separator: ", ")) from \(target.subnetCIDRs.isEmpty ? "the target's subnets" : target.subnetCIDRs.joined(separator: ", "))\(target.securityGroupIDs.isEmpty ? "" : " or security group " + target.securityGroupIDs.joined(separator: ", "))."
+        if !groups.isEmpty && described.count == groups.count {
+            return result(
+                .fail, "No inbound rule of \(groups.joined(separator: ", ")) lets the target reach port \(port).",
+                evidence, remediation: remediation)
+        }
+        return result(
+            .unknown, "No host firewall rule drops port \(port); the security groups' inbound rules are not known.",
+            evidence,
+            remediation:
+                "Describe the host's security groups in the target file (source_security_groups), or verify by hand: "
+                + remediation)
+    }
+}
+
+/// info.dataset: what moves, and how long the full sync should take.
+struct InfoDatasetRule: InstanceRule {
+    let id = "info.dataset"
+    let title = "Dataset"
+    let severity = Severity.info
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let used = context.usedMemory else { return silent(context) }
+        let keyspace = context.info.keyspace
+        let keys = keyspace.reduce(0) { $0 + $1.keys }
+        let seconds = Double(used) * 8 / context.target.policy.bandwidthBitsPerSecond
+        let evidence =
+            [context.infoEvidence("used_memory")]
+            + keyspace.map {
+                Evidence(source: "INFO keyspace.db\($0.index)", observed: "keys=\($0.keys),expires=\($0.expires)")
+            }
+        return result(
+            .pass,
+            "\(Format.bytes(used)), \(keys) keys in \(keyspace.count) database(s); full sync about \(Format.number(seconds)) s.",
+            evidence)
+    }
+}
+
+/// info.clients: the applications to repoint at cut-over.
+struct InfoClientsRule: InstanceRule {
+    let id = "info.clients"
+    let title = "Connected clients"
+    let severity = Severity.info
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let text = context.instance[.clientList]?.text, context.answered else { return silent(context) }
+        let addresses = Set(ClientList(parsing: text).clients.compactMap(\.ip)).sorted()
+        return result(
+            .pass, "\(context.info.connectedClients ?? 0) client(s) from \(addresses.count) address(es).",
+            addresses.prefix(20).map { Evidence(source: "CLIENT LIST", observed: $0) })
+    }
+}

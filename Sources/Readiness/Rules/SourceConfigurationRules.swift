@@ -1,0 +1,278 @@
+import FleetCore
+import RedisFacts
+
+/// source.version: 2.8.21 or later; below 5.0.6 only the CLI/API can migrate.
+struct SourceVersionRule: InstanceRule {
+    let id = "source.version"
+    let title = "Source Redis version can be migrated"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let version = context.info.version else { return silent(context) }
+        let evidence = [context.infoEvidence("redis_version")]
+        if version < RedisVersion(major: 2, minor: 8, patch: 21) {
+            return result(
+                .fail, "Redis \(version) is older than 2.8.21.", evidence,
+                remediation: "Upgrade the source to 2.8.21 or later first.")
+        }
+        if version < RedisVersion(major: 5, minor: 0, patch: 6) {
+            return result(
+                .warn, "Redis \(version): migrate with the CLI or API (the console needs 5.0.6+).", evidence,
+                remediation:
+                    "Start the migration with `aws elasticache start-migration`, or upgrade the source to 5.0.6+.")
+        }
+        return result(.pass, "Redis \(version).", evidence)
+    }
+}
+
+/// source.cluster-mode: the source must not run in cluster mode.
+struct SourceClusterModeRule: InstanceRule {
+    let id = "source.cluster-mode"
+    let title = "Source is not in cluster mode"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard context.answered else { return silent(context) }
+        guard let enabled = context.info.isClusterEnabled else {
+            if let (value, evidence) = context.setting("cluster-enabled") {
+                return value == "yes"
+                    ? result(
+                        .fail, "cluster-enabled is yes.", [evidence],
+                        remediation:
+                            "Migrate cluster-mode sources shard by shard, or use a cluster-mode disabled source.")
+                    : result(.pass, "Cluster mode is off.", [evidence])
+            }
+            return result(.unknown, "INFO has no cluster section and the config does not say.")
+        }
+        let evidence = [context.infoEvidence("cluster_enabled")]
+        return enabled
+            ? result(
+                .fail, "The source runs in cluster mode.", evidence,
+                remediation:
+                    "Online migration needs a cluster-mode disabled source: migrate another way (e.g. RDB snapshot seeding)."
+            )
+            : result(.pass, "Cluster mode is off.", evidence)
+    }
+}
+
+/// source.auth: no AUTH: requirepass empty and (Redis 6+) the default user on and nopass.
+struct SourceAuthRule: InstanceRule {
+    let id = "source.auth"
+    let title = "Source has no AUTH"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        let remediation =
+            "Remove `requirepass` (CONFIG SET requirepass \"\" takes effect at once; also edit redis.conf) for the migration window, or migrate to ElastiCache Serverless, which accepts source AUTH."
+        var evidence: [Evidence] = []
+        if let (value, setting) = context.setting("requirepass") {
+            evidence.append(setting)
+            if !value.isEmpty {
+                return result(
+                    .fail, "requirepass is set: ElastiCache cannot authenticate to the source.", evidence,
+                    remediation: remediation)
+            }
+        } else if !context.answered {
+            // NOAUTH is itself the evidence that a password is required.
+            if context.instance[.info]?.text.contains("NOAUTH") == true {
+                return result(
+                    .fail, "The instance requires a password (NOAUTH).",
+                    [Evidence(source: "redis-cli INFO", observed: "NOAUTH Authentication required")],
+                    remediation: remediation)
+            }
+            return silent(context)
+        }
+        if let aclText = context.instance[.aclList]?.text, aclText.contains("user default") {
+            let acl = ACLList(parsing: aclText)
+            if let user = acl.user("default") {
+                evidence.append(
+                    Evidence(
+                        source: "ACL LIST default",
+                        observed: "\(user.isEnabled ? "on" : "off") \(user.allowsNoPassword ? "nopass" : "password")"))
+                if !user.isEnabled || !user.allowsNoPassword {
+                    return result(
+                        .fail, "The default user needs a password or is disabled.", evidence,
+                        remediation:
+                            "ACL SETUSER default on nopass (and the same `user default` line in the ACL file), or migrate to ElastiCache Serverless."
+                    )
+                }
+            }
+        }
+        guard !evidence.isEmpty else { return result(.unknown, "Neither CONFIG GET nor redis.conf shows requirepass.") }
+        return result(.pass, "No password is required.", evidence)
+    }
+}
+
+/// source.protected-mode: must be `no`, or ElastiCache's connections from other hosts are refused.
+struct SourceProtectedModeRule: InstanceRule {
+    let id = "source.protected-mode"
+    let title = "protected-mode is off"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let (value, evidence) = context.setting("protected-mode") else {
+            return context.answered
+                ? result(.unknown, "protected-mode is not readable (CONFIG disabled and no redis.conf).")
+                : silent(context)
+        }
+        return value == "no"
+            ? result(.pass, "protected-mode is no.", [evidence])
+            : result(
+                .fail, "protected-mode is \(value).", [evidence],
+                remediation: "CONFIG SET protected-mode no (no restart), and `protected-mode no` in redis.conf.")
+    }
+}
+
+/// source.bind: the instance must accept connections on an address the target can reach.
+struct SourceBindRule: InstanceRule {
+    let id = "source.bind"
+    let title = "bind lets the target connect"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let (value, evidence) = context.setting("bind") else {
+            return context.answered
+                ? result(.pass, "No bind directive: Redis listens on every interface.", []) : silent(context)
+        }
+        let addresses = value.split(separator: " ").map { $0.hasPrefix("-") ? String($0.dropFirst()) : String($0) }
+        if addresses.isEmpty || addresses.contains(where: { ["0.0.0.0", "*", "::", "::*"].contains($0) }) {
+            return result(.pass, "bind includes a wildcard (\(value.isEmpty ? "all" : value)).", [evidence])
+        }
+        let hostAddresses = Set(context.interfaceAddresses + [context.host.host.address])
+        if let reachable = addresses.first(where: {
+            hostAddresses.contains($0) && IPv4Address($0).map { !$0.isLoopback } == true
+        }) {
+            return result(.pass, "bind includes the host address \(reachable).", [evidence])
+        }
+        return result(
+            .fail, "bind \(value) only accepts local connections.", [evidence],
+            remediation:
+                "Add the host's private address to `bind` in redis.conf (restart needed), e.g. `bind 127.0.0.1 \(context.host.host.address)`."
+        )
+    }
+}
+
+/// source.renamed-commands: data-modification commands (and SYNC/PSYNC/REPLCONF) must keep their names.
+struct SourceRenamedCommandsRule: InstanceRule {
+    let id = "source.renamed-commands"
+    let title = "No data-modification command renamed"
+    let severity = Severity.blocker
+
+    /// Commands flagged `write` in Redis's command table (COMMAND INFO), plus the replication commands.
+    static let replicationCritical: Set<String> = [
+        "set", "setnx", "setex", "psetex", "append", "del", "unlink", "incr", "decr", "incrby", "decrby", "incrbyfloat",
+        "getset", "getdel", "getex", "mset", "msetnx", "setrange", "setbit", "bitop", "bitfield", "expire", "expireat",
+        "pexpire", "pexpireat", "persist", "rename", "renamenx", "move", "copy", "restore", "lpush", "rpush", "lpushx",
+        "rpushx", "linsert", "lset", "lrem", "ltrim", "lpop", "rpop", "rpoplpush", "lmove", "blpop", "brpop", "blmove",
+        "brpoplpush", "lmpop", "blmpop", "sadd", "srem", "smove", "spop", "sinterstore", "sunionstore", "sdiffstore",
+        "zadd", "zincrby", "zrem", "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "zunionstore",
+        "zinterstore", "zdiffstore", "zrangestore", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zmpop", "bzmpop",
+        "hset", "hsetnx", "hmset", "hdel", "hincrby", "hincrbyfloat", "pfadd", "pfmerge", "geoadd", "georadius",
+        "georadiusbymember", "geosearchstore", "xadd", "xdel", "xtrim", "xgroup", "xack", "xclaim", "xautoclaim",
+        "xsetid", "flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "function", "multi", "exec", "select",
+        "publish", "sort", "script", "sync", "psync", "replconf", "ping",
+    ]
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let configuration = context.configuration else {
+            return result(
+                .unknown,
+                "redis.conf was not captured: renamed commands cannot be seen (CONFIG GET does not show them).", [],
+                remediation: "Make the instance's config file readable to the audit user.")
+        }
+        let renamed = configuration.renamedCommands
+        let evidence = renamed.map {
+            Evidence(
+                source: "\($0.file):\($0.line)",
+                observed: "rename-command \($0.command) \($0.isDisabled ? "\"\"" : $0.newName)")
+        }
+        let critical = renamed.filter { Self.replicationCritical.contains($0.command) }
+        if !critical.isEmpty {
+            return result(
+                .fail,
+                "Renamed or disabled: \(critical.map { $0.command.uppercased() }.joined(separator: ", ")); replication would break.",
+                evidence, remediation: "Remove those rename-command lines from redis.conf (restart needed).")
+        }
+        if !renamed.isEmpty {
+            return result(
+                .warn,
+                "Renamed administrative commands: \(renamed.map { $0.command.uppercased() }.joined(separator: ", ")).",
+                evidence,
+                remediation:
+                    "Check that the migration tooling does not need them; remove the rename-command lines if it does.")
+        }
+        return result(
+            .pass, "No command is renamed.",
+            [Evidence(source: configuration.directives.first?.file ?? "redis.conf", observed: "no rename-command")])
+    }
+}
+
+/// source.tls-only: the instance needs a plain TCP port for an unencrypted migration.
+struct SourceTLSOnlyRule: InstanceRule {
+    let id = "source.tls-only"
+    let title = "Source listens on a plain TCP port"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let (value, evidence) = context.setting("port") else {
+            return context.answered
+                ? result(.pass, "Answering on plain TCP port \(context.instance.port).", []) : silent(context)
+        }
+        return value == "0"
+            ? result(
+                .fail, "port 0: the instance only listens with TLS.", [evidence],
+                remediation:
+                    "Open a plain port (`port 6379`, restart needed) for the migration, or migrate to ElastiCache Serverless."
+            )
+            : result(.pass, "Plain TCP port \(value).", [evidence])
+    }
+}
+
+/// source.modules: ElastiCache cannot load custom modules, and module data types do not replicate.
+struct SourceModulesRule: InstanceRule {
+    let id = "source.modules"
+    let title = "No Redis modules loaded"
+    let severity = Severity.blocker
+    /// Built into the server, not loaded: Valkey 8+ lists its Lua engine as a module.
+    static let builtIn: Set<String> = ["lua"]
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard context.answered else { return silent(context) }
+        guard let section = context.instance[.moduleList] else {
+            return result(.unknown, "MODULE LIST was not collected.")
+        }
+        if context.info.version.map({ $0 < RedisVersion(major: 4) }) == true {
+            return result(.pass, "Redis before 4.0 has no modules.", [context.infoEvidence("redis_version")])
+        }
+        let modules = ModuleList(parsing: section.text).modules.filter { !Self.builtIn.contains($0.name) }
+        let evidence = [
+            Evidence(
+                source: "MODULE LIST", observed: modules.isEmpty ? "none" : modules.map(\.name).joined(separator: ", "))
+        ]
+        return modules.isEmpty
+            ? result(.pass, "No modules are loaded.", evidence)
+            : result(
+                .fail, "Modules loaded: \(modules.map(\.name).joined(separator: ", ")).", evidence,
+                remediation:
+                    "Remove module data types and `loadmodule` lines before migrating; ElastiCache cannot load them.")
+    }
+}
+
+/// source.bgsave: a failing BGSAVE means the full sync fails too.
+struct SourceBgsaveRule: InstanceRule {
+    let id = "source.bgsave"
+    let title = "Last BGSAVE succeeded"
+    let severity = Severity.blocker
+
+    func evaluate(_ context: InstanceContext) -> CheckResult {
+        guard let status = context.info.rdbLastBgsaveStatus else { return silent(context) }
+        let evidence = [context.infoEvidence("rdb_last_bgsave_status")]
+        return status == "ok"
+            ? result(.pass, "rdb_last_bgsave_status is ok.", evidence)
+            : result(
+                .fail, "The last BGSAVE failed: the full sync's RDB would fail too.", evidence,
+                remediation:
+                    "Find why BGSAVE fails (redis log: fork failure, disk full, permissions) and fix it; then BGSAVE once and check INFO persistence."
+            )
+    }
+}

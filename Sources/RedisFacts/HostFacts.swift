@@ -1,0 +1,165 @@
+/// `/proc/meminfo`, in bytes.
+public struct MemInfo: Sendable, Hashable {
+    public var fields: [String: Int64]
+
+    public init(parsing text: String) {
+        var fields: [String: Int64] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let words = parts[1].split(separator: " ")
+            guard let number = words.first.flatMap({ Int64($0) }) else { continue }
+            fields[String(parts[0])] = words.count > 1 && words[1] == "kB" ? number * 1024 : number
+        }
+        self.fields = fields
+    }
+
+    public var total: Int64? { fields["MemTotal"] }
+    /// MemAvailable, or on kernels before 3.14 its usual estimate MemFree + Buffers + Cached.
+    public var available: Int64? {
+        if let available = fields["MemAvailable"] { return available }
+        guard let free = fields["MemFree"] else { return nil }
+        return free + (fields["Buffers"] ?? 0) + (fields["Cached"] ?? 0)
+    }
+}
+
+/// `/proc/loadavg`: `0.52 0.58 0.59 1/467 12345`.
+public struct LoadAverage: Sendable, Hashable {
+    public var oneMinute: Double
+    public var fiveMinutes: Double
+    public var fifteenMinutes: Double
+
+    public init?(parsing text: String) {
+        let words = text.split(separator: " ").compactMap { Double($0) }
+        guard words.count >= 3 else { return nil }
+        (oneMinute, fiveMinutes, fifteenMinutes) = (words[0], words[1], words[2])
+    }
+}
+
+/// `/sys/kernel/mm/transparent_hugepage/enabled`: the bracketed word is the mode (`always [madvise] never`).
+public enum TransparentHugepages {
+    public static func mode(parsing text: String) -> String? {
+        guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
+        return String(text[text.index(after: open)..<close])
+    }
+}
+
+/// `df -Pk DIR`: available bytes on the file system holding DIR.
+public enum DiskFree {
+    public static func availableBytes(parsing text: String) -> Int64? {
+        let lines = text.split(whereSeparator: \.isNewline)
+        guard lines.count >= 2 else { return nil }
+        let words = lines[1].split(separator: " ")
+        guard words.count >= 4, let kibibytes = Int64(words[3]) else { return nil }
+        return kibibytes * 1024
+    }
+}
+
+/// EC2 instance metadata as the collector prints it: `key=value` lines (`instance-id=i-0abc`, `vpc-id=vpc-1`,
+/// `security-group-ids=sg-1 sg-2`).
+public struct InstanceMetadata: Sendable, Hashable {
+    public var values: [String: String]
+
+    public init(parsing text: String) {
+        var values: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { values[String(parts[0])] = String(parts[1]).trimmed }
+        }
+        self.values = values
+    }
+
+    public var instanceID: String? { values["instance-id"] }
+    public var localIPv4: String? { values["local-ipv4"] }
+    public var vpcID: String? { values["vpc-id"] }
+    public var securityGroupIDs: [String] { values["security-group-ids"]?.split(separator: " ").map(String.init) ?? [] }
+}
+
+/// IPv4 addresses of the host's interfaces, from `ip -j addr` (JSON) or `ip addr` (text).
+public enum InterfaceAddresses {
+    public static func ipv4(parsing text: String) -> [String] {
+        var found: [String] = []
+        if text.hasPrefix("[") {
+            // JSON: every `"local":"a.b.c.d"` of family inet (IPv6 locals contain ':').
+            let marker = "\"local\":\""
+            for chunk in text.split(separator: marker, omittingEmptySubsequences: false).dropFirst() {
+                let value = chunk.prefix { $0 != "\"" }
+                if !value.contains(":") { found.append(String(value)) }
+            }
+        } else {
+            for line in text.split(whereSeparator: \.isNewline) {
+                let words = line.split(separator: " ")
+                if let index = words.firstIndex(of: "inet"), index + 1 < words.count {
+                    found.append(String(words[index + 1].split(separator: "/").first ?? ""))
+                }
+            }
+        }
+        return found.filter { IPv4Address($0) != nil }
+    }
+}
+
+/// A dotted-quad IPv4 address.
+public struct IPv4Address: Sendable, Hashable, CustomStringConvertible {
+    public var octets: [UInt8]
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map { UInt8($0) }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else { return nil }
+        octets = parts.compactMap { $0 }
+    }
+
+    /// RFC 1918: 10/8, 172.16/12, 192.168/16.
+    public var isPrivate: Bool {
+        octets[0] == 10 || (octets[0] == 172 && (16...31).contains(octets[1])) || (octets[0] == 192 && octets[1] == 168)
+    }
+
+    public var isLoopback: Bool { octets[0] == 127 }
+
+    var value: UInt32 { octets.reduce(0) { $0 << 8 | UInt32($1) } }
+
+    /// Whether the address lies in a CIDR block such as `10.77.0.0/24`.
+    public func isIn(cidr: String) -> Bool {
+        let parts = cidr.split(separator: "/")
+        guard parts.count == 2, let network = IPv4Address(String(parts[0])), let bits = Int(parts[1]), (0...32).contains(bits)
+        else { return false }
+        let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
+        return value & mask == network.value & mask
+    }
+
+    public var description: String { octets.map(String.init).joined(separator: ".") }
+}
+
+/// Firewall rules (`iptables -S` or `nft list ruleset` lines) that drop or reject TCP traffic to a port.
+public enum FirewallRules {
+    public static func rulesBlocking(port: Int, in text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map(String.init).filter { line in
+            let blocks = line.contains("-j DROP") || line.contains("-j REJECT") || line.contains(" drop")
+                || line.contains(" reject")
+            let matchesPort = line.contains("--dport \(port)") || line.contains("dport \(port)")
+            return blocks && matchesPort && !line.hasPrefix("-P ")
+        }
+    }
+}
+
+/// `client-output-buffer-limit` for one client class: `replica 256mb 64mb 60` (Redis 2.8 says `slave`).
+public struct ClientOutputBufferLimit: Sendable, Hashable {
+    public var hardBytes: Int64
+    public var softBytes: Int64
+    public var softSeconds: Int64
+
+    /// Finds the replica class in a value holding one or more `class hard soft seconds` groups.
+    public static func replica(in value: String) -> ClientOutputBufferLimit? {
+        let words = value.split(separator: " ").map(String.init)
+        var index = 0
+        while index + 3 < words.count {
+            if ["replica", "slave"].contains(words[index].lowercased()),
+                let hard = ByteSize.parse(words[index + 1]), let soft = ByteSize.parse(words[index + 2]),
+                let seconds = Int64(words[index + 3])
+            {
+                return ClientOutputBufferLimit(hardBytes: hard, softBytes: soft, softSeconds: seconds)
+            }
+            index += 4
+        }
+        return nil
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder: RedisFacts is being built (see Package.swift for its job).
-enum RedisFactsModule {}

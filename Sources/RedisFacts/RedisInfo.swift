@@ -1,0 +1,185 @@
+/// The reply of `INFO` (any section set: default, `all`, `everything`), Redis 2.8 to 8.x and Valkey.
+///
+/// Sections and fields keep their order, and every field is kept, known or not, so a newer server's additions
+/// are evidence too. Parsing never fails: lines that are not `key:value` are ignored.
+public struct RedisInfo: Sendable, Hashable {
+    public struct Section: Sendable, Hashable {
+        /// Lowercased section name (`server`, `keyspace`, `commandstats`, ...).
+        public var name: String
+        public var fields: [(key: String, value: String)]
+
+        public static func == (lhs: Section, rhs: Section) -> Bool {
+            lhs.name == rhs.name && lhs.fields.map(\.key) == rhs.fields.map(\.key)
+                && lhs.fields.map(\.value) == rhs.fields.map(\.value)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(name)
+            for field in fields {
+                hasher.combine(field.key)
+                hasher.combine(field.value)
+            }
+        }
+
+        public subscript(key: String) -> String? { fields.first { $0.key == key }?.value }
+    }
+
+    public var sections: [Section]
+
+    public init(parsing text: String) {
+        var sections: [Section] = []
+        var current = Section(name: "", fields: [])
+        // CRLF is one Character in Swift; split on both kinds of newline.
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmed
+            if line.isEmpty { continue }
+            if line.hasPrefix("#") {
+                if !current.name.isEmpty || !current.fields.isEmpty { sections.append(current) }
+                current = Section(name: line.dropFirst().trimmed.lowercased(), fields: [])
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            current.fields.append((String(line[..<colon]), String(line[line.index(after: colon)...])))
+        }
+        if !current.name.isEmpty || !current.fields.isEmpty { sections.append(current) }
+        self.sections = sections
+    }
+
+    public func section(_ name: String) -> Section? { sections.first { $0.name == name.lowercased() } }
+
+    /// A field from any section (the first one that has it).
+    public subscript(field: String) -> String? {
+        for section in sections { if let value = section[field] { return value } }
+        return nil
+    }
+
+    /// `section.field` for evidence, e.g. `INFO replication.role`.
+    public func source(of field: String) -> String {
+        let section = sections.first { $0[field] != nil }?.name ?? "?"
+        return "INFO \(section).\(field)"
+    }
+
+    public func integer(_ field: String) -> Int64? { self[field].flatMap { Int64($0) } }
+    public func double(_ field: String) -> Double? { self[field].flatMap { Double($0) } }
+
+    // MARK: Well-known fields
+
+    /// `redis_version` (Valkey also reports it, for compatibility: 7.2.4 on Valkey 8 and 9).
+    public var version: RedisVersion? { self["redis_version"].flatMap(RedisVersion.init) }
+    /// Valkey's own version, when the server is Valkey.
+    public var valkeyVersion: RedisVersion? { self["valkey_version"].flatMap(RedisVersion.init) }
+    public var isValkey: Bool { self["valkey_version"] != nil || self["server_name"] == "valkey" }
+    public var role: String? { self["role"] }
+    /// `cluster_enabled:1`; nil when the server does not report the cluster section.
+    public var isClusterEnabled: Bool? { self["cluster_enabled"].map { $0 == "1" } }
+    public var usedMemory: Int64? { integer("used_memory") }
+    public var usedMemoryRSS: Int64? { integer("used_memory_rss") }
+    public var maxmemory: Int64? { integer("maxmemory") }
+    public var connectedClients: Int64? { integer("connected_clients") }
+    public var rdbLastBgsaveStatus: String? { self["rdb_last_bgsave_status"] }
+    public var rdbLastBgsaveTimeSeconds: Int64? { integer("rdb_last_bgsave_time_sec") }
+    public var configFile: String? { self["config_file"].flatMap { $0.isEmpty ? nil : $0 } }
+    public var tcpPort: Int? { self["tcp_port"].flatMap { Int($0) } }
+
+    /// Databases that hold keys (`# Keyspace`: `db0:keys=1,expires=0,avg_ttl=0`).
+    public var keyspace: [KeyspaceDatabase] {
+        guard let section = section("keyspace") else { return [] }
+        return section.fields.compactMap { field in
+            guard field.key.hasPrefix("db"), let index = Int(field.key.dropFirst(2)) else { return nil }
+            let values = Self.commaFields(field.value)
+            return KeyspaceDatabase(
+                index: index, keys: values["keys"].flatMap { Int64($0) } ?? 0,
+                expires: values["expires"].flatMap { Int64($0) } ?? 0,
+                averageTTL: values["avg_ttl"].flatMap { Int64($0) })
+        }
+    }
+
+    /// Per-command statistics (`# Commandstats`: `cmdstat_get:calls=3,usec=5,...`), keyed by lowercased command
+    /// (`config|get` for Redis 7 subcommands).
+    public var commandStats: [String: CommandStat] {
+        guard let section = section("commandstats") else { return [:] }
+        var stats: [String: CommandStat] = [:]
+        for field in section.fields where field.key.hasPrefix("cmdstat_") {
+            let values = Self.commaFields(field.value)
+            stats[String(field.key.dropFirst("cmdstat_".count)).lowercased()] = CommandStat(
+                calls: values["calls"].flatMap { Int64($0) } ?? 0, microseconds: values["usec"].flatMap { Int64($0) },
+                rejectedCalls: values["rejected_calls"].flatMap { Int64($0) },
+                failedCalls: values["failed_calls"].flatMap { Int64($0) })
+        }
+        return stats
+    }
+
+    static func commaFields(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { result[String(parts[0])] = String(parts[1]) }
+        }
+        return result
+    }
+}
+
+public struct KeyspaceDatabase: Sendable, Hashable {
+    public var index: Int
+    public var keys: Int64
+    public var expires: Int64
+    public var averageTTL: Int64?
+}
+
+public struct CommandStat: Sendable, Hashable {
+    public var calls: Int64
+    public var microseconds: Int64?
+    public var rejectedCalls: Int64?
+    public var failedCalls: Int64?
+}
+
+/// A Redis version, compared numerically (`2.8.21 < 5.0.6 < 7.0.15`).
+public struct RedisVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var components: [Int]
+
+    public init?(_ text: String) {
+        let numeric = text.split(separator: "-").first.map(String.init) ?? text
+        let parts = numeric.split(separator: ".").map { Int($0) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+        components = parts.compactMap { $0 }
+    }
+
+    public init(major: Int, minor: Int = 0, patch: Int = 0) { components = [major, minor, patch] }
+
+    public static func < (lhs: RedisVersion, rhs: RedisVersion) -> Bool {
+        for index in 0..<max(lhs.components.count, rhs.components.count) {
+            let left = index < lhs.components.count ? lhs.components[index] : 0
+            let right = index < rhs.components.count ? rhs.components[index] : 0
+            if left != right { return left < right }
+        }
+        return false
+    }
+
+    /// `7.0` and `7.0.0` are the same version.
+    public static func == (lhs: RedisVersion, rhs: RedisVersion) -> Bool { !(lhs < rhs) && !(rhs < lhs) }
+
+    public func hash(into hasher: inout Hasher) {
+        var significant = components
+        while significant.last == 0 { significant.removeLast() }
+        hasher.combine(significant)
+    }
+
+    public var major: Int { components.first ?? 0 }
+    public var description: String { components.map(String.init).joined(separator: ".") }
+}
+
+/// Redis memory units in config files and CONFIG SET: `1k` = 1000, `1kb` = 1024, likewise m/mb and g/gb.
+public enum ByteSize {
+    public static func parse(_ text: String) -> Int64? {
+        let lowered = text.trimmed.lowercased()
+        let units: [(String, Int64)] = [
+            ("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000), ("m", 1_000_000), ("k", 1_000),
+            ("b", 1),
+        ]
+        for (suffix, multiplier) in units where lowered.hasSuffix(suffix) {
+            guard let number = Int64(lowered.dropLast(suffix.count)) else { return nil }
+            return number.multipliedReportingOverflow(by: multiplier).overflow ? nil : number * multiplier
+        }
+        return Int64(lowered)
+    }
+}

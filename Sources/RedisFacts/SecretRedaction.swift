@@ -1,0 +1,202 @@
+/// Removes secrets from what a host returned before anything is stored: `requirepass` and `masterauth` values,
+/// and ACL passwords and password hashes (`>pw`, `<pw`, `#hash`, `!hash`) in `user` directives and `ACL LIST`.
+/// Everything else stays byte-identical, so file and line evidence keeps pointing at the right place.
+public enum SecretRedaction {
+    public static let placeholder = "<redacted>"
+    static let secretDirectives: Set<String> = ["requirepass", "masterauth"]
+
+    /// redis.conf text with secret values replaced. An empty value (`requirepass ""`) stays visible: it is not a
+    /// secret, and it is exactly what the auth check needs to see.
+    public static func redactConfig(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            redactConfigLine(String(line))
+        }.joined(separator: "\n")
+    }
+
+    static func redactConfigLine(_ line: String) -> String {
+        let trimmed = line.trimmed
+        guard !trimmed.hasPrefix("#"), let words = RedisConfiguration.splitArguments(trimmed), let name = words.first
+        else { return line }
+        let lowered = name.lowercased()
+        if secretDirectives.contains(lowered) {
+            guard words.count >= 2, !(words.count == 2 && words[1].isEmpty) else { return line }
+            let indentation = String(line.prefix { $0 == " " || $0 == "\t" })
+            return indentation + name + " " + placeholder
+        }
+        if lowered == "user" { return redactACLRule(line) }
+        return line
+    }
+
+    /// An ACL rule line (`user NAME on >pw ~* +@all`) with passwords and hashes replaced, spacing kept.
+    public static func redactACLRule(_ line: String) -> String {
+        var result = ""
+        var token = ""
+        func flush() {
+            if let first = token.first, ">#<!".contains(first), token.count > 1 {
+                result += String(first) + placeholder
+            } else {
+                result += token
+            }
+            token = ""
+        }
+        for character in line {
+            if character == " " || character == "\t" {
+                flush()
+                result.append(character)
+            } else {
+                token.append(character)
+            }
+        }
+        flush()
+        return result
+    }
+
+    /// `ACL LIST` output, one rule per line.
+    public static func redactACLList(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { redactACLRule(String($0)) }
+            .joined(separator: "\n")
+    }
+
+    /// `CONFIG GET *` output (alternating name and value lines) with secret values replaced.
+    public static func redactConfigGet(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var index = 0
+        while index + 1 < lines.count {
+            if secretDirectives.contains(lines[index].trimmed.lowercased()), !lines[index + 1].trimmed.isEmpty {
+                lines[index + 1] = placeholder
+            }
+            index += 2
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Any text with every occurrence of known secret values replaced (the passwords the auditor itself sent).
+    public static func scrub(_ text: String, secrets: [String]) -> String {
+        var result = text
+        for secret in secrets where secret.count >= 4 {
+            result = result.split(separator: secret, omittingEmptySubsequences: false).joined(separator: placeholder)
+        }
+        return result
+    }
+}
+
+/// `CONFIG GET *` as redis-cli prints it when piped: name and value on alternating lines (a value may be empty).
+public struct ConfigGetReply: Sendable, Hashable {
+    public var values: [String: String]
+
+    public init(parsing text: String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmed }
+        if lines.last == "" { lines.removeLast() }
+        var values: [String: String] = [:]
+        var index = 0
+        while index + 1 < lines.count {
+            values[lines[index].lowercased()] = lines[index + 1]
+            index += 2
+        }
+        self.values = values
+    }
+
+    public subscript(name: String) -> String? { values[name.lowercased()] }
+}
+
+/// `CLIENT LIST`: one client per line, `key=value` fields separated by spaces.
+public struct ClientList: Sendable, Hashable {
+    public struct Client: Sendable, Hashable {
+        public var fields: [String: String]
+        public var address: String? { fields["addr"] }
+        /// The client's IP without the port (`127.0.0.1:5678` → `127.0.0.1`, `[::1]:5678` → `::1`).
+        public var ip: String? {
+            guard let address, let colon = address.lastIndex(of: ":") else { return nil }
+            return String(address[..<colon]).trimmingBrackets
+        }
+        public var name: String? { fields["name"].flatMap { $0.isEmpty ? nil : $0 } }
+        public var flags: String { fields["flags"] ?? "" }
+        public var lastCommand: String? { fields["cmd"] }
+        /// Replicas show flag `S`, masters seen by a replica `M`.
+        public var isReplica: Bool { flags.contains("S") }
+    }
+
+    public var clients: [Client]
+
+    public init(parsing text: String) {
+        clients = text.split(whereSeparator: \.isNewline).compactMap { line in
+            var fields: [String: String] = [:]
+            for pair in line.split(separator: " ") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            return fields.isEmpty ? nil : Client(fields: fields)
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmingBrackets: String {
+        hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
+    }
+}
+
+/// `MODULE LIST` as redis-cli prints it when piped: `name`, value, `ver`, value, ... for each module.
+public struct ModuleList: Sendable, Hashable {
+    public struct Module: Sendable, Hashable {
+        public var name: String
+        public var version: String?
+    }
+
+    public var modules: [Module]
+
+    public init(parsing text: String) {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmed }
+        var modules: [Module] = []
+        var index = 0
+        while index < lines.count {
+            if lines[index] == "name", index + 1 < lines.count {
+                var module = Module(name: lines[index + 1], version: nil)
+                if index + 3 < lines.count, lines[index + 2] == "ver" { module.version = lines[index + 3] }
+                modules.append(module)
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        self.modules = modules
+    }
+}
+
+/// `ACL LIST` rules, reduced to what the checks need (no secret survives this type).
+public struct ACLList: Sendable, Hashable {
+    public struct User: Sendable, Hashable {
+        public var name: String
+        public var isEnabled: Bool
+        public var allowsNoPassword: Bool
+        public var hasPasswords: Bool
+    }
+
+    public var users: [User]
+
+    public init(parsing text: String) {
+        users = text.split(whereSeparator: \.isNewline).compactMap { line in
+            let words = line.split(separator: " ").map(String.init)
+            guard words.count >= 2, words[0] == "user" else { return nil }
+            // ACL rules apply left to right: the last on/off and nopass/resetpass win.
+            var enabled = false
+            var noPassword = false
+            var passwords = false
+            for word in words.dropFirst(2) {
+                switch word {
+                case "on": enabled = true
+                case "off": enabled = false
+                case "nopass": noPassword = true
+                case "resetpass":
+                    noPassword = false
+                    passwords = false
+                default:
+                    if word.hasPrefix(">") || word.hasPrefix("#") { passwords = true }
+                }
+            }
+            return User(name: words[1], isEnabled: enabled, allowsNoPassword: noPassword, hasPasswords: passwords)
+        }
+    }
+
+    public func user(_ name: String) -> User? { users.first { $0.name == name } }
+}

@@ -1,0 +1,211 @@
+import FleetCore
+import Foundation
+
+/// `report.html`: one self-contained page (inline CSS and SVG, no scripts, no external assets) that works offline.
+/// Every piece of text that came from a host is escaped.
+public struct HTMLReporter: Reporter {
+    public let identifier = "html"
+    public let fileName = "report.html"
+
+    public init() {}
+
+    static let colours: [ReadinessStatus: String] = [
+        .ready: "#2e7d32", .warnings: "#f9a825", .review: "#1565c0", .blocked: "#c62828", .unreachable: "#616161",
+    ]
+
+    public func render(_ model: ReportModel) -> String {
+        let verdict = model.verdict
+        var html = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>fleet-audit: ElastiCache migration readiness — \(escape(verdict.target.name))</title>
+            <style>
+            body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#212121;max-width:1200px}
+            h1{font-size:1.6rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+            .meta{color:#616161;font-size:.9rem} table{border-collapse:collapse;width:100%;font-size:.9rem}
+            th,td{border-bottom:1px solid #eee;padding:.35rem .5rem;text-align:left;vertical-align:top}
+            th{background:#fafafa} .badge{display:inline-block;padding:.1rem .5rem;border-radius:.8rem;color:#fff;font-size:.8rem}
+            .s-pass{color:#2e7d32} .s-warn{color:#e65100} .s-fail{color:#c62828;font-weight:600} .s-unknown{color:#1565c0}
+            .s-waived{color:#6a1b9a} .s-na{color:#9e9e9e} details{margin:.4rem 0} summary{cursor:pointer}
+            .banner{background:#ffebee;border:2px solid #c62828;padding:.8rem;margin:1rem 0;font-weight:600}
+            code{background:#f5f5f5;padding:0 .2rem} .cards{display:flex;gap:1rem;flex-wrap:wrap}
+            .card{border:1px solid #e0e0e0;border-radius:.5rem;padding:.6rem 1rem;min-width:7rem}
+            .card b{display:block;font-size:1.6rem}
+            </style></head><body>
+            <h1>ElastiCache migration readiness</h1>
+            <p class="meta">Target <b>\(escape(verdict.target.name))</b> (\(escape(verdict.target.nodeType)), engine \
+            \(escape(verdict.target.engineVersion)), cluster mode \(escape(verdict.target.clusterMode))) · profile \
+            <code>\(escape(verdict.profile))</code> · run \(escape(verdict.runID)) · inventory \
+            <code>\(escape(String(verdict.inventoryDigest.prefix(19))))</code> · fleet-audit \(escape(verdict.toolVersion))</p>
+
+            """
+        if verdict.hostKeysUnverified {
+            html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
+        }
+        html += summary(model)
+        html += targetChecks(verdict)
+        html += blockers(model)
+        html += capacityChart(verdict)
+        html += rankedTable(verdict)
+        html += details(verdict)
+        if !model.expiredWaivers.isEmpty {
+            html += "<h2>Expired waivers (no longer applied)</h2><ul>"
+            html += model.expiredWaivers.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
+        }
+        html += "<p class=\"meta\">Generated \(escape(Text.iso(model.generatedAt) ?? "")).</p>\n</body></html>\n"
+        return html
+    }
+
+    private func badge(_ status: ReadinessStatus) -> String {
+        "<span class=\"badge\" style=\"background:\(Self.colours[status] ?? "#000")\">\(status.rawValue)</span>"
+    }
+
+    private func summary(_ model: ReportModel) -> String {
+        let counts = model.hostCounts
+        var html = "<h2>Summary</h2><div class=\"cards\">"
+        for status in ReadinessStatus.allCases {
+            html +=
+                "<div class=\"card\"><b style=\"color:\(Self.colours[status] ?? "#000")\">\(counts[status] ?? 0)</b>\(status.rawValue) hosts</div>"
+        }
+        html += "</div>\n"
+        // A stacked bar of instances per status.
+        let instanceCounts = model.instanceCounts
+        let total = max(1, instanceCounts.values.reduce(0, +))
+        var x = 0.0
+        html +=
+            "<svg role=\"img\" aria-label=\"Instances by readiness status\" width=\"100%\" height=\"44\" viewBox=\"0 0 1000 44\" preserveAspectRatio=\"none\">"
+        for status in ReadinessStatus.allCases {
+            let count = instanceCounts[status] ?? 0
+            guard count > 0 else { continue }
+            let width = Double(count) / Double(total) * 1000
+            html +=
+                "<rect x=\"\(Int(x))\" y=\"4\" width=\"\(Int(width.rounded(.up)))\" height=\"28\" fill=\"\(Self.colours[status] ?? "#000")\"><title>\(status.rawValue): \(count)</title></rect>"
+            if width > 60 {
+                html +=
+                    "<text x=\"\(Int(x + 6))\" y=\"23\" fill=\"#fff\" font-size=\"14\">\(status.rawValue) \(count)</text>"
+            }
+            x += width
+        }
+        html +=
+            "</svg><p class=\"meta\">\(instanceCounts.values.reduce(0, +)) Redis instances (unreachable hosts count once).</p>\n"
+        return html
+    }
+
+    private func targetChecks(_ verdict: FleetVerdict) -> String {
+        var html =
+            "<h2>Target deployment</h2><table><tr><th>Check</th><th>Status</th><th>Finding</th><th>Remediation</th></tr>"
+        for check in verdict.targetChecks { html += checkRow(check) }
+        return html + "</table>\n"
+    }
+
+    private func blockers(_ model: ReportModel) -> String {
+        let blockers = model.topBlockers
+        guard !blockers.isEmpty else { return "<h2>Top blockers</h2><p>No blocker fails anywhere.</p>\n" }
+        var html = "<h2>Top blockers</h2><table><tr><th>Check</th><th>Hosts</th><th>Instances</th></tr>"
+        for blocker in blockers.prefix(10) {
+            html +=
+                "<tr><td><code>\(escape(blocker.id))</code></td><td>\(blocker.hosts)</td><td>\(blocker.instances)</td></tr>"
+        }
+        return html + "</table>\n"
+    }
+
+    private func capacityChart(_ verdict: FleetVerdict) -> String {
+        let instances = verdict.hosts.flatMap { host in host.instances.map { (host.host.name, $0) } }
+            .filter { $0.1.facts.usedMemoryBytes != nil }
+        guard !instances.isEmpty else { return "" }
+        let capacityNote = verdict.targetChecks.isEmpty ? "" : ""
+        let maxBytes = Double(instances.compactMap { $0.1.facts.usedMemoryBytes }.max() ?? 1)
+        let usable = instances.compactMap { pair in
+            pair.1.checks.first { $0.id == "target.capacity" }?.evidence.first { $0.source.hasPrefix("target ") }?
+                .observed
+        }.first
+        let rowHeight = 22
+        let height = instances.count * rowHeight + 10
+        var html =
+            "<h2>Memory versus target capacity</h2>\(capacityNote)<p class=\"meta\">used_memory per instance; target usable memory: \(escape(usable ?? "unknown")).</p>"
+        html +=
+            "<svg role=\"img\" aria-label=\"Memory per instance\" width=\"100%\" height=\"\(height)\" viewBox=\"0 0 1000 \(height)\">"
+        for (index, pair) in instances.enumerated() {
+            let (name, instance) = pair
+            let bytes = Double(instance.facts.usedMemoryBytes ?? 0)
+            let width = max(2, bytes / maxBytes * 600)
+            let y = index * rowHeight + 4
+            html += "<text x=\"0\" y=\"\(y + 14)\" font-size=\"12\">\(escape(name)):\(instance.port)</text>"
+            html +=
+                "<rect x=\"260\" y=\"\(y)\" width=\"\(Int(width))\" height=\"16\" fill=\"\(Self.colours[instance.status] ?? "#000")\"><title>\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</title></rect>"
+            html +=
+                "<text x=\"\(270 + Int(width))\" y=\"\(y + 13)\" font-size=\"12\">\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</text>"
+        }
+        return html + "</svg>\n"
+    }
+
+    private func rankedTable(_ verdict: FleetVerdict) -> String {
+        var html =
+            "<h2>Hosts by readiness</h2><table><tr><th>#</th><th>Host</th><th>Address</th><th>Status</th><th>Score</th><th>Instances</th><th>Dataset</th><th>Tags</th></tr>"
+        for host in verdict.hosts {
+            let dataset = host.instances.compactMap(\.facts.usedMemoryBytes).reduce(0, +)
+            let tags = host.host.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            html +=
+                "<tr><td>\(host.rank)</td><td><a href=\"#host-\(escape(host.host.name))\">\(escape(host.host.name))</a></td><td>\(escape(host.host.address))</td><td>\(badge(host.status))</td><td>\(Int(host.score))</td><td>\(host.instances.map { String($0.port) }.joined(separator: ", "))</td><td>\(host.instances.isEmpty ? "" : Text.bytes(dataset))</td><td>\(escape(tags))</td></tr>"
+        }
+        return html + "</table>\n"
+    }
+
+    private func details(_ verdict: FleetVerdict) -> String {
+        var html = "<h2>Details</h2>"
+        for host in verdict.hosts {
+            html +=
+                "<details id=\"host-\(escape(host.host.name))\"><summary>\(badge(host.status)) <b>\(escape(host.host.name))</b> \(escape(host.host.address))</summary>"
+            if let reason = host.reason {
+                html +=
+                    "<p class=\"s-fail\">\(escape(reason.errorClass.rawValue))\(reason.phase.map { "/" + escape($0.rawValue) } ?? ""): \(escape(reason.message))</p>"
+            }
+            for instance in host.instances {
+                html +=
+                    "<h3>Port \(instance.port) \(badge(instance.status)) <span class=\"meta\">Redis \(escape(instance.facts.redisVersion ?? "?")), \(escape(Text.bytes(instance.facts.usedMemoryBytes))), score \(Int(instance.score))</span></h3>"
+                html += "<table><tr><th>Check</th><th>Status</th><th>Finding</th><th>Remediation</th></tr>"
+                for check in instance.checks { html += checkRow(check) }
+                html += "</table>"
+            }
+            html += "</details>\n"
+        }
+        return html
+    }
+
+    private func checkRow(_ check: CheckResult) -> String {
+        let statusClass = check.status == .notApplicable ? "s-na" : "s-\(check.status.rawValue)"
+        var finding = escape(check.summary)
+        if !check.evidence.isEmpty {
+            finding +=
+                "<br><small>"
+                + check.evidence.map { evidence in
+                    "<code>\(escape(evidence.source))</code> = \(escape(evidence.observed))\(evidence.note.map { " (\(escape($0)))" } ?? "")"
+                }.joined(separator: "<br>") + "</small>"
+        }
+        if let waiver = check.waiver {
+            finding += "<br><small>waived until \(escape(waiver.expires)): \(escape(waiver.reason))</small>"
+        }
+        return
+            "<tr><td><code>\(escape(check.id))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
+    }
+
+    /// HTML-escapes untrusted text.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    private func escape(_ text: String) -> String { Self.escape(text) }
+}

@@ -1,0 +1,110 @@
+import FleetCore
+import Foundation
+
+/// What every renderer reads: one evaluated run, and when the report was made.
+public struct ReportModel: Sendable {
+    public var verdict: FleetVerdict
+    public var generatedAt: Date
+    /// Waivers that expired and so no longer apply (listed so they are renewed or dropped).
+    public var expiredWaivers: [String]
+
+    public init(verdict: FleetVerdict, generatedAt: Date, expiredWaivers: [String] = []) {
+        self.verdict = verdict
+        self.generatedAt = generatedAt
+        self.expiredWaivers = expiredWaivers
+    }
+
+    /// Instances per status, and hosts per status.
+    public var instanceCounts: [ReadinessStatus: Int] {
+        var counts: [ReadinessStatus: Int] = [:]
+        for host in verdict.hosts {
+            if host.status == .unreachable { counts[.unreachable, default: 0] += 1 }
+            for instance in host.instances { counts[instance.status, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    public var hostCounts: [ReadinessStatus: Int] {
+        Dictionary(grouping: verdict.hosts, by: \.status).mapValues(\.count)
+    }
+
+    /// Failing blocker checks across the fleet, most hosts affected first.
+    public var topBlockers: [(id: String, hosts: Int, instances: Int)] {
+        var hosts: [String: Set<String>] = [:]
+        var instances: [String: Int] = [:]
+        for host in verdict.hosts {
+            for instance in host.instances {
+                for check in instance.checks where check.severity == .blocker && check.status == .fail {
+                    hosts[check.id, default: []].insert(host.host.name)
+                    instances[check.id, default: 0] += 1
+                }
+            }
+        }
+        for check in verdict.targetChecks where check.status == .fail {
+            hosts[check.id] = Set(verdict.hosts.map(\.host.name))
+            instances[check.id] = verdict.hosts.reduce(0) { $0 + $1.instances.count }
+        }
+        return hosts.map { (id: $0.key, hosts: $0.value.count, instances: instances[$0.key] ?? 0) }
+            .sorted { ($0.hosts, $1.id) > ($1.hosts, $0.id) }
+    }
+
+    /// Every check id seen, in a stable order (target checks first, then by id).
+    public var checkIDs: [String] {
+        var ids: [String] = []
+        for host in verdict.hosts {
+            for instance in host.instances {
+                for check in instance.checks where !ids.contains(check.id) { ids.append(check.id) }
+            }
+        }
+        return ids
+    }
+}
+
+/// One output format. Renderers read the model only; they never reach back into snapshots or rules.
+public protocol Reporter: Sendable {
+    /// Short name used by `--format`.
+    var identifier: String { get }
+    var fileName: String { get }
+    func render(_ model: ReportModel) -> String
+}
+
+/// Every format, in the order `--format all` writes them.
+public enum Reporters {
+    public static let all: [any Reporter] = [JSONReporter(), HTMLReporter(), MarkdownReporter(), CSVReporter()]
+
+    public static func named(_ identifier: String) -> (any Reporter)? { all.first { $0.identifier == identifier } }
+}
+
+/// Writes the chosen formats into a run directory. The only file I/O of this module.
+public enum ReportWriter {
+    public static func write(_ model: ReportModel, formats: [any Reporter], to directory: String) throws -> [String] {
+        try formats.map { reporter in
+            let path = directory + "/" + reporter.fileName
+            try Data(reporter.render(model).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            return path
+        }
+    }
+}
+
+enum Text {
+    static func bytes(_ value: Int64?) -> String {
+        guard let value else { return "?" }
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var amount = Double(value)
+        var unit = 0
+        while amount >= 1024 && unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", amount, units[unit])
+    }
+
+    static func iso(_ date: Date?) -> String? {
+        guard let date else { return nil }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static let statusOrder = ReadinessStatus.allCases
+}

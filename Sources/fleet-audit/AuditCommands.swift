@@ -1,0 +1,170 @@
+import ArgumentParser
+import Collector
+import FleetCore
+import FleetEngine
+import Foundation
+import Inventory
+import Readiness
+import Reports
+
+/// When `audit` and `report` exit non-zero for CI gating.
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case blocked
+    case warnings
+    case never
+
+    /// Whether the fleet's results reach this level. Review and unreachable hosts count as blocked.
+    func isReached(by statuses: [ReadinessStatus]) -> Bool {
+        switch self {
+        case .never: false
+        case .blocked: statuses.contains { $0 == .blocked || $0 == .review || $0 == .unreachable }
+        case .warnings: statuses.contains { $0 != .ready }
+        }
+    }
+}
+
+/// The target, waivers, formats and gating shared by `audit` and `report`.
+struct EvaluationOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Target deployment file (YAML). See inventory/target.example.yaml.")
+    var target: String
+
+    @Option(help: "Waivers file (YAML): accepted checks on named hosts, with a reason and an expiry date.")
+    var waivers: String?
+
+    @Option(
+        help: "Exit 1 when any host is at this level or worse: blocked (also review, unreachable), warnings, never.")
+    var failOn: FailOn = .blocked
+
+    @Option(
+        help: ArgumentHelp("Report files to write: all, or a comma list of json, html, md, csv.", valueName: "list"))
+    var format = "all"
+
+    func validate() throws {
+        for name in format.split(separator: ",") where name != "all" && Reporters.named(String(name)) == nil {
+            throw ValidationError("unknown format '\(name)' (json, html, md, csv, all)")
+        }
+    }
+
+    var reporters: [any Reporter] {
+        format == "all" ? Reporters.all : format.split(separator: ",").compactMap { Reporters.named(String($0)) }
+    }
+
+    /// Loads the target and waivers; an invalid one prints file:line: field and exits with the input status.
+    func load() throws -> (Target, Waivers) {
+        do {
+            let loadedTarget = try Target.load(path: target)
+            let loadedWaivers = try waivers.map { try Waivers.load(path: $0) } ?? Waivers()
+            return (loadedTarget, loadedWaivers)
+        } catch {
+            printError("fleet-audit: \(error)")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+    }
+
+    /// Evaluates a stored run, writes the reports into it, prints the summary, and decides the exit status.
+    func evaluateAndReport(_ run: RunStore.StoredRun, target: Target, waivers: Waivers) throws {
+        let now = Date()
+        let verdict = Evaluator(target: target, waivers: waivers, now: now).evaluate(run: run)
+        let model = ReportModel(
+            verdict: verdict, generatedAt: now,
+            expiredWaivers: waivers.expired(now: now).map {
+                "\($0.check) on \($0.targets.joined(separator: ", ")) (expired \($0.expires))"
+            })
+        let written: [String]
+        do {
+            written = try ReportWriter.write(model, formats: reporters, to: run.directory)
+        } catch {
+            printError("fleet-audit: cannot write reports into \(run.directory): \(error.localizedDescription)")
+            throw ExitCode(ExitCodes.environment)
+        }
+        let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        print(TerminalReporter(colour: colour).render(model), terminator: "")
+        if verdict.hostKeysUnverified { print("WARNING: host keys were NOT verified for some hosts") }
+        print("Reports: " + written.joined(separator: ", "))
+        throw ExitCode(failOn.isReached(by: verdict.hosts.map(\.status)) ? ExitCodes.findings : ExitCodes.success)
+    }
+}
+
+/// Collect, evaluate and report in one go: the main job.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Collect from every host, check readiness against the target, rank, and write reports.",
+        discussion: """
+            Writes report.json, report.html, report.md and report.csv into the run's directory \
+            (DIR/runs/<UTC time>/, DIR/latest points at it) and prints the ranked summary.
+
+            Examples:
+              fleet-audit audit --inventory inventory/example.yaml --target inventory/target.example.yaml
+              fleet-audit audit -i inv.yaml -t target.yaml --waivers waivers.yaml --fail-on warnings
+
+            \(ExitCodes.helpText)
+            """
+    )
+
+    @OptionGroup var inventoryOptions: InventoryOptions
+    @OptionGroup var evaluation: EvaluationOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Sessions in flight at once.")
+    var concurrency = 256
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        logging.bootstrap()
+        let (target, waivers) = try evaluation.load()
+        let (inventory, hosts) = try inventoryOptions.selectedHosts()
+        let engine: FleetEngine
+        do {
+            engine = try FleetEngine(configuration: .init(concurrency: concurrency))
+        } catch {
+            printError("fleet-audit: \(error)")
+            throw ExitCode(ExitCodes.environment)
+        }
+        let collection: Collector.Collection
+        do {
+            collection = try await Collector(executor: engine, store: RunStore(root: output.out))
+                .collect(inventory: inventory, hosts: hosts)
+        } catch {
+            printError("fleet-audit: \(error)")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
+        let run = RunStore.StoredRun(
+            directory: collection.run.directory, manifest: collection.manifest, snapshots: collection.snapshots)
+        try evaluation.evaluateAndReport(run, target: target, waivers: waivers)
+    }
+}
+
+/// Evaluate a stored run again, offline (no SSH): after changing the target, the waivers or fleet-audit itself.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Evaluate a stored run again, offline, and rewrite its reports.",
+        discussion: """
+            Examples:
+              fleet-audit report --run reports/latest --target inventory/target.example.yaml
+              fleet-audit report --run reports/runs/20261125T031500Z -t target.yaml --format json
+
+            \(ExitCodes.helpText)
+            """
+    )
+
+    @Option(name: .customLong("run"), help: "A run directory (DIR/runs/<time>) or DIR/latest.")
+    var runDirectory: String = "reports/latest"
+
+    @OptionGroup var evaluation: EvaluationOptions
+
+    func run() throws {
+        let (target, waivers) = try evaluation.load()
+        let stored: RunStore.StoredRun
+        do {
+            stored = try RunStore.load(runDirectory: runDirectory)
+        } catch {
+            printError("fleet-audit: \(error)")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        try evaluation.evaluateAndReport(stored, target: target, waivers: waivers)
+    }
+}

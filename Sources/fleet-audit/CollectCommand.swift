@@ -1,0 +1,86 @@
+import ArgumentParser
+import Collector
+import FleetCore
+import FleetEngine
+import Foundation
+import Inventory
+
+/// Collects redis.conf, INFO, network addressing, resources and instance metadata from every selected host and
+/// stores them as a run that later commands evaluate offline.
+struct CollectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Collect Redis and host facts from every selected host into a stored run.",
+        discussion: """
+            Each host gets one SSH exec channel running a read-only POSIX sh collector (docs/collector.md lists \
+            every command it may run). Each host's snapshot is written as soon as it finishes, to \
+            DIR/runs/<UTC time>/hosts/<name>.json, with redacted raw evidence beside it; DIR/latest points at the \
+            newest run. Redis passwords come from the inventory's password_env/password_file references.
+
+            Examples:
+              fleet-audit collect --inventory inventory/example.yaml
+              fleet-audit collect -i inv.yaml --limit prod --out /var/lib/fleet-audit
+
+            \(ExitCodes.helpText)
+            """
+    )
+
+    @OptionGroup var inventoryOptions: InventoryOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Sessions in flight at once.")
+    var concurrency = 256
+
+    @Option(
+        help: ArgumentHelp("Override the inventory's host key checking: strict, accept-new or off.", valueName: "mode"))
+    var hostKeyChecking: HostKeyChecking?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        logging.bootstrap()
+        let (inventory, selected) = try inventoryOptions.selectedHosts()
+        let hosts = selected.map { host in
+            var host = host
+            if let hostKeyChecking { host.hostKeyChecking = hostKeyChecking }
+            return host
+        }
+        if hosts.contains(where: { $0.hostKeyChecking == .off }) {
+            printError("fleet-audit: WARNING: host keys are NOT verified for some hosts (host_key_checking: off)")
+        }
+        let engine: FleetEngine
+        do {
+            engine = try FleetEngine(configuration: .init(concurrency: concurrency))
+        } catch {
+            printError("fleet-audit: \(error)")
+            throw ExitCode(ExitCodes.environment)
+        }
+        let collector = Collector(executor: engine, store: RunStore(root: output.out))
+        let collection: Collector.Collection
+        do {
+            collection = try await collector.collect(inventory: inventory, hosts: hosts) { snapshot in
+                print(CollectCommand.line(for: snapshot))
+            }
+        } catch {
+            printError("fleet-audit: \(error)")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        let unreachable = collection.snapshots.filter { $0.failure != nil }.count
+        print(
+            "\(collection.snapshots.count) hosts: \(collection.snapshots.count - unreachable) collected, "
+                + "\(unreachable) unreachable. Run: \(collection.run.directory) (\(output.out)/latest)")
+        for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
+        if !collection.storeErrors.isEmpty { throw ExitCode(ExitCodes.environment) }
+        throw ExitCode(unreachable == 0 ? ExitCodes.success : ExitCodes.findings)
+    }
+
+    static func line(for snapshot: HostSnapshot) -> String {
+        if let failure = snapshot.failure {
+            let phase = failure.phase.map { "/\($0.rawValue)" } ?? ""
+            return "\(snapshot.host.name)  unreachable  \(failure.errorClass.rawValue)\(phase): \(failure.message)"
+        }
+        let ports = snapshot.instances.map { String($0.port) }.joined(separator: ", ")
+        return "\(snapshot.host.name)  collected  \(snapshot.instances.count) Redis instance(s)"
+            + (ports.isEmpty ? "" : " (\(ports))")
+    }
+}

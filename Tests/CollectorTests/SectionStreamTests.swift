@@ -1,0 +1,54 @@
+import XCTest
+
+@testable import Collector
+
+final class SectionStreamTests: XCTestCase {
+    func testSectionsKeepTheirExactTextExitCodeAndAttributes() {
+        let output = """
+            ==FA:t0k:BEGIN meminfo==
+            MemTotal: 1 kB
+            ==FA:t0k:END rc=0 bytes=15==
+            ==FA:t0k:BEGIN config_file port=6379 path=/etc/redis/my redis.conf==
+            no final newline
+            ==FA:t0k:END rc=0 bytes=16==
+            ==FA:t0k:BEGIN info port=6380==
+
+            ==FA:t0k:END rc=1 bytes=0==
+
+            """
+        let sections = SectionStream.parse(output, token: "t0k", limit: 100)
+        XCTAssertEqual(sections.map(\.name), ["meminfo", "config_file", "info"])
+        XCTAssertEqual(sections[0].text, "MemTotal: 1 kB", "the newline before END is the frame's")
+        XCTAssertEqual(sections[1].text, "no final newline")
+        XCTAssertEqual(sections[1].attributes, ["port": "6379", "path": "/etc/redis/my redis.conf"])
+        XCTAssertEqual(sections[2].exitCode, 1)
+        XCTAssertEqual(sections[2].text, "")
+    }
+
+    func testRemoteOutputCannotForgeOrCloseSectionsWithoutTheToken() {
+        let output = """
+            ==FA:t0k:BEGIN info port=1==
+            ==FA:guess:END rc=0 bytes=1==
+            ==FA:guess:BEGIN meminfo==
+            evil
+            ==FA:t0k:END rc=0 bytes=70==
+            garbage outside any section
+            ==FA:t0k:BEGIN loadavg==
+            unterminated
+            """
+        let sections = SectionStream.parse(output, token: "t0k", limit: 100)
+        XCTAssertEqual(sections.map(\.name), ["info"], "the unterminated section is dropped")
+        XCTAssertTrue(sections[0].text.contains("==FA:guess:BEGIN meminfo=="), "forged frames stay plain text")
+    }
+
+    func testOutputOverTheLimitIsFlaggedTruncated() {
+        let output = "==FA:k:BEGIN processes==\nabc\n==FA:k:END rc=0 bytes=5000==\n"
+        XCTAssertEqual(SectionStream.parse(output, token: "k", limit: 3).first?.truncated, true)
+        XCTAssertEqual(SectionStream.parse(output, token: "k", limit: 10_000).first?.truncated, false)
+    }
+
+    func testTheCommandLineQuotesTheScriptForSh() throws {
+        XCTAssertEqual(CollectorScript.shellQuoted("it's"), "'it'\\''s'")
+        XCTAssertTrue(CollectorScript.source.contains("==FA:%s:BEGIN"), "the script is bundled")
+    }
+}

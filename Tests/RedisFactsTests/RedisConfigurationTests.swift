@@ -1,0 +1,127 @@
+import RedisFacts
+import XCTest
+
+final class RedisConfigurationTests: XCTestCase {
+    func testDebiansDefaultConfigReadsAsRedisReadsIt() throws {
+        let text = try fixture("debian-redis-7.0.15.conf")
+        let configuration = RedisConfiguration(
+            files: [ConfigSourceFile(path: "/etc/redis/redis.conf", text: text)], mainFile: "/etc/redis/redis.conf")
+        XCTAssertTrue(configuration.problems.isEmpty, "\(configuration.problems)")
+        XCTAssertEqual(configuration.effective("bind")?.arguments, ["127.0.0.1", "-::1"])
+        XCTAssertEqual(configuration.effective("protected-mode")?.value, "yes")
+        XCTAssertEqual(configuration.effective("port")?.value, "6379")
+        XCTAssertEqual(configuration.effective("databases")?.value, "16")
+        let port = try XCTUnwrap(configuration.effective("port"))
+        XCTAssertEqual(text.split(separator: "\n", omittingEmptySubsequences: false)[port.line - 1], "port 6379")
+        XCTAssertEqual(configuration.all("client-output-buffer-limit").count, 3)
+    }
+
+    func testQuotingIncludesRepeatsAndRenamesFollowRedisRules() {
+        let main = """
+            # comment
+            PORT 6380
+            include /etc/redis/extra.conf
+            requirepass "pa ss\\x41"
+            rename-command CONFIG ""
+            rename-command FLUSHALL 'danger\\'ous'
+            port 6381
+            """
+        let extra = "maxmemory 2gb\nsave 900 1\nsave 300 10\n"
+        let configuration = RedisConfiguration(
+            files: [
+                ConfigSourceFile(path: "/r.conf", text: main),
+                ConfigSourceFile(path: "/etc/redis/extra.conf", text: extra),
+            ],
+            mainFile: "/r.conf")
+        XCTAssertEqual(configuration.effective("port")?.value, "6381", "the last occurrence wins")
+        XCTAssertEqual(configuration.effective("port")?.location, "/r.conf:7")
+        XCTAssertEqual(configuration.effective("maxmemory")?.location, "/etc/redis/extra.conf:1")
+        XCTAssertEqual(configuration.all("save").map(\.value), ["900 1", "300 10"])
+        XCTAssertEqual(configuration.effective("requirepass")?.arguments, ["pa ssA"])
+        XCTAssertEqual(configuration.renamedCommands.map(\.command), ["config", "flushall"])
+        XCTAssertEqual(configuration.renamedCommands.first?.isDisabled, true)
+        XCTAssertEqual(configuration.renamedCommands.last?.newName, "danger'ous")
+    }
+
+    func testMissingIncludesAndBadQuotesAreProblemsNotCrashes() {
+        let configuration = RedisConfiguration(
+            files: [ConfigSourceFile(path: "/r.conf", text: "include /nowhere/*.conf\nbind \"127.0.0.1\nport 1\n")],
+            mainFile: "/r.conf")
+        XCTAssertEqual(configuration.problems.count, 2, "\(configuration.problems)")
+        XCTAssertEqual(configuration.effective("port")?.value, "1")
+    }
+
+    func testSplitArgumentsMatchesSdssplitargs() {
+        XCTAssertEqual(RedisConfiguration.splitArguments("a  b\t c"), ["a", "b", "c"])
+        XCTAssertEqual(RedisConfiguration.splitArguments("x \"\" y"), ["x", "", "y"])
+        XCTAssertEqual(RedisConfiguration.splitArguments("\"a\\nb\""), ["a\nb"])
+        XCTAssertNil(RedisConfiguration.splitArguments("\"a\"b"), "a closing quote must end the word")
+        XCTAssertNil(RedisConfiguration.splitArguments("'open"))
+    }
+}
+
+final class SecretRedactionTests: XCTestCase {
+    func testConfigSecretsAreRedactedAndEverythingElseIsByteIdentical() {
+        let text =
+            "port 6379\n  requirepass hunter2\nmasterauth \"x y\"\nrequirepass \"\"\nuser app on >pw1 #abc ~* +@all\n"
+        let redacted = SecretRedaction.redactConfig(text)
+        XCTAssertFalse(redacted.contains("hunter2"))
+        XCTAssertFalse(redacted.contains("pw1"))
+        XCTAssertFalse(redacted.contains("abc "))
+        XCTAssertEqual(
+            redacted,
+            "port 6379\n  requirepass <redacted>\nmasterauth <redacted>\nrequirepass \"\"\nuser app on ><redacted> #<redacted> ~* +@all\n"
+        )
+    }
+
+    func testACLListOfARealServerLosesItsPasswordHash() throws {
+        for version in ["redis-6.2.14", "redis-7.0.15", "valkey-9.1.2"] {
+            let raw = try fixture("\(version)/acl-list.txt")
+            let hash = try XCTUnwrap(raw.split(separator: " ").first { $0.hasPrefix("#") }, version)
+            let redacted = SecretRedaction.redactACLList(raw)
+            XCTAssertFalse(redacted.contains(hash.dropFirst()), version)
+            let users = ACLList(parsing: redacted)
+            XCTAssertEqual(users.user("default")?.allowsNoPassword, true, version)
+            XCTAssertEqual(users.user("default")?.isEnabled, true, version)
+            XCTAssertEqual(users.user("auditor")?.hasPasswords, true, version)
+        }
+    }
+
+    func testConfigGetSecretsAreRedacted() {
+        let redacted = SecretRedaction.redactConfigGet("requirepass\nhunter2\nmasterauth\n\nport\n6379\n")
+        XCTAssertEqual(redacted, "requirepass\n<redacted>\nmasterauth\n\nport\n6379\n")
+    }
+
+    func testScrubRemovesKnownSecretsAnywhere() {
+        XCTAssertEqual(
+            SecretRedaction.scrub("AUTH hunter2 then hunter2", secrets: ["hunter2"]), "AUTH <redacted> then <redacted>")
+    }
+}
+
+final class ReplyParsingTests: XCTestCase {
+    func testConfigGetFromEveryVersion() throws {
+        for version in ["redis-6.2.14", "redis-7.0.15", "valkey-9.1.2"] {
+            let reply = ConfigGetReply(parsing: try fixture("\(version)/config-get.txt"))
+            XCTAssertEqual(reply["maxmemory"], "268435456", version)
+            XCTAssertEqual(reply["databases"], "16", version)
+            XCTAssertEqual(reply["requirepass"], "", version)
+            XCTAssertEqual(reply["save"], "", version)
+            XCTAssertNotNil(reply["client-output-buffer-limit"], version)
+            XCTAssertNotNil(reply["protected-mode"], version)
+        }
+    }
+
+    func testClientListFromEveryVersion() throws {
+        for version in ["redis-6.2.14", "redis-7.0.15", "valkey-9.1.2"] {
+            let clients = ClientList(parsing: try fixture("\(version)/client-list.txt")).clients
+            XCTAssertEqual(clients.count, 1, version)
+            XCTAssertEqual(clients.first?.ip, "127.0.0.1", version)
+            XCTAssertFalse(clients.first?.isReplica ?? true, version)
+        }
+    }
+
+    func testModuleListOfValkeyNamesItsLuaModule() throws {
+        XCTAssertEqual(ModuleList(parsing: try fixture("valkey-9.1.2/module-list.txt")).modules.map(\.name), ["lua"])
+        XCTAssertEqual(ModuleList(parsing: try fixture("redis-7.0.15/module-list.txt")).modules, [])
+    }
+}

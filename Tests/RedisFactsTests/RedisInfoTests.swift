@@ -1,0 +1,71 @@
+import Foundation
+import RedisFacts
+import XCTest
+
+/// Fixtures are real outputs; see Fixtures/PROVENANCE.md.
+func fixture(_ path: String) throws -> String {
+    let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/" + path, withExtension: nil), path)
+    return try String(contentsOf: url, encoding: .utf8)
+}
+
+final class RedisInfoTests: XCTestCase {
+    private let versions = ["redis-6.2.14", "redis-7.0.15", "valkey-9.1.2"]
+
+    func testEveryVersionParsesWithTheFieldsTheChecksRead() throws {
+        for version in versions {
+            let info = RedisInfo(parsing: try fixture("\(version)/info-all.txt"))
+            XCTAssertNotNil(info.version, version)
+            XCTAssertEqual(info.role, "master", version)
+            XCTAssertEqual(info.isClusterEnabled, false, version)
+            XCTAssertGreaterThan(info.usedMemory ?? 0, 100_000, version)
+            XCTAssertGreaterThan(info.usedMemoryRSS ?? 0, 100_000, version)
+            XCTAssertEqual(info.maxmemory, 256 * 1024 * 1024, version)
+            XCTAssertEqual(info.rdbLastBgsaveStatus, "ok", version)
+            XCTAssertNotNil(info.connectedClients, version)
+            XCTAssertEqual(info.keyspace.map(\.index), [0, 3], version)
+            XCTAssertEqual(info.keyspace.map(\.keys), [50, 50], version)
+            XCTAssertEqual(info.keyspace.first?.expires, 1, version)
+            XCTAssertGreaterThan(info.commandStats["set"]?.calls ?? 0, 99, version)
+            XCTAssertEqual(info.source(of: "role"), "INFO replication.role")
+        }
+    }
+
+    func testVersionsAndValkeyAreRecognised() throws {
+        XCTAssertEqual(RedisInfo(parsing: try fixture("redis-6.2.14/info-all.txt")).version?.description, "6.2.14")
+        XCTAssertEqual(RedisInfo(parsing: try fixture("redis-7.0.15/info-all.txt")).version?.description, "7.0.15")
+        let valkey = RedisInfo(parsing: try fixture("valkey-9.1.2/info-all.txt"))
+        XCTAssertTrue(valkey.isValkey)
+        XCTAssertEqual(valkey.valkeyVersion?.description, "9.1.2")
+        XCTAssertFalse(RedisInfo(parsing: try fixture("redis-7.0.15/info-all.txt")).isValkey)
+    }
+
+    func testRedis7SubcommandStatsAreKeyedWithTheirPipe() throws {
+        let info = RedisInfo(parsing: try fixture("redis-7.0.15/info-everything.txt"))
+        XCTAssertNotNil(info.commandStats["acl|setuser"], "\(info.commandStats.keys.sorted())")
+    }
+
+    func testUnknownFieldsAndSectionsAreKeptAndCRLFIsHandled() {
+        let info = RedisInfo(
+            parsing: "# Server\r\nredis_version:8.2.0\r\nbrand_new_field:42\r\n\r\n# Future\r\nx:y:z\r\n")
+        XCTAssertEqual(info.version?.description, "8.2.0")
+        XCTAssertEqual(info["brand_new_field"], "42")
+        XCTAssertEqual(info.section("future")?["x"], "y:z", "only the first colon separates")
+    }
+
+    func testVersionOrdering() throws {
+        let ordered = ["2.8.21", "3.2.12", "5.0.5", "5.0.6", "6.2.14", "7.0.15", "7.2.4", "255.255.255"]
+        let versions = try ordered.map { try XCTUnwrap(RedisVersion($0)) }
+        XCTAssertEqual(versions, versions.sorted())
+        XCTAssertEqual(RedisVersion("7.0"), RedisVersion("7.0.0"))
+        XCTAssertNil(RedisVersion("seven"))
+    }
+
+    func testByteSizesUseRedisUnits() {
+        XCTAssertEqual(ByteSize.parse("256mb"), 268_435_456)
+        XCTAssertEqual(ByteSize.parse("1k"), 1_000)
+        XCTAssertEqual(ByteSize.parse("1KB"), 1_024)
+        XCTAssertEqual(ByteSize.parse("2g"), 2_000_000_000)
+        XCTAssertEqual(ByteSize.parse("0"), 0)
+        XCTAssertNil(ByteSize.parse("lots"))
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A real redis-server on 127.0.0.1, started from a generated redis.conf, for tests. `stop()` kills exactly it.
+public final class RedisServer: @unchecked Sendable {
+    // Mutated only in init and stop(), which tests call from one thread.
+    public let port: Int
+    public let directory: TemporaryDirectory
+    public let configFile: String
+    private var process: Process?
+
+    /// - Parameters:
+    ///   - configuration: extra redis.conf lines (`requirepass x`, `rename-command CONFIG ""`, `include PATH`...).
+    ///   - includes: files written beside redis.conf (name → text), for `include` directives.
+    public init(configuration: [String] = [], includes: [String: String] = [:]) throws {
+        directory = try TemporaryDirectory(prefix: "fleet-audit-redis")
+        for (name, text) in includes { _ = try directory.write(text, to: name) }
+        var lastLog = ""
+        for _ in 0..<5 {
+            let candidate = try FreePort.next()
+            let lines =
+                ["port \(candidate)", "bind 127.0.0.1", "dir \(directory.path)", "save \"\"", "appendonly no"]
+                + configuration
+            let file = try directory.write(lines.joined(separator: "\n") + "\n", to: "redis.conf")
+            let started = try ProcessRunner.start(
+                "/usr/bin/redis-server", [file], logFile: directory.file("redis.log"))
+            if Self.waitUntilAnswering(port: candidate, process: started) {
+                port = candidate
+                configFile = file
+                process = started
+                return
+            }
+            kill(started.processIdentifier, SIGKILL)
+            lastLog = (try? String(contentsOfFile: directory.file("redis.log"), encoding: .utf8)) ?? ""
+        }
+        throw NSError(
+            domain: "RedisServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "redis did not start: \(lastLog)"])
+    }
+
+    deinit { stop() }
+
+    public var pid: Int32? { process?.processIdentifier }
+
+    public func stop() {
+        if let process {
+            kill(process.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            waitpid(process.processIdentifier, &status, 0)
+        }
+        process = nil
+        directory.remove()
+    }
+
+    /// Runs redis-cli against this server (the password, if any, through REDISCLI_AUTH).
+    @discardableResult
+    public func cli(_ arguments: [String], password: String? = nil) throws -> String {
+        var environment = ProcessInfo.processInfo.environment
+        if let password { environment["REDISCLI_AUTH"] = password }
+        return try ProcessRunner.run(
+            "/usr/bin/redis-cli", ["-p", String(port)] + arguments, environment: environment, timeout: 20
+        ).stdout
+    }
+
+    static func waitUntilAnswering(port: Int, process: Process, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if TCPProbe.accepts(host: "127.0.0.1", port: port) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+}
