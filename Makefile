@@ -22,7 +22,7 @@ test: deps
 
 # The main job end to end: bring up the demo fleet, audit it, write reports, take the fleet down.
 demo: release
-	./scripts/demo.sh "$(LAB_OUT)"
+	./scripts/demo.sh "$(LAB_OUT)" "$(REPORTS)"
 
 # Speed and memory targets (see docs/benchmarks.md): engine, collector, lab and planner.
 bench: release

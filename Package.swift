@@ -38,7 +38,7 @@ let package = Package(
         // Inventory model, YAML loader with file/line/field errors, host selection.
         .target(name: "Inventory", dependencies: ["FleetCore", "Yams"]),
         // Pure parsers of real program output: INFO, redis.conf, CONFIG GET, CLIENT LIST, /proc, ip. No I/O.
-        .target(name: "RedisFacts"),
+        .target(name: "RedisFacts", dependencies: ["FleetCore"]),
         // The collector script, running it over an executor, snapshots, raw evidence, redaction, the run store.
         .target(
             name: "Collector",

@@ -53,7 +53,9 @@ struct SnapshotBuilder {
             instances[port]?.pid = parsed.integer("process_id").map { Int($0) }
             // Listed but neither answering nor listening: the inventory expects an instance that is not running.
             let isListening = listening.contains(":\(port) ") || listening.contains(":\(port)\t")
-            if parsed.version == nil && !isListening && instance.origin == .both { instances[port]?.origin = .inventory }
+            if parsed.version == nil && !isListening && instance.origin == .both {
+                instances[port]?.origin = .inventory
+            }
         }
         // Listed instances the collector never found stay visible: "listed but not running" is a finding.
         for spec in host.redis where instances[spec.port] == nil {

@@ -135,7 +135,7 @@ struct InventoryParser {
                 user: host.user ?? defaults.user,
                 identityFile: host.identityFile.map(resolvePath) ?? defaults.identityFile,
                 passphraseEnvironmentVariable: defaults.passphraseEnvironmentVariable,
-                useAgent: defaults.useAgent ?? (host.identityFile ?? defaults.identityFile) == nil,
+                useAgent: defaults.useAgent ?? ((host.identityFile ?? defaults.identityFile) == nil),
                 knownHostsFile: defaults.knownHostsFile, hostKeyChecking: defaults.hostKeyChecking,
                 deadlines: defaults.deadlines, tags: defaults.tags.merging(host.tags) { $1 }, groups: host.groups,
                 redis: defaults.redis, metadata: defaults.metadata, vpcID: nil, securityGroupIDs: [], line: host.line)

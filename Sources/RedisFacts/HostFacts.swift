@@ -120,7 +120,8 @@ public struct IPv4Address: Sendable, Hashable, CustomStringConvertible {
     /// Whether the address lies in a CIDR block such as `10.77.0.0/24`.
     public func isIn(cidr: String) -> Bool {
         let parts = cidr.split(separator: "/")
-        guard parts.count == 2, let network = IPv4Address(String(parts[0])), let bits = Int(parts[1]), (0...32).contains(bits)
+        guard parts.count == 2, let network = IPv4Address(String(parts[0])), let bits = Int(parts[1]),
+            (0...32).contains(bits)
         else { return false }
         let mask: UInt32 = bits == 0 ? 0 : ~UInt32(0) << (32 - bits)
         return value & mask == network.value & mask
@@ -133,7 +134,8 @@ public struct IPv4Address: Sendable, Hashable, CustomStringConvertible {
 public enum FirewallRules {
     public static func rulesBlocking(port: Int, in text: String) -> [String] {
         text.split(whereSeparator: \.isNewline).map(String.init).filter { line in
-            let blocks = line.contains("-j DROP") || line.contains("-j REJECT") || line.contains(" drop")
+            let blocks =
+                line.contains("-j DROP") || line.contains("-j REJECT") || line.contains(" drop")
                 || line.contains(" reject")
             let matchesPort = line.contains("--dport \(port)") || line.contains("dport \(port)")
             return blocks && matchesPort && !line.hasPrefix("-P ")

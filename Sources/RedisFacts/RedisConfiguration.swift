@@ -1,3 +1,5 @@
+import FleetCore
+
 /// One config file as read on a host: its path and its text.
 public struct ConfigSourceFile: Sendable, Hashable {
     public var path: String
@@ -68,7 +70,7 @@ public struct RedisConfiguration: Sendable, Hashable {
                 name: first.lowercased(), arguments: Array(words.dropFirst()), file: path, line: index + 1)
             if directive.name == "include", let pattern = directive.arguments.first {
                 directives.append(directive)
-                let matches = files.map(\.path).filter { Wildcard.matches(pattern: pattern, $0) }.sorted()
+                let matches = files.map(\.path).filter { Glob.matches(pattern, $0) }.sorted()
                 if matches.isEmpty { problems.append("\(directive.location): included \(pattern) was not captured") }
                 for match in matches { read(path: match, files: files, visiting: &visiting) }
                 continue
@@ -164,32 +166,5 @@ public struct RedisConfiguration: Sendable, Hashable {
             }
             words.append(String(word))
         }
-    }
-}
-
-/// Shell-style `*` and `?` matching, for `include` globs (Redis 7 accepts them).
-enum Wildcard {
-    static func matches(pattern: String, _ text: String) -> Bool {
-        let pattern = Array(pattern.utf8)
-        let text = Array(text.utf8)
-        var (p, t, star, mark) = (0, 0, -1, 0)
-        while t < text.count {
-            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
-                p += 1
-                t += 1
-            } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
-                star = p
-                mark = t
-                p += 1
-            } else if star >= 0 {
-                p = star + 1
-                mark += 1
-                t = mark
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.count
     }
 }

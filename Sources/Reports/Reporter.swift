@@ -87,17 +87,7 @@ public enum ReportWriter {
 }
 
 enum Text {
-    static func bytes(_ value: Int64?) -> String {
-        guard let value else { return "?" }
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var amount = Double(value)
-        var unit = 0
-        while amount >= 1024 && unit < units.count - 1 {
-            amount /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", amount, units[unit])
-    }
+    static func bytes(_ value: Int64?) -> String { value.map(ByteCount.format) ?? "?" }
 
     static func iso(_ date: Date?) -> String? {
         guard let date else { return nil }

@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 
 /// An OpenSSH known_hosts file, parsed in Swift.
@@ -127,8 +128,8 @@ public struct KnownHosts: Sendable {
         var matched = false
         for pattern in field.split(separator: ",") {
             if pattern.hasPrefix("!") {
-                if wildcard(String(pattern.dropFirst()), matches: name) { return false }
-            } else if wildcard(String(pattern), matches: name) {
+                if Glob.matches(String(pattern.dropFirst()), name, caseInsensitive: true) { return false }
+            } else if Glob.matches(String(pattern), name, caseInsensitive: true) {
                 matched = true
             }
         }
@@ -142,30 +143,5 @@ public struct KnownHosts: Sendable {
             let hash = Data(base64Encoded: String(parts[2]))
         else { return false }
         return HMACSHA1.authenticationCode(key: [UInt8](salt), message: Array(name.utf8)) == [UInt8](hash)
-    }
-
-    /// OpenSSH's `match_pattern`: `*` any run, `?` one character, case-insensitive for host names.
-    static func wildcard(_ pattern: String, matches text: String) -> Bool {
-        let pattern = Array(pattern.lowercased().utf8)
-        let text = Array(text.lowercased().utf8)
-        var (p, t, star, mark) = (0, 0, -1, 0)
-        while t < text.count {
-            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
-                p += 1
-                t += 1
-            } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
-                star = p
-                mark = t
-                p += 1
-            } else if star >= 0 {
-                p = star + 1
-                mark += 1
-                t = mark
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.count
     }
 }

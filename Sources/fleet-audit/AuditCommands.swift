@@ -115,13 +115,7 @@ struct AuditCommand: AsyncParsableCommand {
         logging.bootstrap()
         let (target, waivers) = try evaluation.load()
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
-        let engine: FleetEngine
-        do {
-            engine = try FleetEngine(configuration: .init(concurrency: concurrency))
-        } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.environment)
-        }
+        let engine = try makeEngine(concurrency: concurrency)
         let collection: Collector.Collection
         do {
             collection = try await Collector(executor: engine, store: RunStore(root: output.out))

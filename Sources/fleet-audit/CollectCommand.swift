@@ -48,13 +48,7 @@ struct CollectCommand: AsyncParsableCommand {
         if hosts.contains(where: { $0.hostKeyChecking == .off }) {
             printError("fleet-audit: WARNING: host keys are NOT verified for some hosts (host_key_checking: off)")
         }
-        let engine: FleetEngine
-        do {
-            engine = try FleetEngine(configuration: .init(concurrency: concurrency))
-        } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.environment)
-        }
+        let engine = try makeEngine(concurrency: concurrency)
         let collector = Collector(executor: engine, store: RunStore(root: output.out))
         let collection: Collector.Collection
         do {

@@ -69,13 +69,7 @@ struct ExecCommand: AsyncParsableCommand {
         if jobs.contains(where: { $0.host.hostKeyChecking == .off }) {
             printError("fleet-audit: WARNING: host keys are NOT verified for some hosts (host_key_checking: off)")
         }
-        let engine: FleetEngine
-        do {
-            engine = try FleetEngine(configuration: .init(concurrency: concurrency))
-        } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.environment)
-        }
+        let engine = try makeEngine(concurrency: concurrency)
         let printer = ExecPrinter(mode: json ? .json : group ? .grouped : .prefixed, total: jobs.count)
         let results = await engine.run(jobs) { printer.hostFinished($0) }
         printer.finish(results)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetEngine
 import Foundation
 import Inventory
 import Logging
@@ -79,5 +80,15 @@ private enum LoggingBootstrap {
             handler.logLevel = level
             return handler
         }
+    }
+}
+
+/// The SSH engine for a command; a process that cannot hold `concurrency` sessions exits with the environment status.
+func makeEngine(concurrency: Int) throws -> FleetEngine {
+    do {
+        return try FleetEngine(configuration: .init(concurrency: concurrency))
+    } catch {
+        printError("fleet-audit: \(error)")
+        throw ExitCode(ExitCodes.environment)
     }
 }

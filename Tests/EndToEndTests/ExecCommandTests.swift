@@ -134,3 +134,58 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/evidence/cache-a/\(redis.port)-info.txt"))
     }
 }
+
+/// `fleet-audit audit` then `fleet-audit report` on the stored run, as a user runs them.
+final class AuditCommandTests: XCTestCase {
+    func testAuditWritesRankedReportsAndReportReproducesThemOffline() throws {
+        let server = try SSHServer()
+        let redis = try RedisServer(configuration: ["protected-mode no"])
+        let directory = try TemporaryDirectory()
+        defer {
+            redis.stop()
+            server.stop()
+            directory.remove()
+        }
+        let inventory = try directory.write(
+            """
+            defaults: {user: \(server.user), port: \(server.port), identity_file: \(server.ed25519Key), known_hosts: \(server.knownHostsFile), metadata: off}
+            hosts:
+              - {name: cache-a, address: 127.0.0.1, redis: [{port: \(redis.port)}]}
+              - {name: cache-gone, address: 127.0.0.1, port: \(try FreePort.next())}
+            """, to: "inventory.yaml")
+        let target = try directory.write(
+            "name: t\nengine_version: \"7.1\"\nnode_type: cache.r6g.large\nvpc_id: vpc-1\n", to: "target.yaml")
+        let out = directory.file("reports")
+        let fleetAudit = BuiltProducts.path(of: "fleet-audit")
+        let audit = try ProcessRunner.run(
+            fleetAudit, ["audit", "-i", inventory, "-t", target, "--out", out], timeout: 120)
+        XCTAssertEqual(audit.exitCode, 1, "blocked and unreachable hosts fail the default --fail-on blocked")
+        XCTAssertTrue(audit.stdout.contains("cache-gone"), audit.stdout)
+        for file in ["report.json", "report.html", "report.md", "report.csv"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/" + file), file)
+        }
+        let first = try String(contentsOfFile: out + "/latest/report.json", encoding: .utf8)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let hosts = try XCTUnwrap(document["hosts"] as? [[String: Any]])
+        XCTAssertEqual(hosts.map { $0["name"] as? String }, ["cache-a", "cache-gone"])
+        XCTAssertEqual(hosts[0]["status"] as? String, "blocked", "loopback: bind and private address fail")
+        XCTAssertEqual(hosts[1]["status"] as? String, "unreachable")
+        let checks = try XCTUnwrap((hosts[0]["instances"] as? [[String: Any]])?.first?["checks"] as? [[String: Any]])
+        let protectedMode = try XCTUnwrap(checks.first { $0["id"] as? String == "source.protected-mode" })
+        XCTAssertEqual(protectedMode["status"] as? String, "pass")
+
+        let never = try ProcessRunner.run(
+            fleetAudit, ["report", "--run", out + "/latest", "-t", target, "--fail-on", "never"], timeout: 60)
+        XCTAssertEqual(never.exitCode, 0, never.stderr)
+        let second = try String(contentsOfFile: out + "/latest/report.json", encoding: .utf8)
+        let withoutTime = { (text: String) in
+            text.split(separator: "\n").filter { !$0.contains("\"generated_at\"") }.joined(separator: "\n")
+        }
+        XCTAssertEqual(withoutTime(first), withoutTime(second), "re-evaluating the stored run gives the same JSON")
+
+        let badTarget = try directory.write("name: t\nengine_version: \"7.1\"\n", to: "bad.yaml")
+        let invalid = try ProcessRunner.run(fleetAudit, ["report", "--run", out + "/latest", "-t", badTarget])
+        XCTAssertEqual(invalid.exitCode, 2)
+        XCTAssertTrue(invalid.stderr.contains("bad.yaml"), invalid.stderr)
+    }
+}

@@ -86,12 +86,16 @@ final class ReadinessRuleTests: XCTestCase {
         fixture.info = RealOutput.info(["used_memory": String(Int64(usable * 1.5))])
         let failing = evaluate(fixture)
         XCTAssertEqual(failing.check("target.capacity")?.status, .fail)
-        XCTAssertEqual(failing.hosts[0].instances[0].facts.smallestFittingNodeType, "cache.m6g.2xlarge", "13.2 GiB needs 17.6 GiB usable: m6g.2xlarge is the smallest")
+        XCTAssertEqual(
+            failing.hosts[0].instances[0].facts.smallestFittingNodeType, "cache.m6g.2xlarge",
+            "13.2 GiB needs 17.6 GiB usable: m6g.2xlarge is the smallest")
     }
 
     func testDatabasesVersionOrderAndClusterMode() {
         var fixture = SnapshotFixture()
-        fixture.configGet = RealOutput.configGet(["protected-mode": "no", "bind": "*", "databases": "32", "port": "6379"])
+        fixture.configGet = RealOutput.configGet([
+            "protected-mode": "no", "bind": "*", "databases": "32", "port": "6379",
+        ])
         XCTAssertEqual(evaluate(fixture).check("target.databases")?.status, .fail)
         XCTAssertEqual(
             evaluate(SnapshotFixture(), target: .demo { $0.engineVersion = "6.2" }).check("target.version-order")?

@@ -206,16 +206,7 @@ struct TargetVersionOrderRule: InstanceRule {
 
 /// Human formats for summaries.
 enum Format {
-    static func bytes(_ value: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var amount = Double(value)
-        var unit = 0
-        while amount >= 1024 && unit < units.count - 1 {
-            amount /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(value) B" : "\(number(amount)) \(units[unit])"
-    }
+    static func bytes(_ value: Int64) -> String { ByteCount.format(value) }
 
     static func number(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
