@@ -40,11 +40,10 @@ final class CollectorScriptTests: XCTestCase {
     /// Runs collector.sh with /bin/sh as `collect` would over SSH (same argv, same standard input).
     private func runScript(
         host: InventoryHost, credentials: [CollectorScript.Credential] = [], path: String? = nil,
-        limit: Int = CollectorScript.sectionLimit
+        limit: Int = CollectorScript.sectionLimit, metadata: String = "off"
     ) throws -> (output: ProcessOutput, token: String) {
         let token = CollectorScript.newToken()
         let marker = CollectorScript.newToken()
-        let metadata = "off"
         let arguments =
             ["-c", CollectorScript.source, "fleet-audit-collector", marker, metadata, String(limit)]
             + host.redis.map { String($0.port) }
@@ -158,5 +157,72 @@ final class CollectorScriptTests: XCTestCase {
             environment: ["PATH": "/usr/bin:/bin"], input: Data("not a token!\n".utf8), timeout: 30)
         XCTAssertEqual(output.exitCode, 71)
         XCTAssertEqual(output.stdout, "")
+    }
+
+    /// IMDSv2 as EC2 serves it (a token from a PUT, then GETs that must carry it), played by a small HTTP responder on
+    /// loopback: the inventory's `metadata` URL points the collector at it, so 169.254.169.254 is never contacted.
+    func testInstanceMetadataIsReadWithAnIMDSv2TokenFromTheConfiguredEndpoint() throws {
+        let port = try FreePort.next()
+        let log = scratch.file("imds.log")
+        let responder = try scratch.write(
+            """
+            import http.server, sys
+            DATA = {"instance-id": "i-0abc", "instance-type": "r6g.large", "placement/availability-zone": "eu-west-1a",
+                    "local-ipv4": "10.1.2.3", "mac": "0a:00:00:00:00:01",
+                    "network/interfaces/macs/0a:00:00:00:00:01/vpc-id": "vpc-123",
+                    "network/interfaces/macs/0a:00:00:00:00:01/subnet-id": "subnet-9",
+                    "network/interfaces/macs/0a:00:00:00:00:01/security-group-ids": "sg-1\\nsg-2"}
+            class H(http.server.BaseHTTPRequestHandler):
+                def reply(self, code, body=b""):
+                    self.send_response(code); self.send_header("Content-Length", str(len(body))); self.end_headers()
+                    self.wfile.write(body)
+                def do_PUT(self):
+                    ok = self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+                    open(sys.argv[2], "a").write("PUT %s\\n" % self.path)
+                    self.reply(200, b"t0ken") if ok else self.reply(400)
+                def do_GET(self):
+                    token = self.headers.get("X-aws-ec2-metadata-token")
+                    open(sys.argv[2], "a").write("GET %s %s\\n" % (self.path, token))
+                    key = self.path[len("/latest/meta-data/"):]
+                    if token != "t0ken": self.reply(401)
+                    elif key in DATA: self.reply(200, DATA[key].replace("\\\\n", "\\n").encode())
+                    else: self.reply(404)
+                def log_message(self, *args): pass
+            http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+            """, to: "imds.py")
+        let server = try ProcessRunner.start("/usr/bin/python3", [responder, String(port), log])
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            waitpid(server.processIdentifier, &status, 0)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !TCPProbe.accepts(host: "127.0.0.1", port: port) && Date() < deadline { usleep(20_000) }
+
+        let host = try host("[]")
+        let (output, token) = try runScript(host: host, metadata: "http://127.0.0.1:\(port)")
+        let snapshot = snapshot(host: host, output: output, token: token)
+        let section = try XCTUnwrap(snapshot[.instanceMetadata])
+        XCTAssertEqual(section.exitCode, 0, section.text)
+        let metadata = InstanceMetadata(parsing: section.text)
+        XCTAssertEqual(metadata.values["instance-id"], "i-0abc")
+        XCTAssertEqual(metadata.values["availability-zone"], "eu-west-1a")
+        XCTAssertEqual(metadata.values["vpc-id"], "vpc-123")
+        XCTAssertEqual(metadata.values["subnet-id"], "subnet-9")
+        XCTAssertEqual(metadata.securityGroupIDs, ["sg-1", "sg-2"])
+        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(requests.first, "PUT /latest/api/token", "the token comes first")
+        XCTAssertTrue(requests.dropFirst().allSatisfy { $0.hasPrefix("GET ") && $0.hasSuffix(" t0ken") }, "\(requests)")
+    }
+
+    func testWithoutAMetadataServiceTheHostIsRecordedAsNotEC2Quickly() throws {
+        let closed = try FreePort.next()
+        let host = try host("[]")
+        let started = Date()
+        let (output, token) = try runScript(host: host, metadata: "http://127.0.0.1:\(closed)")
+        let section = try XCTUnwrap(snapshot(host: host, output: output, token: token)[.instanceMetadata])
+        XCTAssertEqual(section.exitCode, 3)
+        XCTAssertEqual(section.text, "no metadata service\n")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "short timeouts")
     }
 }
