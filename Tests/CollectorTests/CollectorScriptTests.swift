@@ -225,4 +225,38 @@ final class CollectorScriptTests: XCTestCase {
         XCTAssertEqual(section.text, "no metadata service\n")
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "short timeouts")
     }
+
+    /// redis-cli before 5.0 ignores REDISCLI_AUTH. The stand-in is the real redis-cli behind a wrapper that reports
+    /// 4.0.14 and drops the variable, which is exactly how such a client behaves towards the collector.
+    func testAnOldRedisCliGetsThePasswordOnItsStandardInputNotItsArguments() throws {
+        let password = "old \"cli\" \\ pw-\(UUID().uuidString)"
+        // redis.conf's double-quoted form: backslash and quote escaped.
+        let quoted = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let instance = try redis(["requirepass \"\(quoted)\""])
+        XCTAssertTrue(try instance.cli(["PING"], password: password).contains("PONG"), "the server took the password")
+        let bin = try TemporaryDirectory(prefix: "fleet-audit-oldcli")
+        defer { bin.remove() }
+        let arguments = bin.file("arguments.log")
+        let wrapper = try bin.write(
+            """
+            #!/bin/sh
+            case "$1" in -v|--version) echo "redis-cli 4.0.14"; exit 0 ;; esac
+            printf '%s\\n' "$*" >> \(arguments)
+            unset REDISCLI_AUTH
+            exec /usr/bin/redis-cli "$@"
+            """, to: "redis-cli")
+        chmod(wrapper, 0o755)
+        let host = try host("[{port: \(instance.port), password_env: X}]")
+        let (output, token) = try runScript(
+            host: host, credentials: [CollectorScript.Credential(port: instance.port, password: password)],
+            path: bin.path + ":/usr/bin:/bin")
+        let snapshot = snapshot(host: host, output: output, token: token, secrets: [password])
+        let found = try XCTUnwrap(snapshot.instances.first { $0.port == instance.port })
+        XCTAssertEqual(RedisInfo(parsing: found[.info]?.text ?? "").version?.description, "7.0.15")
+        XCTAssertEqual(ConfigGetReply(parsing: found[.configGet]?.text ?? "")["requirepass"], "<redacted>")
+        XCTAssertEqual(found.configFiles.first?.path, instance.configFile, "INFO server answered too")
+        let seen = try String(contentsOfFile: arguments, encoding: .utf8)
+        XCTAssertFalse(seen.contains("pw-"), "no redis-cli was given the password as an argument")
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self).contains("pw-"))
+    }
 }

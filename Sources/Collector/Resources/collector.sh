@@ -122,8 +122,25 @@ address_of() {
   case "$a" in ''|'*'|0.0.0.0|'::') echo 127.0.0.1 ;; *) echo "$a" ;; esac
 }
 
+# redis-cli before 5.0 ignores REDISCLI_AUTH. For it, AUTH and the command go in on its standard input (its
+# line mode), written by the shell's builtin printf into the private directory: the password is still never an
+# argument of any process.
+CLI_MAJOR=$([ -n "$CLI" ] && "$CLI" -v 2>/dev/null | sed -n 's/^[a-z-]* \([0-9][0-9]*\)\..*/\1/p')
+resp_quote() { printf '"'; printf '%s' "$1" | sed 's/[\\"]/\\&/g' | tr -d '\n'; printf '"'; }
+rcli_line_mode() {
+  { printf 'AUTH'
+    [ -n "$USER_NAME" ] && { printf ' '; resp_quote "$USER_NAME"; }
+    printf ' '; resp_quote "$pw"; printf '\n'
+    for a in "$@"; do printf ' '; resp_quote "$a"; done; printf '\n'
+  } > "$W/in"
+  $BOUND "$CLI" -h "$HOST" -p "$PORT" < "$W/in" > "$W/reply" 2>&1; r_rc=$?
+  rm -f "$W/in"
+  # The first reply is AUTH's: dropped when OK, kept (WRONGPASS...) as evidence otherwise.
+  sed '1{/^OK$/d;}' "$W/reply"; return $r_rc
+}
 rcli() {
-  if [ -n "$USER_NAME" ]; then $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
+  if [ -n "$pw" ] && [ "${CLI_MAJOR:-5}" -lt 5 ]; then rcli_line_mode "$@"
+  elif [ -n "$USER_NAME" ]; then $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
   else $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; fi
 }
 # INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
