@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): client CPU, wall time and peak RSS of `fleet-audit exec` against one local sshd, next to
-# parallel-ssh (PyPI, also on libssh2) and pssh (Debian, one OpenSSH process per host), same sshd, same command.
+# parallel-ssh (PyPI, also on libssh2) and pssh (Debian, one OpenSSH process per host), same sshd, same command;
+# and `fleet-audit collect` (the full collector script per host, snapshots and evidence written) on the same hosts.
 # Results and how to read them: docs/benchmarks.md.
 #
 #   bench/exec-bench.sh                       # N = 100 500 1000, concurrency 256
@@ -22,7 +23,7 @@ root=$(pwd)
 fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
 sizes=${*:-${SIZES:-100 500 1000}}
 concurrency=${CONCURRENCY:-256}
-clients=${CLIENTS:-fleet-audit parallel-ssh pssh}
+clients=${CLIENTS:-fleet-audit fleet-audit-collect parallel-ssh pssh}
 command=${BENCH_COMMAND:-cat /etc/hostname; uname -sr}
 listeners=${LISTENERS:-16}
 cores=$(nproc)
@@ -96,7 +97,7 @@ port_of() { echo "${ports[$(($1 % listeners))]}"; } # host number -> port
 write_inputs() { # N
   local n=$1
   {
-    echo "defaults: {user: $user, identity_file: $work/id_ed25519, known_hosts: $work/known_hosts,"
+    echo "defaults: {user: $user, identity_file: $work/id_ed25519, known_hosts: $work/known_hosts, metadata: off,"
     echo "           timeouts: {connect: 30, handshake: 60, auth: 60, command: 120, host: 600}}"
     echo "hosts:"
     for i in $(seq 1 "$n"); do echo "  - {name: bench-$i, address: 127.0.0.1, port: $(port_of "$i")}"; done
@@ -134,6 +135,12 @@ measure() { # client N
     /usr/bin/time -v -o "$timing" "$fleet_audit" exec --inventory "$work/inventory-$n.yaml" \
       --concurrency "$concurrency" -- "$command" >"$out" 2>"$out.err" || true
     ok=$(sed -n 's/^[0-9]* hosts: \([0-9]*\) ok.*/\1/p' "$out" | tail -1)
+    ;;
+  fleet-audit-collect)
+    # The collector holds each session ~1 s (its CPU sample); its client cost is parsing and storing, per host.
+    /usr/bin/time -v -o "$timing" "$fleet_audit" collect --inventory "$work/inventory-$n.yaml" \
+      --concurrency "$concurrency" --out "$work/reports-$n" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^[0-9]* hosts: \([0-9]*\) collected.*/\1/p' "$out" | tail -1)
     ;;
   parallel-ssh)
     /usr/bin/time -v -o "$timing" "$python" "$work/parallel_ssh_run.py" "$work/hosts-$n.txt" "$user" \
@@ -175,7 +182,7 @@ echo "# server: one $openssh sshd on $listeners loopback ports, SetEnv SHLVL=1"
 echo "# clients: fleet-audit $("$fleet_audit" --version), parallel-ssh $parallel_ssh_version, pssh $pssh_version"
 echo "# reproduce: SIZES=\"$sizes\" CONCURRENCY=$concurrency LISTENERS=$listeners CLIENTS=\"$clients\" \\
   bench/exec-bench.sh"
-printf '%-13s %5s %4s %8s %8s %11s %8s %8s %13s %10s %8s %10s\n' client N ok wall_s cpu_s "cpu_ms/host" marginal \
+printf '%-19s %5s %4s %8s %8s %11s %8s %8s %13s %10s %8s %10s\n' client N ok wall_s cpu_s "cpu_ms/host" marginal \
   rss_MiB "KiB/in-flight" server_cpu floor_s wall/floor
 declare -A base_rss base_cpu
 for client in $clients; do
@@ -198,7 +205,7 @@ for n in $sizes; do
     awk -v c="$client" -v n="$n" -v ok="$ok" -v w="$wall" -v cpu="$cpu" -v r="$rss_kib" -v p="$per_session" \
       -v s="$server" -v cores="$cores" -v c1="${base_cpu[$client]}" 'BEGIN {
         floor = s / cores
-        printf "%-13s %5d %4d %8.2f %8.2f %11.2f %8.2f %8.1f %13s %10.2f %8.2f %10s\n", c, n, ok, w, cpu,
+        printf "%-19s %5d %4d %8.2f %8.2f %11.2f %8.2f %8.1f %13s %10.2f %8.2f %10s\n", c, n, ok, w, cpu,
           cpu * 1000 / n, (cpu - c1) * 1000 / (n - 1), r / 1024, p, s, floor,
           (floor > 0 ? sprintf("%.2f", w / floor) : "-")
       }'

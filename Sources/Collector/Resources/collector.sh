@@ -1,30 +1,36 @@
-# fleet-audit collector: runs on each audited host as `sh -c SCRIPT fleet-audit TOKEN METADATA LIMIT [PORT...]`.
+# fleet-audit collector: runs on each audited host as `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT [PORT...]`.
 # Read-only: it only reads files, lists processes and sockets, and runs read-only Redis commands (docs/collector.md).
 # Output: sections framed by a per-run random TOKEN, so nothing a host prints can forge a section:
 #   ==FA:TOKEN:BEGIN name [port=N]==
 #   <output, at most LIMIT bytes>
 #   ==FA:TOKEN:END rc=N bytes=N==
-# Standard input carries Redis passwords, one `PORT PASSWORD` per line; they reach redis-cli only through the
-# REDISCLI_AUTH variable, never a command line.
+# Standard input carries the TOKEN on its first line (never in argv, which any local user can read in `ps` and could
+# then echo into a file we capture), then Redis credentials, one `PORT USER PASSWORD` per line (USER `default` when
+# none); the password reaches redis-cli only through the REDISCLI_AUTH variable, never a command line.
+# MARKER (argv) is a second random value that only lets the process list leave out the collector's own processes.
 # POSIX sh and coreutils only; every optional tool has a fallback or is recorded as missing.
-T=$1; METADATA=$2; LIMIT=$3; shift 3
+MARKER=$1; METADATA=$2; LIMIT=$3; shift 3
 LISTED_PORTS="$*"
 umask 077
 W=$(mktemp -d 2>/dev/null || { d=/tmp/fa.$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 70
-trap 'rm -rf "$W"' EXIT INT TERM
+trap 'rm -rf "$W"' EXIT
+trap 'rm -rf "$W"; exit 130' INT TERM HUP
 PATH=$PATH:/usr/sbin:/sbin:/usr/local/bin
 export LC_ALL=C
 
-# Passwords from stdin, kept in a private file (mode 600 in a 700 directory), removed on exit.
+# The framing token, then the credentials, kept in a private file (mode 600 in a 700 directory), removed on exit.
+IFS= read -r T || exit 71
+case "$T" in ''|*[!0-9a-zA-Z]*) echo "fleet-audit collector: no valid token on stdin" >&2; exit 71 ;; esac
 : > "$W/secrets"
 while IFS= read -r line; do printf '%s\n' "$line" >> "$W/secrets"; done
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # section NAME ATTRS COMMAND...: runs COMMAND, frames its (bounded) output and exit status.
+# sh has no local variables: the s_ prefix keeps this from overwriting the caller's (`attrs` once leaked paths).
 section() {
-  name=$1; attrs=$2; shift 2
-  printf '==FA:%s:BEGIN %s%s==\n' "$T" "$name" "${attrs:+ $attrs}"
+  s_name=$1; s_attrs=$2; shift 2
+  printf '==FA:%s:BEGIN %s%s==\n' "$T" "$s_name" "${s_attrs:+ $s_attrs}"
   ( "$@" ) > "$W/out" 2>&1 < /dev/null
   rc=$?
   size=$(wc -c < "$W/out" | tr -d ' ')
@@ -43,7 +49,7 @@ listening() { if have ss; then ss -ltnpH 2>/dev/null || ss -ltn; else cat /proc/
 processes() {
   if have ps; then ps -eo pid=,args=; else
     for d in /proc/[0-9]*; do [ -r "$d/cmdline" ] && printf '%s %s\n' "${d#/proc/}" "$(tr '\0' ' ' < "$d/cmdline")"; done
-  fi | grep -v -F -e "$T"
+  fi | grep -v -F -e "$MARKER"
 }
 firewall() {
   if have iptables && iptables -S 2>/dev/null; then return 0; fi
@@ -92,14 +98,23 @@ section firewall "" firewall
 # Redis instances: the ports the inventory lists, plus every redis-server/valkey-server seen running.
 processes > "$W/ps" 2>/dev/null
 listening > "$W/ss" 2>/dev/null
+# A port seen only in the process list counts when something listens on it here: a redis-server in a container (another
+# network namespace) shows in `ps` but is not reachable on this host's port.
+listens_here() {
+  grep -q -e ":$1 " -e ":$1\$" "$W/ss" 2>/dev/null && return 0
+  grep -q -i ":$(printf '%04X' "$1") " "$W/ss" 2>/dev/null
+}
 ports=$(
   { for p in $LISTED_PORTS; do echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' \
-      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p'
+      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p' \
+      | while read -r p; do listens_here "$p" && echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ss" | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
   } | grep -E '^[0-9]+$' | sort -un
 )
 have redis-cli && CLI=redis-cli || { have valkey-cli && CLI=valkey-cli || CLI=; }
+# A listed port may accept connections and never answer (or be NFS-backed for df): bound every such call.
+have timeout && BOUND="timeout 10" || BOUND=
 
 # The address the instance listens on (loopback when it listens everywhere).
 address_of() {
@@ -107,7 +122,27 @@ address_of() {
   case "$a" in ''|'*'|0.0.0.0|'::') echo 127.0.0.1 ;; *) echo "$a" ;; esac
 }
 
-rcli() { "$CLI" -h "$HOST" -p "$PORT" "$@"; }
+# redis-cli before 5.0 ignores REDISCLI_AUTH. For it, AUTH and the command go in on its standard input (its
+# line mode), written by the shell's builtin printf into the private directory: the password is still never an
+# argument of any process.
+CLI_MAJOR=$([ -n "$CLI" ] && "$CLI" -v 2>/dev/null | sed -n 's/^[a-z-]* \([0-9][0-9]*\)\..*/\1/p')
+resp_quote() { printf '"'; printf '%s' "$1" | sed 's/[\\"]/\\&/g' | tr -d '\n'; printf '"'; }
+rcli_line_mode() {
+  { printf 'AUTH'
+    [ -n "$USER_NAME" ] && { printf ' '; resp_quote "$USER_NAME"; }
+    printf ' '; resp_quote "$pw"; printf '\n'
+    for a in "$@"; do printf ' '; resp_quote "$a"; done; printf '\n'
+  } > "$W/in"
+  $BOUND "$CLI" -h "$HOST" -p "$PORT" < "$W/in" > "$W/reply" 2>&1; r_rc=$?
+  rm -f "$W/in"
+  # The first reply is AUTH's: dropped when OK, kept (WRONGPASS...) as evidence otherwise.
+  sed '1{/^OK$/d;}' "$W/reply"; return $r_rc
+}
+rcli() {
+  if [ -n "$pw" ] && [ "${CLI_MAJOR:-5}" -lt 5 ]; then rcli_line_mode "$@"
+  elif [ -n "$USER_NAME" ]; then $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
+  else $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; fi
+}
 # INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
 info_all() {
   for which in everything all default; do
@@ -119,7 +154,8 @@ info_all() {
 
 for PORT in $ports; do
   HOST=$(address_of "$PORT")
-  pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* /, ""); print; exit }' "$W/secrets")
+  pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
+  USER_NAME=$(awk -v p="$PORT" '$1 == p && $2 != "default" { print $2; exit }' "$W/secrets")
   if [ -n "$pw" ]; then REDISCLI_AUTH=$pw; export REDISCLI_AUTH; else unset REDISCLI_AUTH; fi
   attrs="port=$PORT"
   if [ -z "$CLI" ]; then
@@ -145,7 +181,7 @@ for PORT in $ports; do
     done
   fi
   dir=$(rcli CONFIG GET dir 2>/dev/null | sed -n 2p)
-  [ -n "$dir" ] && section disk_free "$attrs" df -Pk "$dir"
+  [ -n "$dir" ] && section disk_free "$attrs" $BOUND df -Pk "$dir"
   [ -n "$pid" ] && section process_rss "$attrs" sh -c "grep -E '^VmRSS' /proc/$pid/status"
 done
 unset REDISCLI_AUTH
