@@ -43,7 +43,7 @@ have_pssh=$([ -x /usr/bin/parallel-ssh ] && echo yes || echo no)
 work=$(mktemp -d /tmp/fleet-audit-bench.XXXXXX)
 cleanup() {
   if [ -s "$work/sshd.pid" ]; then kill "$(cat "$work/sshd.pid")" 2>/dev/null || true; fi
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "# kept $work (outputs, timings, sshd log)" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 user=$(id -un)
@@ -210,6 +210,7 @@ for n in $sizes; do
           (floor > 0 ? sprintf("%.2f", w / floor) : "-")
       }'
     if [ "$ok" != "$n" ]; then
+      KEEP=1 # a failed host is evidence: keep every output of this run
       echo "#   $client: only $ok of $n hosts succeeded; first errors:" >&2
       head -3 "$work/$client-$n.out.err" >&2 || true
       grep -v '^bench-[0-9]* |' "$work/$client-$n.out" | head -5 >&2 || true
