@@ -17,6 +17,8 @@ trap 'rm -rf "$W"' EXIT
 trap 'rm -rf "$W"; exit 130' INT TERM HUP
 PATH=$PATH:/usr/sbin:/sbin:/usr/local/bin
 export LC_ALL=C
+# Only the inventory decides which password an instance gets, not whatever the login environment holds.
+unset REDISCLI_AUTH
 
 # The framing token, then the credentials, kept in a private file (mode 600 in a 700 directory), removed on exit.
 IFS= read -r T || exit 71
@@ -149,9 +151,13 @@ rcli_line_mode() {
   # The first reply is AUTH's: dropped when OK, kept (WRONGPASS...) as evidence otherwise.
   sed '1{/^OK$/d;}' "$W/reply"; return $r_rc
 }
+# REDISCLI_AUTH is set for the redis-cli process alone (a prefix assignment), never exported to the script's other
+# commands, whose environment other processes of the same user could read in /proc/<pid>/environ.
 rcli() {
   if [ -n "$pw" ] && [ "${CLI_MAJOR:-5}" -lt 5 ]; then rcli_line_mode "$@"
-  elif [ -n "$USER_NAME" ]; then $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
+  elif [ -n "$pw" ] && [ -n "$USER_NAME" ]; then
+    REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
+  elif [ -n "$pw" ]; then REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"
   else $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; fi
 }
 # INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
@@ -167,8 +173,7 @@ for PORT in $ports; do
   HOST=$(address_of "$PORT")
   pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
   USER_NAME=$(awk -v p="$PORT" '$1 == p && $2 != "default" { print $2; exit }' "$W/secrets")
-  if [ -n "$pw" ]; then REDISCLI_AUTH=$pw; export REDISCLI_AUTH; else unset REDISCLI_AUTH; fi
-  attrs="port=$PORT"
+    attrs="port=$PORT"
   if [ -z "$CLI" ]; then
     section info "$attrs" sh -c 'echo "redis-cli: not found"; exit 127'
     continue
@@ -196,4 +201,3 @@ for PORT in $ports; do
   [ -n "$pid" ] && section process_rss "$attrs" sh -c "grep -E '^VmRSS' /proc/$pid/status"
   [ -n "$pid" ] && section cgroup_memory_limit "$attrs" cgroup_limit_of "$pid"
 done
-unset REDISCLI_AUTH
