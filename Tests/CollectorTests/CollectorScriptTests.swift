@@ -84,6 +84,18 @@ final class CollectorScriptTests: XCTestCase {
         XCTAssertEqual(ConfigGetReply(parsing: found[.configGet]?.text ?? "")["maxclients"], "77", "running value")
         XCTAssertEqual(found[.diskFree]?.exitCode, 0)
         XCTAssertTrue(found[.processRSS]?.text.hasPrefix("VmRSS:") ?? false, found[.processRSS]?.text ?? "nil")
+        // The instance's own cgroup limit, read independently here from /proc/<pid>/cgroup.
+        let cgroups = try String(contentsOfFile: "/proc/\(instance.pid ?? 0)/cgroup", encoding: .utf8)
+        let limitFile = cgroups.split(separator: "\n").compactMap { line -> String? in
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { return nil }
+            if parts[1].split(separator: ",").contains("memory") {
+                return "/sys/fs/cgroup/memory\(parts[2])/memory.limit_in_bytes"
+            }
+            return parts[1].isEmpty ? "/sys/fs/cgroup\(parts[2])/memory.max" : nil
+        }.first { FileManager.default.isReadableFile(atPath: $0) }
+        let expected = try String(contentsOfFile: try XCTUnwrap(limitFile), encoding: .utf8)
+        XCTAssertEqual(found[.cgroupMemoryLimit]?.text, expected)
     }
 
     func testAnACLUserAuthenticatesAndItsPasswordIsStoredNowhere() throws {

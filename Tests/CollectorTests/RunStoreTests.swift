@@ -65,4 +65,21 @@ final class RunStoreTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("manifest.json"), "\(error)")
         }
     }
+
+    func testHostNamesThatAreNotSafeFileNamesStayInsideTheRunAndDoNotCollide() throws {
+        let run = try RunStore(root: root.path).startRun()
+        let names = ["../../escape", "prod/cache 1", "prod_cache_1", ".hidden", "cache-1.eu"]
+        for name in names {
+            try run.record(HostSnapshot(host: HostIdentity(name: name, address: "10.0.0.1"), collectedAt: Date()))
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: run.directory + "/hosts").sorted()
+        XCTAssertEqual(files.count, names.count, "\(files)")
+        XCTAssertTrue(files.contains("cache-1.eu.json"), "safe names are kept as they are")
+        XCTAssertTrue(files.contains("prod_cache_1.json"))
+        XCTAssertTrue(files.allSatisfy { !$0.hasPrefix(".") && !$0.contains("/") }, "\(files)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/runs/escape.json"))
+        try run.writeManifest(manifest(for: run, complete: true))
+        let loaded = try RunStore.load(runDirectory: run.directory)
+        XCTAssertEqual(Set(loaded.snapshots.map(\.host.name)), Set(names), "names come from the JSON, not the file")
+    }
 }

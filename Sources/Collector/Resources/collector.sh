@@ -58,6 +58,17 @@ firewall() {
   echo "firewall rules not readable"; return 2
 }
 
+# The memory limit of the cgroup a process runs in (a systemd MemoryMax= on redis.service, a container): the root
+# cgroup's files say nothing about it. v1 `memory` controller first, then the v2 unified hierarchy.
+cgroup_limit_of() {
+  [ -r "/proc/$1/cgroup" ] || return 1
+  for f in $(sed -n 's#^[0-9]*:[^:]*memory[^:]*:\(.*\)$#/sys/fs/cgroup/memory\1/memory.limit_in_bytes#p' "/proc/$1/cgroup") \
+    $(sed -n 's#^0::\(.*\)$#/sys/fs/cgroup\1/memory.max /sys/fs/cgroup/unified\1/memory.max#p' "/proc/$1/cgroup"); do
+    [ -r "$f" ] && { cat "$f"; return 0; }
+  done
+  return 1
+}
+
 # EC2 instance metadata, IMDSv2: a token (PUT), then GETs with it; short timeouts. Never called when METADATA=off.
 imds() {
   base=$METADATA
@@ -183,5 +194,6 @@ for PORT in $ports; do
   dir=$(rcli CONFIG GET dir 2>/dev/null | sed -n 2p)
   [ -n "$dir" ] && section disk_free "$attrs" $BOUND df -Pk "$dir"
   [ -n "$pid" ] && section process_rss "$attrs" sh -c "grep -E '^VmRSS' /proc/$pid/status"
+  [ -n "$pid" ] && section cgroup_memory_limit "$attrs" cgroup_limit_of "$pid"
 done
 unset REDISCLI_AUTH
