@@ -1,84 +1,220 @@
 #!/usr/bin/env bash
-# Engine benchmark: client CPU, wall time and peak memory of `fleet-audit exec` for 100, 500 and 1,000 sessions
-# against one local OpenSSH sshd, next to parallel-ssh (PyPI, also on libssh2) and pssh (Debian, one OpenSSH client
-# process per host) running the same command on the same sshd in the same run.
-#   bash bench/exec-bench.sh [SIZES...]      (default: 100 500 1000; pssh runs only up to 500)
-# Needs: a release build (make release), python3 (a venv for parallel-ssh is made in .bench-venv), pssh, GNU time.
+# Benchmark (not a test): client CPU, wall time and peak RSS of `fleet-audit exec` against one local sshd, next to
+# parallel-ssh (PyPI, also on libssh2) and pssh (Debian, one OpenSSH process per host), same sshd, same command;
+# and `fleet-audit collect` (the full collector script per host, snapshots and evidence written) on the same hosts.
+# Results and how to read them: docs/benchmarks.md.
+#
+#   bench/exec-bench.sh                       # N = 100 500 1000, concurrency 256
+#   bench/exec-bench.sh 100 300               # other sizes (or SIZES="100 300")
+#   SIZES=2000 CONCURRENCY=2000 CLIENTS=fleet-audit bench/exec-bench.sh   # 2,000 sessions in flight
+#
+# Environment: FLEET_AUDIT (binary, default .build/release/fleet-audit), SIZES, CONCURRENCY, CLIENTS, LISTENERS
+# (sshd ports the hosts are spread over, default 16), BENCH_COMMAND (the remote command), KEEP=1 (keep the work
+# directory).
+#
+# Columns: cpu_ms/host = client user+sys CPU / N (start-up included); marginal = (CPU - CPU of a one-host run) /
+# (N - 1), the cost of one more host; KiB/in-flight = (peak RSS - peak RSS of a one-host run) / min(N, concurrency);
+# server_cpu = CPU of the sshd and everything it ran for the sessions (its reaped children); floor_s = server_cpu /
+# cores, the wall time a client that costs nothing could reach on this machine. pssh's peak RSS is that of its
+# largest single process (getrusage of children), so it has no per-session figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(100 500 1000)
-bin=${BIN:-.build/release}/fleet-audit
-work=$(mktemp -d /tmp/fleet-audit-bench.XXXXXX)
-command='cat /etc/hostname; redis-cli -p REDIS_PORT INFO server | head -3'
+root=$(pwd)
+fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
+sizes=${*:-${SIZES:-100 500 1000}}
+concurrency=${CONCURRENCY:-256}
+clients=${CLIENTS:-fleet-audit fleet-audit-collect parallel-ssh pssh}
+command=${BENCH_COMMAND:-cat /etc/hostname; uname -sr}
+listeners=${LISTENERS:-16}
+cores=$(nproc)
+ticks=$(getconf CLK_TCK)
 
-cleanup() { scripts/local-sshd.sh stop "$work" >/dev/null 2>&1 || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-
-[ -x "$bin" ] || { echo "build first: make release" >&2; exit 1; }
-command -v parallel-ssh >/dev/null || { echo "install pssh (apt-get install pssh)" >&2; exit 1; }
-if [ ! -x .bench-venv/bin/python ]; then
-  python3 -m venv .bench-venv && .bench-venv/bin/pip install -q parallel-ssh
+[ -x "$fleet_audit" ] || { echo "no fleet-audit binary at $fleet_audit (run: make release)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+# parallel-ssh: the system python's if it has it, otherwise a venv of our own (git-ignored).
+python=python3
+if ! python3 -c 'import pssh.clients' 2>/dev/null; then
+  python=.bench-venv/bin/python
+  [ -x "$python" ] || { python3 -m venv .bench-venv && .bench-venv/bin/pip install -q parallel-ssh; } >&2 || true
 fi
+have_parallel_ssh=$("$python" -c 'import pssh.clients' 2>/dev/null && echo yes || echo no)
+have_pssh=$([ -x /usr/bin/parallel-ssh ] && echo yes || echo no)
 
-scripts/local-sshd.sh start "$work" 1 >/dev/null
-port=$(sed -n 's/^Port //p' "$work/sshd_config")
-redis_port=$(cat "$work/redis.port")
-command=${command/REDIS_PORT/$redis_port}
-key="$work/id_ed25519"
+work=$(mktemp -d /tmp/fleet-audit-bench.XXXXXX)
+cleanup() {
+  if [ -s "$work/sshd.pid" ]; then kill "$(cat "$work/sshd.pid")" 2>/dev/null || true; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "# kept $work (outputs, timings, sshd log)" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
 user=$(id -un)
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-inventory() { # N hosts, all on the loopback sshd
+# One sshd listening on several ports: OpenSSH's listen backlog is a fixed 128, and a burst of hundreds of connects
+# to one port overflows it (the kernel then drops SYNs, and clients wait for retransmits or fail), which measures the
+# test server, not the client. A real fleet has one listener per host; here hosts are spread over the ports.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+mkdir -p /run/sshd
+ssh-keygen -q -t ed25519 -f "$work/host_ed25519" -N "" -C fleet-audit-bench-host
+ssh-keygen -q -t ed25519 -f "$work/id_ed25519" -N "" -C fleet-audit-bench-client
+cp "$work/id_ed25519.pub" "$work/authorized_keys"
+ports=()
+for _ in $(seq 1 "$listeners"); do ports+=("$(free_port)"); done
+{
+  for port in "${ports[@]}"; do echo "Port $port"; done
+  cat <<CONF
+ListenAddress 127.0.0.1
+HostKey $work/host_ed25519
+PidFile $work/sshd.pid
+AuthorizedKeysFile $work/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+# Root's ~/.bashrc on these machines runs pyenv init for every command; bash skips it when SHLVL is set.
+SetEnv SHLVL=1
+MaxStartups 10000:30:10000
+LogLevel ERROR
+CONF
+} >"$work/sshd_config"
+/usr/sbin/sshd -f "$work/sshd_config" -E "$work/sshd.log"
+for port in "${ports[@]}"; do
+  for _ in $(seq 100); do nc -z 127.0.0.1 "$port" 2>/dev/null && break; sleep 0.05; done
+  nc -z 127.0.0.1 "$port" || { echo "sshd did not start: $(cat "$work/sshd.log")" >&2; exit 1; }
+  echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$work/host_ed25519.pub")"
+done >"$work/known_hosts"
+sshd_pid=$(cat "$work/sshd.pid")
+
+# CPU (seconds) consumed so far by the sshd listener and the session processes it has reaped.
+server_cpu() {
+  awk -v t="$ticks" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13 + $14 + $15) / t }' "/proc/$sshd_pid/stat"
+}
+
+port_of() { echo "${ports[$(($1 % listeners))]}"; } # host number -> port
+
+write_inputs() { # N
+  local n=$1
   {
-    echo "defaults: {user: $user, port: $port, identity_file: $key, known_hosts: $work/known_hosts, metadata: off,"
-    echo "           timeouts: {connect: 30, handshake: 60, auth: 60, command: 120, host: 300}}"
+    echo "defaults: {user: $user, identity_file: $work/id_ed25519, known_hosts: $work/known_hosts, metadata: off,"
+    echo "           timeouts: {connect: 30, handshake: 60, auth: 60, command: 120, host: 600}}"
     echo "hosts:"
-    for i in $(seq 1 "$1"); do echo "  - {name: h$i, address: 127.0.0.1}"; done
-  } >"$work/inventory-$1.yaml"
+    for i in $(seq 1 "$n"); do echo "  - {name: bench-$i, address: 127.0.0.1, port: $(port_of "$i")}"; done
+  } >"$work/inventory-$n.yaml"
+  for i in $(seq 1 "$n"); do echo "127.0.0.1:$(port_of "$i")"; done >"$work/hosts-$n.txt"
 }
 
-# measure LABEL N INFLIGHT CMD...: one row from GNU time's report of CMD.
-measure() {
-  local label=$1 n=$2 inflight=$3
-  shift 3
-  /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true
-  read -r wall user_s sys_s rss_kib < <(tail -n 1 "$work/time")
-  awk -v label="$label" -v n="$n" -v wall="$wall" -v u="$user_s" -v s="$sys_s" -v rss="$rss_kib" \
-    -v inflight="$inflight" -v base="${baseline_rss:-0}" \
-    'BEGIN { cpu = u + s; per = (rss - base) / inflight;
-             printf "%-13s %6d %8.2f %8.2f %11.3f %9d %12.1f %8.1f", label, n, wall, cpu, cpu * 1000 / n, rss, per, n / wall }'
-}
-
-cat >"$work/pssh_client.py" <<'PY'
+cat >"$work/parallel_ssh_run.py" <<'PY'
 import sys
 from pssh.clients import ParallelSSHClient
-n, port, user, key, command = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-client = ParallelSSHClient(["127.0.0.1"] * n, port=port, user=user, pkey=key, pool_size=256, timeout=120)
+from pssh.config import HostConfig
+hosts_file, user, key, pool, command = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+ports = [int(line.rsplit(":", 1)[1]) for line in open(hosts_file) if line.strip()]
+client = ParallelSSHClient(["127.0.0.1"] * len(ports), user=user, pkey=key, pool_size=pool, timeout=60,
+                           num_retries=1, host_config=[HostConfig(port=port) for port in ports])
 output = client.run_command(command, stop_on_errors=False)
 client.join(output)
-print(f"ok={sum(1 for host in output if host.exit_code == 0)}")
+ok = 0
+for host_output in output:
+    if host_output.exception is None:
+        list(host_output.stdout)
+        list(host_output.stderr)
+        ok += host_output.exit_code == 0
+print(f"{ok} ok")
 PY
 
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(/usr/sbin/sshd -V 2>&1 | head -1)"
-echo "Command on every host: $command"
-printf "%-13s %6s %8s %8s %11s %9s %12s %8s  %s\n" client hosts wall_s cpu_s cpu_ms/host peak_KiB KiB/inflight hosts/s ok
-inventory 1
-baseline_rss=$( { /usr/bin/time -f '%M' "$bin" exec -i "$work/inventory-1.yaml" --json -- true >/dev/null; } 2>&1 | tail -1)
-for n in "${sizes[@]}"; do
-  inventory "$n"
-  inflight=$((n < 256 ? n : 256))
-  measure fleet-audit "$n" "$inflight" "$bin" exec -i "$work/inventory-$n.yaml" --concurrency 256 --json -- "$command"
-  echo "  $(grep -c '"status" : "ok"' "$work/out")/$n"
-  measure parallel-ssh "$n" "$inflight" .bench-venv/bin/python "$work/pssh_client.py" "$n" "$port" "$user" "$key" "$command"
-  echo "  $(sed -n 's/^ok=//p' "$work/out")/$n"
-  if [ "$n" -le 500 ]; then
-    for _ in $(seq 1 "$n"); do echo "127.0.0.1:$port"; done >"$work/hosts-$n"
-    measure pssh "$n" "$inflight" parallel-ssh -h "$work/hosts-$n" -l "$user" -p 256 -t 120 \
-      -x "-i $key -o UserKnownHostsFile=$work/known_hosts -o BatchMode=yes" "$command"
-    echo "  $(grep -c SUCCESS "$work/out")/$n"
-  fi
+# Runs one client for N hosts under /usr/bin/time -v; sets wall, cpu, rss_kib, ok, server.
+measure() { # client N
+  local client=$1 n=$2 before after
+  local out="$work/$client-$n.out" timing="$work/$client-$n.time"
+  local inflight=$((n < concurrency ? n : concurrency))
+  before=$(server_cpu)
+  case "$client" in
+  fleet-audit)
+    /usr/bin/time -v -o "$timing" "$fleet_audit" exec --inventory "$work/inventory-$n.yaml" \
+      --concurrency "$concurrency" -- "$command" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^[0-9]* hosts: \([0-9]*\) ok.*/\1/p' "$out" | tail -1)
+    ;;
+  fleet-audit-collect)
+    # The collector holds each session ~1 s (its CPU sample); its client cost is parsing and storing, per host.
+    /usr/bin/time -v -o "$timing" "$fleet_audit" collect --inventory "$work/inventory-$n.yaml" \
+      --concurrency "$concurrency" --out "$work/reports-$n" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^[0-9]* hosts: \([0-9]*\) collected.*/\1/p' "$out" | tail -1)
+    ;;
+  parallel-ssh)
+    /usr/bin/time -v -o "$timing" "$python" "$work/parallel_ssh_run.py" "$work/hosts-$n.txt" "$user" \
+      "$work/id_ed25519" "$concurrency" "$command" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^\([0-9]*\) ok$/\1/p' "$out" | tail -1)
+    ;;
+  pssh)
+    /usr/bin/time -v -o "$timing" /usr/bin/parallel-ssh -h "$work/hosts-$n.txt" -l "$user" -p "$inflight" -t 120 \
+      -x "-F /dev/null -i $work/id_ed25519 -o UserKnownHostsFile=$work/known_hosts -o BatchMode=yes" \
+      "$command" >"$out" 2>"$out.err" || true
+    ok=$(grep -c '\[SUCCESS\]' "$out" || true)
+    ;;
+  esac
+  # Let sshd reap the last session processes before reading its CPU.
+  sleep 1
+  after=$(server_cpu)
+  server=$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.2f", a - b }')
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+    n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }' "$timing")
+  cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$timing")
+  rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$timing")
+  ok=${ok:-0}
+}
+
+baseline() { # client -> "peak RSS (KiB) and CPU seconds" of a one-host run
+  write_inputs 1
+  measure "$1" 1
+  echo "$rss_kib $cpu"
+}
+
+echo "# fleet-audit exec benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -sr)"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews wall time)"
+echo "# command: $command    concurrency: $concurrency"
+openssh=$(ssh -V 2>&1 | cut -d, -f1)
+parallel_ssh_version=$("$python" -c 'import importlib.metadata as m; print(m.version("parallel-ssh"))' 2>/dev/null \
+  || echo -)
+pssh_version=$(dpkg-query -W -f '${Version}' pssh 2>/dev/null || echo -)
+echo "# server: one $openssh sshd on $listeners loopback ports, SetEnv SHLVL=1"
+echo "# clients: fleet-audit $("$fleet_audit" --version), parallel-ssh $parallel_ssh_version, pssh $pssh_version"
+echo "# reproduce: SIZES=\"$sizes\" CONCURRENCY=$concurrency LISTENERS=$listeners CLIENTS=\"$clients\" \\
+  bench/exec-bench.sh"
+printf '%-19s %5s %4s %8s %8s %11s %8s %8s %13s %10s %8s %10s\n' client N ok wall_s cpu_s "cpu_ms/host" marginal \
+  rss_MiB "KiB/in-flight" server_cpu floor_s wall/floor
+declare -A base_rss base_cpu
+for client in $clients; do
+  case "$client" in
+  parallel-ssh)
+    [ "$have_parallel_ssh" = yes ] || { echo "# parallel-ssh: not available (pip install parallel-ssh)"; continue; } ;;
+  pssh) [ "$have_pssh" = yes ] || { echo "# pssh: not installed (apt-get install pssh)"; continue; } ;;
+  esac
+  read -r base_rss[$client] base_cpu[$client] < <(baseline "$client")
 done
-echo
-echo "cpu = user + system seconds of the client and its children (GNU time); KiB/inflight = (peak RSS - peak RSS"
-echo "of a 1-host run) / sessions in flight (min(hosts, 256)); pssh forks one ssh per host: its peak RSS is one process."
-echo "Reproduce: make release && bash bench/exec-bench.sh ${sizes[*]}"
+for n in $sizes; do
+  write_inputs "$n"
+  for client in $clients; do
+    [ -n "${base_rss[$client]:-}" ] || continue
+    measure "$client" "$n"
+    inflight=$((n < concurrency ? n : concurrency))
+    per_session=$(awk -v r="$rss_kib" -v b="${base_rss[$client]}" -v f="$inflight" \
+      'BEGIN { printf "%.0f", (r - b) / f }')
+    [ "$client" = pssh ] && per_session="n/a"
+    awk -v c="$client" -v n="$n" -v ok="$ok" -v w="$wall" -v cpu="$cpu" -v r="$rss_kib" -v p="$per_session" \
+      -v s="$server" -v cores="$cores" -v c1="${base_cpu[$client]}" 'BEGIN {
+        floor = s / cores
+        printf "%-19s %5d %4d %8.2f %8.2f %11.2f %8.2f %8.1f %13s %10.2f %8.2f %10s\n", c, n, ok, w, cpu,
+          cpu * 1000 / n, (cpu - c1) * 1000 / (n - 1), r / 1024, p, s, floor,
+          (floor > 0 ? sprintf("%.2f", w / floor) : "-")
+      }'
+    if [ "$ok" != "$n" ]; then
+      KEEP=1 # a failed host is evidence: keep every output of this run
+      echo "#   $client: only $ok of $n hosts succeeded; first errors:" >&2
+      head -3 "$work/$client-$n.out.err" >&2 || true
+      grep -v '^bench-[0-9]* |' "$work/$client-$n.out" | head -5 >&2 || true
+    fi
+  done
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -40,7 +40,7 @@ public struct Collector: Sendable {
         onHost: @escaping @Sendable (HostSnapshot) -> Void = { _ in }
     ) async throws(CollectionError) -> Collection {
         // Every secret reference must resolve before anything runs: a missing one is an input error.
-        var secretsByHost: [String: [(port: Int, password: String)]] = [:]
+        var secretsByHost: [String: [CollectorScript.Credential]] = [:]
         for host in hosts {
             for spec in host.redis {
                 do {
@@ -49,7 +49,12 @@ public struct Collector: Sendable {
                             throw CollectionError(
                                 description: "\(host.name): the password for port \(spec.port) spans lines")
                         }
-                        secretsByHost[host.name, default: []].append((spec.port, password))
+                        if let username = spec.username, username.contains(where: \.isWhitespace) {
+                            throw CollectionError(
+                                description: "\(host.name): the Redis username for port \(spec.port) holds a space")
+                        }
+                        secretsByHost[host.name, default: []].append(
+                            CollectorScript.Credential(port: spec.port, username: spec.username, password: password))
                     }
                 } catch let error as SecretError {
                     throw CollectionError(description: "\(host.name): \(error.description)")
@@ -75,13 +80,14 @@ public struct Collector: Sendable {
 
         let passwordsByHost = secretsByHost.mapValues { $0.map(\.password) }
         let token = CollectorScript.newToken()
+        let marker = CollectorScript.newToken()
         let hostsByName = Dictionary(uniqueKeysWithValues: hosts.map { ($0.name, $0) })
         let jobs = hosts.map { host in
-            let secrets = secretsByHost[host.name, default: []]
-            let input = secrets.map { "\($0.port) \($0.password)\n" }.joined()
-            return RemoteJob(
-                host: host.connection, command: CollectorScript.commandLine(token: token, host: host),
-                standardInput: Data(input.utf8), outputLimit: 64 << 20)
+            RemoteJob(
+                host: host.connection, command: CollectorScript.commandLine(marker: marker, host: host),
+                standardInput: CollectorScript.standardInput(
+                    token: token, credentials: secretsByHost[host.name, default: []]),
+                outputLimit: 64 << 20)
         }
         let stored = Mutex<(snapshots: [String: HostSnapshot], errors: [String])>(([:], []))
         let logger = logger

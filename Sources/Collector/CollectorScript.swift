@@ -14,16 +14,33 @@ public enum CollectorScript {
         return text
     }()
 
-    /// `sh -c '<script>' fleet-audit TOKEN METADATA LIMIT PORTS...`: the script is an argument, so standard input
-    /// stays free for the passwords.
-    static func commandLine(token: String, host: InventoryHost) -> String {
+    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT PORTS...`: the script is an argument, so
+    /// standard input stays free for the framing token and the passwords (see `standardInput`).
+    static func commandLine(marker: String, host: InventoryHost) -> String {
         let metadata: String
         switch host.metadata {
         case .off: metadata = "off"
         case .url(let url): metadata = url
         }
-        let arguments = [token, metadata, String(sectionLimit)] + host.redis.map { String($0.port) }
-        return "sh -c " + shellQuoted(source) + " fleet-audit " + arguments.map(shellQuoted).joined(separator: " ")
+        let arguments = [marker, metadata, String(sectionLimit)] + host.redis.map { String($0.port) }
+        return "sh -c " + shellQuoted(source) + " fleet-audit-collector "
+            + arguments.map(shellQuoted).joined(separator: " ")
+    }
+
+    /// One Redis credential sent to the script: the port, the ACL user (`default` when none) and the password.
+    struct Credential: Sendable {
+        var port: Int
+        var username: String?
+        var password: String
+    }
+
+    /// The script's standard input: the framing token on the first line, then `PORT USER PASSWORD` lines.
+    ///
+    /// The token travels here rather than in argv because any local user can read a process's argv (`ps`) and could
+    /// then print forged frames into a file the collector captures.
+    static func standardInput(token: String, credentials: [Credential]) -> Data {
+        let lines = credentials.map { "\($0.port) \($0.username ?? "default") \($0.password)\n" }
+        return Data((token + "\n" + lines.joined()).utf8)
     }
 
     static func shellQuoted(_ text: String) -> String {

@@ -30,7 +30,7 @@ public struct RunStore: Sendable {
 
         /// Writes one host's snapshot and its evidence files.
         public func record(_ snapshot: HostSnapshot) throws(StoreError) {
-            let name = snapshot.host.name
+            let name = RunStore.fileName(for: snapshot.host.name)
             try RunStore.writeJSON(snapshot, to: directory + "/hosts/\(name).json")
             let evidence = directory + "/evidence/\(name)"
             try RunStore.makeDirectory(evidence)
@@ -105,6 +105,19 @@ public struct RunStore: Sendable {
     }
 
     // MARK: Files
+
+    /// A host's name as a single safe path component. Inventory names come from users and EC2 `Name` tags, which may
+    /// hold `/`, spaces or `..`: such a name keeps its readable characters plus a digest, so two names never collide.
+    public static func fileName(for hostName: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        let isSafe =
+            !hostName.isEmpty && hostName.count <= 200 && hostName.allSatisfy(allowed.contains)
+            && !hostName.hasPrefix(".")
+        if isSafe { return hostName }
+        let readable = String(hostName.map { allowed.contains($0) ? $0 : "_" }.prefix(100))
+        let digest = SHA256.hexDigest(of: Data(hostName.utf8)).prefix(12)
+        return "_" + readable + "-" + digest
+    }
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -62,7 +62,10 @@ struct SnapshotBuilder {
             instances[spec.port] = InstanceSnapshot(port: spec.port, origin: .inventory)
             order.append(spec.port)
         }
-        snapshot.instances = order.compactMap { instances[$0] }
+        // The inventory's instances first, in its order, then discovered ones: reports read in the order users wrote.
+        let listedPorts = host.redis.map(\.port)
+        let discoveredPorts = order.filter { !listedPorts.contains($0) }
+        snapshot.instances = (listedPorts + discoveredPorts).compactMap { instances[$0] }
         return snapshot
     }
 

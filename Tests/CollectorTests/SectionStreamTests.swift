@@ -1,3 +1,4 @@
+import FleetCore
 import XCTest
 
 @testable import Collector
@@ -50,5 +51,28 @@ final class SectionStreamTests: XCTestCase {
     func testTheCommandLineQuotesTheScriptForSh() throws {
         XCTAssertEqual(CollectorScript.shellQuoted("it's"), "'it'\\''s'")
         XCTAssertTrue(CollectorScript.source.contains("==FA:%s:BEGIN"), "the script is bundled")
+    }
+
+    func testBinaryAndInvalidUTF8OutputIsKeptAsTextAndSurvivesJSON() throws {
+        var bytes = Data("==FA:k:BEGIN processes==\n".utf8)
+        bytes.append(contentsOf: [0x00, 0xFF, 0xFE, 0x41, 0x0A, 0xC3])
+        bytes.append(Data("\n==FA:k:END rc=0 bytes=6==\n".utf8))
+        let sections = SectionStream.parse(String(decoding: bytes, as: UTF8.self), token: "k", limit: 100)
+        let text = try XCTUnwrap(sections.first?.text)
+        XCTAssertTrue(text.hasPrefix("\u{0}\u{FFFD}"), "NUL kept, invalid bytes replaced")
+        let captured = FleetCore.CapturedSection(exitCode: 0, text: text)
+        let decoded = try JSONDecoder().decode(
+            FleetCore.CapturedSection.self, from: try JSONEncoder().encode(captured))
+        XCTAssertEqual(decoded, captured)
+    }
+
+    func testAForgedBeginInsideASectionCannotStartANewOne() {
+        // A host that prints a plausible frame with a wrong token inside real output stays inside that section.
+        let output =
+            "==FA:k:BEGIN info port=1==\n==FA:kk:BEGIN meminfo==\n==FA:k :END rc=0 bytes=1==\nx\n"
+            + "==FA:k:END rc=0 bytes=60==\n"
+        let sections = SectionStream.parse(output, token: "k", limit: 100)
+        XCTAssertEqual(sections.map(\.name), ["info"])
+        XCTAssertEqual(sections.first?.text.split(separator: "\n").count, 3)
     }
 }

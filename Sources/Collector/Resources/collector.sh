@@ -1,30 +1,38 @@
-# fleet-audit collector: runs on each audited host as `sh -c SCRIPT fleet-audit TOKEN METADATA LIMIT [PORT...]`.
+# fleet-audit collector: runs on each audited host as `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT [PORT...]`.
 # Read-only: it only reads files, lists processes and sockets, and runs read-only Redis commands (docs/collector.md).
 # Output: sections framed by a per-run random TOKEN, so nothing a host prints can forge a section:
 #   ==FA:TOKEN:BEGIN name [port=N]==
 #   <output, at most LIMIT bytes>
 #   ==FA:TOKEN:END rc=N bytes=N==
-# Standard input carries Redis passwords, one `PORT PASSWORD` per line; they reach redis-cli only through the
-# REDISCLI_AUTH variable, never a command line.
+# Standard input carries the TOKEN on its first line (never in argv, which any local user can read in `ps` and could
+# then echo into a file we capture), then Redis credentials, one `PORT USER PASSWORD` per line (USER `default` when
+# none); the password reaches redis-cli only through the REDISCLI_AUTH variable, never a command line.
+# MARKER (argv) is a second random value that only lets the process list leave out the collector's own processes.
 # POSIX sh and coreutils only; every optional tool has a fallback or is recorded as missing.
-T=$1; METADATA=$2; LIMIT=$3; shift 3
+MARKER=$1; METADATA=$2; LIMIT=$3; shift 3
 LISTED_PORTS="$*"
 umask 077
 W=$(mktemp -d 2>/dev/null || { d=/tmp/fa.$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 70
-trap 'rm -rf "$W"' EXIT INT TERM
+trap 'rm -rf "$W"' EXIT
+trap 'rm -rf "$W"; exit 130' INT TERM HUP
 PATH=$PATH:/usr/sbin:/sbin:/usr/local/bin
 export LC_ALL=C
+# Only the inventory decides which password an instance gets, not whatever the login environment holds.
+unset REDISCLI_AUTH
 
-# Passwords from stdin, kept in a private file (mode 600 in a 700 directory), removed on exit.
+# The framing token, then the credentials, kept in a private file (mode 600 in a 700 directory), removed on exit.
+IFS= read -r T || exit 71
+case "$T" in ''|*[!0-9a-zA-Z]*) echo "fleet-audit collector: no valid token on stdin" >&2; exit 71 ;; esac
 : > "$W/secrets"
 while IFS= read -r line; do printf '%s\n' "$line" >> "$W/secrets"; done
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # section NAME ATTRS COMMAND...: runs COMMAND, frames its (bounded) output and exit status.
+# sh has no local variables: the s_ prefix keeps this from overwriting the caller's (`attrs` once leaked paths).
 section() {
-  name=$1; attrs=$2; shift 2
-  printf '==FA:%s:BEGIN %s%s==\n' "$T" "$name" "${attrs:+ $attrs}"
+  s_name=$1; s_attrs=$2; shift 2
+  printf '==FA:%s:BEGIN %s%s==\n' "$T" "$s_name" "${s_attrs:+ $s_attrs}"
   ( "$@" ) > "$W/out" 2>&1 < /dev/null
   rc=$?
   size=$(wc -c < "$W/out" | tr -d ' ')
@@ -43,13 +51,24 @@ listening() { if have ss; then ss -ltnpH 2>/dev/null || ss -ltn; else cat /proc/
 processes() {
   if have ps; then ps -eo pid=,args=; else
     for d in /proc/[0-9]*; do [ -r "$d/cmdline" ] && printf '%s %s\n' "${d#/proc/}" "$(tr '\0' ' ' < "$d/cmdline")"; done
-  fi | grep -v -F -e "$T"
+  fi | grep -v -F -e "$MARKER"
 }
 firewall() {
   if have iptables && iptables -S 2>/dev/null; then return 0; fi
   if have sudo && sudo -n iptables -S 2>/dev/null; then return 0; fi
   if have nft && nft list ruleset 2>/dev/null; then return 0; fi
   echo "firewall rules not readable"; return 2
+}
+
+# The memory limit of the cgroup a process runs in (a systemd MemoryMax= on redis.service, a container): the root
+# cgroup's files say nothing about it. v1 `memory` controller first, then the v2 unified hierarchy.
+cgroup_limit_of() {
+  [ -r "/proc/$1/cgroup" ] || return 1
+  for f in $(sed -n 's#^[0-9]*:[^:]*memory[^:]*:\(.*\)$#/sys/fs/cgroup/memory\1/memory.limit_in_bytes#p' "/proc/$1/cgroup") \
+    $(sed -n 's#^0::\(.*\)$#/sys/fs/cgroup\1/memory.max /sys/fs/cgroup/unified\1/memory.max#p' "/proc/$1/cgroup"); do
+    [ -r "$f" ] && { cat "$f"; return 0; }
+  done
+  return 1
 }
 
 # EC2 instance metadata, IMDSv2: a token (PUT), then GETs with it; short timeouts. Never called when METADATA=off.
@@ -92,14 +111,23 @@ section firewall "" firewall
 # Redis instances: the ports the inventory lists, plus every redis-server/valkey-server seen running.
 processes > "$W/ps" 2>/dev/null
 listening > "$W/ss" 2>/dev/null
+# A port seen only in the process list counts when something listens on it here: a redis-server in a container (another
+# network namespace) shows in `ps` but is not reachable on this host's port.
+listens_here() {
+  grep -q -e ":$1 " -e ":$1\$" "$W/ss" 2>/dev/null && return 0
+  grep -q -i ":$(printf '%04X' "$1") " "$W/ss" 2>/dev/null
+}
 ports=$(
   { for p in $LISTED_PORTS; do echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' \
-      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p'
+      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p' \
+      | while read -r p; do listens_here "$p" && echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ss" | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
   } | grep -E '^[0-9]+$' | sort -un
 )
 have redis-cli && CLI=redis-cli || { have valkey-cli && CLI=valkey-cli || CLI=; }
+# A listed port may accept connections and never answer (or be NFS-backed for df): bound every such call.
+have timeout && BOUND="timeout 10" || BOUND=
 
 # The address the instance listens on (loopback when it listens everywhere).
 address_of() {
@@ -107,9 +135,31 @@ address_of() {
   case "$a" in ''|'*'|0.0.0.0|'::') echo 127.0.0.1 ;; *) echo "$a" ;; esac
 }
 
-# Every Redis call is bounded: one hung instance must not stall the host's whole collection.
-if have timeout; then BOUND="timeout 5"; else BOUND=; fi
-rcli() { $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; }
+# redis-cli before 5.0 ignores REDISCLI_AUTH. For it, AUTH and the command go in on its standard input (its
+# line mode), written by the shell's builtin printf into the private directory: the password is still never an
+# argument of any process.
+CLI_MAJOR=$([ -n "$CLI" ] && "$CLI" -v 2>/dev/null | sed -n 's/^[a-z-]* \([0-9][0-9]*\)\..*/\1/p')
+resp_quote() { printf '"'; printf '%s' "$1" | sed 's/[\\"]/\\&/g' | tr -d '\n'; printf '"'; }
+rcli_line_mode() {
+  { printf 'AUTH'
+    [ -n "$USER_NAME" ] && { printf ' '; resp_quote "$USER_NAME"; }
+    printf ' '; resp_quote "$pw"; printf '\n'
+    for a in "$@"; do printf ' '; resp_quote "$a"; done; printf '\n'
+  } > "$W/in"
+  $BOUND "$CLI" -h "$HOST" -p "$PORT" < "$W/in" > "$W/reply" 2>&1; r_rc=$?
+  rm -f "$W/in"
+  # The first reply is AUTH's: dropped when OK, kept (WRONGPASS...) as evidence otherwise.
+  sed '1{/^OK$/d;}' "$W/reply"; return $r_rc
+}
+# REDISCLI_AUTH is set for the redis-cli process alone (a prefix assignment), never exported to the script's other
+# commands, whose environment other processes of the same user could read in /proc/<pid>/environ.
+rcli() {
+  if [ -n "$pw" ] && [ "${CLI_MAJOR:-5}" -lt 5 ]; then rcli_line_mode "$@"
+  elif [ -n "$pw" ] && [ -n "$USER_NAME" ]; then
+    REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
+  elif [ -n "$pw" ]; then REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"
+  else $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; fi
+}
 # INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
 info_all() {
   for which in everything all default; do
@@ -121,9 +171,9 @@ info_all() {
 
 for PORT in $ports; do
   HOST=$(address_of "$PORT")
-  pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* /, ""); print; exit }' "$W/secrets")
-  if [ -n "$pw" ]; then REDISCLI_AUTH=$pw; export REDISCLI_AUTH; else unset REDISCLI_AUTH; fi
-  attrs="port=$PORT"
+  pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
+  USER_NAME=$(awk -v p="$PORT" '$1 == p && $2 != "default" { print $2; exit }' "$W/secrets")
+    attrs="port=$PORT"
   if [ -z "$CLI" ]; then
     section info "$attrs" sh -c 'echo "redis-cli: not found"; exit 127'
     continue
@@ -147,7 +197,7 @@ for PORT in $ports; do
     done
   fi
   dir=$(rcli CONFIG GET dir 2>/dev/null | sed -n 2p)
-  [ -n "$dir" ] && section disk_free "$attrs" df -Pk "$dir"
+  [ -n "$dir" ] && section disk_free "$attrs" $BOUND df -Pk "$dir"
   [ -n "$pid" ] && section process_rss "$attrs" sh -c "grep -E '^VmRSS' /proc/$pid/status"
+  [ -n "$pid" ] && section cgroup_memory_limit "$attrs" cgroup_limit_of "$pid"
 done
-unset REDISCLI_AUTH

@@ -1,0 +1,85 @@
+import FleetCore
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import Collector
+
+/// The run store on a real file system: atomic per-host files, an honest manifest, the `latest` link.
+final class RunStoreTests: XCTestCase {
+    private var root: TemporaryDirectory!
+
+    override func setUpWithError() throws { root = try TemporaryDirectory(prefix: "fleet-audit-store") }
+    override func tearDown() { root?.remove() }
+
+    private func manifest(for run: RunStore.Run, complete: Bool) -> RunManifest {
+        RunManifest(
+            schema: RunStore.manifestSchema, runID: run.id, toolVersion: "test", inventoryPath: "inv.yaml",
+            inventoryDigest: "sha256:00", startedAt: Date(), endedAt: complete ? Date() : nil, complete: complete,
+            hostKeysVerified: true, hosts: [])
+    }
+
+    func testAnInterruptedRunKeepsEveryRecordedHostAndSaysItIsIncomplete() throws {
+        let store = RunStore(root: root.path)
+        let run = try store.startRun()
+        try run.writeManifest(manifest(for: run, complete: false))
+        // Whole seconds: the stored form is ISO 8601, which keeps no fractions.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var snapshot = HostSnapshot(host: HostIdentity(name: "cache-1", address: "10.0.0.1"), collectedAt: now)
+        snapshot.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 1 kB")
+        snapshot.instances = [
+            InstanceSnapshot(
+                port: 6379, origin: .both, sections: ["info": CapturedSection(exitCode: 0, text: "redis_version:7")],
+                configFiles: [ConfigFileCapture(path: "/etc/redis/redis.conf", text: "port 6379\n")])
+        ]
+        try run.record(snapshot)
+        // The process "dies" here: no final manifest is written.
+
+        let stored = try RunStore.load(runDirectory: root.path + "/latest")
+        XCTAssertFalse(stored.manifest.complete)
+        XCTAssertNil(stored.manifest.endedAt)
+        XCTAssertEqual(stored.snapshots, [snapshot], "what was recorded survives, byte for byte")
+        let evidence = run.directory + "/evidence/cache-1/"
+        XCTAssertEqual(try String(contentsOfFile: evidence + "meminfo.txt", encoding: .utf8), "MemTotal: 1 kB")
+        XCTAssertEqual(try String(contentsOfFile: evidence + "6379-info.txt", encoding: .utf8), "redis_version:7")
+        XCTAssertEqual(try String(contentsOfFile: evidence + "6379-config-0.conf", encoding: .utf8), "port 6379\n")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.directory + "/hosts")
+        XCTAssertEqual(leftovers, ["cache-1.json"], "atomic writes leave no temporary files")
+    }
+
+    func testLatestPointsAtTheNewestRunAndRunsInTheSameSecondDoNotCollide() throws {
+        let store = RunStore(root: root.path)
+        let when = Date(timeIntervalSince1970: 1_795_000_000)
+        let first = try store.startRun(at: when)
+        let second = try store.startRun(at: when)
+        XCTAssertEqual(first.id, "20261118T110640Z")
+        XCTAssertEqual(second.id, "20261118T110640Z-2")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/latest"), "runs/" + second.id)
+        try second.writeManifest(manifest(for: second, complete: true))
+        XCTAssertEqual(try RunStore.load(runDirectory: root.path + "/latest").manifest.runID, second.id)
+    }
+
+    func testLoadingSomethingThatIsNotARunSaysWhichFileIsMissing() {
+        XCTAssertThrowsError(try RunStore.load(runDirectory: root.path)) { error in
+            XCTAssertTrue("\(error)".contains("manifest.json"), "\(error)")
+        }
+    }
+
+    func testHostNamesThatAreNotSafeFileNamesStayInsideTheRunAndDoNotCollide() throws {
+        let run = try RunStore(root: root.path).startRun()
+        let names = ["../../escape", "prod/cache 1", "prod_cache_1", ".hidden", "cache-1.eu"]
+        for name in names {
+            try run.record(HostSnapshot(host: HostIdentity(name: name, address: "10.0.0.1"), collectedAt: Date()))
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: run.directory + "/hosts").sorted()
+        XCTAssertEqual(files.count, names.count, "\(files)")
+        XCTAssertTrue(files.contains("cache-1.eu.json"), "safe names are kept as they are")
+        XCTAssertTrue(files.contains("prod_cache_1.json"))
+        XCTAssertTrue(files.allSatisfy { !$0.hasPrefix(".") && !$0.contains("/") }, "\(files)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/runs/escape.json"))
+        try run.writeManifest(manifest(for: run, complete: true))
+        let loaded = try RunStore.load(runDirectory: run.directory)
+        XCTAssertEqual(Set(loaded.snapshots.map(\.host.name)), Set(names), "names come from the JSON, not the file")
+    }
+}
