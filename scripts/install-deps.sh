@@ -16,6 +16,9 @@ packages=(
   curl               # instance metadata client on lab hosts
   procps             # ps, used by the collector on hosts
   chromium           # headless browser that checks the HTML report renders
+  netcat-openbsd     # nc: waiting for test and lab sshds to listen
+  python3            # a tiny HTTP responder in the collector's instance-metadata test
+  time               # GNU time, for the benchmarks
 )
 
 missing=()
