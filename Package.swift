@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "TestSupport"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
     ]
 )

@@ -21,6 +21,7 @@ struct AuthenticationState {
     private let passphraseVariable: String?
     private let agentSocketPath: String?
     private let environment: [String: String]
+    private let context: SessionContext
     private var attempts: [Attempt] = []
     private var next = 0
     private var serverMethods: [String]?
@@ -38,6 +39,7 @@ struct AuthenticationState {
         passphraseVariable = job.host.authentication.passphraseEnvironmentVariable
         agentSocketPath = context.agentSocketPath
         environment = context.environment
+        self.context = context
         if let file = job.host.authentication.identityFile { attempts.append(.keyFile(file)) }
         if job.host.authentication.useAgent { attempts.append(.agent) }
     }
@@ -81,7 +83,7 @@ struct AuthenticationState {
 
     /// nil: this attempt is over (and failed); try the next one.
     private mutating func tryKeyFile(_ path: String) -> Outcome? {
-        if !inProgress { inspectedKey = PrivateKeyFile.inspect(path: path) }
+        if !inProgress { inspectedKey = context.inspectKey(path) }
         let key = inspectedKey
         if !inProgress {
             guard let key else {

@@ -280,3 +280,35 @@ final class Counter: @unchecked Sendable {
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+/// ssh-agent authentication against a real agent and sshd.
+final class AgentAuthenticationTests: XCTestCase {
+    func testAKeyHeldByTheAgentAuthenticates() async throws {
+        let server = try SSHServer()
+        let directory = try TemporaryDirectory(prefix: "fa-agent")
+        defer {
+            server.stop()
+            directory.remove()
+        }
+        let socket = directory.file("agent.sock")
+        let agent = try ProcessRunner.start("/usr/bin/ssh-agent", ["-D", "-a", socket])
+        defer { kill(agent.processIdentifier, SIGKILL) }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
+        let added = try ProcessRunner.run(
+            "/usr/bin/ssh-add", [server.ecdsaKey], environment: ["SSH_AUTH_SOCK": socket, "PATH": "/usr/bin:/bin"])
+        XCTAssertEqual(added.exitCode, 0, added.stderr)
+        let host = HostConnection(
+            name: "agent-host", address: "127.0.0.1", port: server.port, user: server.user,
+            authentication: Authentication(identityFile: nil, useAgent: true), knownHostsFile: server.knownHostsFile)
+        let engine = try FleetEngine(configuration: .init(concurrency: 4, agentSocketPath: socket, environment: [:]))
+        let results = await engine.run([RemoteJob(host: host, command: "echo via-agent")]) { _ in }
+        let result = try XCTUnwrap(results.first)
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+        XCTAssertEqual(String(decoding: result.stdout, as: UTF8.self), "via-agent\n")
+
+        let noAgent = try FleetEngine(configuration: .init(concurrency: 4, agentSocketPath: nil, environment: [:]))
+        let refused = await noAgent.run([RemoteJob(host: host, command: "true")]) { _ in }
+        XCTAssertEqual(refused.first?.failure?.errorClass, .auth)
+        XCTAssertTrue(refused.first?.failure?.message.contains("SSH_AUTH_SOCK") ?? false)
+    }
+}

@@ -1,6 +1,9 @@
+import Collector
+import FleetCore
 import Foundation
 import Inventory
 import LabKit
+import RedisFacts
 import TestSupport
 import XCTest
 
@@ -105,6 +108,27 @@ final class LabTests: XCTestCase {
                     .compactMap { $0["id"] as? String })
             for check in host.expectedFailing {
                 XCTAssertTrue(failing.contains(check), "\(host.name): \(check) in \(failing)")
+            }
+        }
+        // The collected facts match the scenario: instances per host, addresses, VPC, memory, configs.
+        let run = try RunStore.load(runDirectory: directory.file("reports/latest"))
+        for (index, host) in scenario.hosts.enumerated() {
+            guard let snapshot = run.snapshots.first(where: { $0.host.name == host.name }) else {
+                XCTFail("no snapshot for \(host.name)")
+                continue
+            }
+            XCTAssertEqual(snapshot.host.address, "10.\(second).\(third).\(11 + index)", host.name)
+            if host.expectedStatus == "unreachable" {
+                XCTAssertNotNil(snapshot.failure, host.name)
+                continue
+            }
+            XCTAssertEqual(snapshot.instances.map(\.port), host.redis.map(\.port), host.name)
+            let memory = MemInfo(parsing: snapshot[.meminfo]?.text ?? "")
+            XCTAssertEqual(memory.total, Int64(host.memoryMiB) * 1024 * 1024, host.name)
+            let metadata = InstanceMetadata(parsing: snapshot[.instanceMetadata]?.text ?? "")
+            XCTAssertEqual(metadata.vpcID, host.metadata ? host.vpcID : nil, host.name)
+            if host.fault != .redisDown, let first = snapshot.instances.first {
+                XCTAssertEqual(first.configFile, out + "/hosts/\(host.name)/redis-\(first.port).conf", host.name)
             }
         }
         let stored = try String(contentsOfFile: directory.file("reports/latest/hosts/cache-auth.json"), encoding: .utf8)
