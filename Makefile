@@ -27,6 +27,7 @@ demo: release
 # Speed and memory targets (see docs/benchmarks.md): engine, collector, lab and planner.
 bench: release
 	@command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh >/dev/null
+	@command -v bc >/dev/null || apt-get install -y -qq bc >/dev/null
 	@for script in bench/*.sh; do echo "== $$script"; bash "$$script" || exit 1; done
 
 lint:

@@ -43,6 +43,7 @@ final class HostSession {
     private var state: State
     private(set) var phase: SessionPhase = .connect
     private(set) var phaseDeadline: Double
+    private var phaseStartedAt: Double
     let hostDeadline: Double
     private let startedAt: Double
     private var hostKeyUnverified = false
@@ -58,6 +59,7 @@ final class HostSession {
         self.context = context
         self.state = .connecting(socket: socket)
         self.startedAt = now
+        self.phaseStartedAt = now
         self.phaseDeadline = now + job.host.deadlines.connect
         self.hostDeadline = now + job.host.deadlines.host
     }
@@ -71,6 +73,8 @@ final class HostSession {
         while true {
             switch state {
             case .connecting(let socket):
+                // SO_ERROR reads 0 while a connect is still pending: only a writable socket has finished connecting.
+                guard TCPConnector.isWritable(socket) else { return .wait(socket: socket, read: false, write: true) }
                 let error = TCPConnector.finish(socket)
                 if error == EINPROGRESS || error == EALREADY { return .wait(socket: socket, read: false, write: true) }
                 guard error == 0 else {
@@ -189,8 +193,6 @@ final class HostSession {
     }
 
     // MARK: Helpers
-
-    private var phaseStartedAt: Double = 0
 
     private func enter(_ newPhase: SessionPhase, deadline seconds: Double, now: Double) {
         phase = newPhase

@@ -36,5 +36,11 @@ enum TCPConnector {
         return error
     }
 
+    /// Whether the socket is writable (or in error) right now, without waiting.
+    static func isWritable(_ socketDescriptor: Int32) -> Bool {
+        var descriptor = pollfd(fd: socketDescriptor, events: Int16(POLLOUT), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
+    }
+
     static func describe(_ error: Int32) -> String { String(cString: strerror(error)) }
 }

@@ -85,9 +85,6 @@ public struct Lab {
                     "\(host.name) (\(address)): sshd did not come up; see \(files.directory(host))/init.log")
             }
         }
-        for host in scenario.hosts where host.fault == .silent {
-            try LabShell.run("kill -STOP $(cat \(files.directory(host))/sshd.pid)", allowFailure: true)
-        }
         try knownHosts.joined(separator: "\n").appending("\n").write(
             toFile: outDirectory + "/known_hosts", atomically: true, encoding: .utf8)
         try files.inventory().write(toFile: outDirectory + "/inventory.yaml", atomically: true, encoding: .utf8)

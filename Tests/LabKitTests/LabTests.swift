@@ -144,3 +144,48 @@ final class LabTests: XCTestCase {
         XCTAssertEqual(processes.exitCode, 1, "no process of the lab is left: \(processes.stdout)")
     }
 }
+
+/// Every fault of the lab at once: each host is classified with the right class and phase, and none stops the others.
+final class LabFaultTests: XCTestCase {
+    func testEveryFaultIsClassifiedAndTheHealthyHostStillAnswers() throws {
+        let prefix = "fq" + String(Int.random(in: 100...999))
+        let subnet = "10.\(Int.random(in: 150...249)).\(Int.random(in: 0...255)).0/24"
+        let directory = try TemporaryDirectory(prefix: "fleet-lab-faults")
+        let fleetLab = BuiltProducts.path(of: "fleet-lab")
+        defer {
+            _ = try? ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60)
+            directory.remove()
+        }
+        let out = directory.file("lab")
+        let up = try ProcessRunner.run(
+            fleetLab,
+            [
+                "up", LabTests.repository + "/inventory/lab/faults.yaml", "--out", out, "--prefix", prefix, "--subnet",
+                subnet,
+            ],
+            timeout: 120)
+        XCTAssertEqual(up.exitCode, 0, up.stdout + up.stderr)
+        let exec = try ProcessRunner.run(
+            BuiltProducts.path(of: "fleet-audit"),
+            ["exec", "-i", out + "/inventory.yaml", "--json", "--", "hostname; redis-cli ping"], timeout: 120)
+        let document = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(exec.stdout.utf8)) as? [String: Any], exec.stderr)
+        let results = try XCTUnwrap(document["results"] as? [[String: Any]])
+        let byHost = Dictionary(uniqueKeysWithValues: results.map { ($0["host"] as? String ?? "", $0) })
+        func outcome(_ host: String) -> String {
+            let result = byHost[host] ?? [:]
+            let errorClass = result["error_class"] as? String ?? "ok"
+            return [errorClass, result["phase"] as? String].compactMap { $0 }.joined(separator: "/")
+        }
+        XCTAssertEqual(outcome("healthy"), "ok")
+        XCTAssertEqual(byHost["healthy"]?["stdout"] as? String, "healthy\nPONG\n")
+        XCTAssertEqual(outcome("refused"), "refused")
+        XCTAssertEqual(outcome("blackhole"), "timeout/connect")
+        XCTAssertEqual(outcome("silent"), "timeout/handshake")
+        XCTAssertEqual(outcome("changed-host-key"), "host-key-changed")
+        XCTAssertEqual(outcome("redis-down"), "exit", "redis-cli cannot connect")
+        XCTAssertEqual(outcome("no-redis-cli"), "exit")
+        XCTAssertEqual(byHost["no-redis-cli"]?["exit_status"] as? Int, 127)
+        XCTAssertEqual(outcome("firewall-redis"), "ok", "the firewall drops the Redis port from outside only")
+    }
+}
