@@ -152,7 +152,8 @@ struct LabFiles {
         if host.fault != .refused { script += "/usr/sbin/sshd -f \(dir)/sshd_config\n" }
         if host.fault == .silent {
             // Inside the host's PID namespace: sshd.pid holds a PID of this namespace, meaningless outside it.
-            script += "for i in $(seq 50); do [ -s \(dir)/sshd.pid ] && break; sleep 0.05; done; kill -STOP $(cat \(dir)/sshd.pid)\n"
+            script +=
+                "for i in $(seq 50); do [ -s \(dir)/sshd.pid ] && break; sleep 0.05; done; kill -STOP $(cat \(dir)/sshd.pid)\n"
         }
         script += "exec sleep infinity\n"
         return script
