@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job end to end on the built-in demo fleet: bring the lab's 13 EC2-like Redis hosts up in network
+# The main job end to end on the built-in demo fleet: bring the lab's 15 EC2-like Redis hosts up in network
 # namespaces (inventory/lab/demo.yaml), audit them against inventory/lab/demo-target.yaml, print the ranked summary
 # and where the reports are, and take the fleet down again (also on failure or Ctrl-C).
 # Without root or network namespaces it falls back to a throw-away sshd and redis-server on loopback.

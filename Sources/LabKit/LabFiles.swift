@@ -88,7 +88,7 @@ struct LabFiles {
             instance-id=\(instance)
             instance-type=r6g.large
             placement/availability-zone=eu-west-1a
-            local-ipv4=\(address)
+            local-ipv4=\(host.publicAddress ? "203.0.113.\(10 + index % 200)" : address)
             mac=\(mac)
             network/interfaces/macs/\(mac)/vpc-id=\(host.vpcID)
             network/interfaces/macs/\(mac)/subnet-id=subnet-0lab
@@ -144,6 +144,10 @@ struct LabFiles {
                 script +=
                     "awk 'BEGIN { for (i = 1; i <= \(count); i++) print \"SET key:\(database):\" i \" \(value)\" }' | \(auth)redis-cli -p \(redis.port) -n \(database) --pipe >/dev/null 2>&1\n"
             }
+            for command in redis.run {
+                script += "\(auth)redis-cli -p \(redis.port) \(command) >>\(dir)/run.log 2>&1\n"
+            }
+            if !redis.run.isEmpty { script += "sleep 0.5\n" }
         }
         if host.fault == .firewallRedis {
             for redis in host.redis { script += "iptables -A INPUT -i eth0 -p tcp --dport \(redis.port) -j DROP\n" }

@@ -69,6 +69,8 @@ public struct LabHost: Sendable, Hashable {
     public var diskMiB = 512
     public var fault = Fault.none
     public var redis: [LabRedis] = [LabRedis(port: 6379)]
+    /// Serve a public address as the instance's local-ipv4 (a host reached over public addressing).
+    public var publicAddress = false
     /// What the audit should conclude (`expect: {status: ready, failing: [...]}`), for end-to-end tests.
     public var expectedStatus: String?
     public var expectedFailing: [String] = []
@@ -80,7 +82,7 @@ public struct LabHost: Sendable, Hashable {
 
     static let keys: Set<String> = [
         "name", "tags", "metadata", "vpc_id", "security_group_ids", "memory_mb", "available_mb", "cpus", "load", "thp",
-        "overcommit", "disk_mb", "fault", "redis", "expect",
+        "overcommit", "disk_mb", "fault", "redis", "expect", "public_address",
     ]
 
     static func parse(_ node: YAMLNode, vpcID: String) throws(YAMLFileError) -> LabHost {
@@ -108,6 +110,7 @@ public struct LabHost: Sendable, Hashable {
         if let node = fields["overcommit"] { host.overcommit = try node.integer(in: 0...2) }
         if let node = fields["disk_mb"] { host.diskMiB = try node.integer(in: 1...1_000_000) }
         if let node = fields["fault"] { host.fault = try node.oneOf(Fault.self) }
+        if let node = fields["public_address"] { host.publicAddress = try node.bool() }
         if let node = fields["redis"] {
             host.redis = []
             for item in try node.sequence() { host.redis.append(try LabRedis.parse(item)) }
@@ -132,11 +135,13 @@ public struct LabRedis: Sendable, Hashable {
     public var keys: [Int: Int] = [0: 100]
     /// Bytes per value, to make a dataset of a chosen size.
     public var valueBytes = 64
+    /// Commands a client runs after seeding (e.g. BGSAVE), as applications or operators would have.
+    public var run: [String] = []
 
     public init(port: Int) { self.port = port }
 
     static func parse(_ node: YAMLNode) throws(YAMLFileError) -> LabRedis {
-        let fields = try node.mapping(allowedKeys: ["port", "config", "password", "keys", "value_bytes"])
+        let fields = try node.mapping(allowedKeys: ["port", "config", "password", "keys", "value_bytes", "run"])
         guard let portNode = fields["port"] else { throw node.error("each redis needs a 'port'") }
         var redis = LabRedis(port: try portNode.integer(in: 1...65535))
         if let node = fields["config"] { redis.config = try node.stringList() }
@@ -151,6 +156,7 @@ public struct LabRedis: Sendable, Hashable {
             }
         }
         if let node = fields["value_bytes"] { redis.valueBytes = try node.integer(in: 1...10_000_000) }
+        if let node = fields["run"] { redis.run = try node.stringList() }
         return redis
     }
 }

@@ -125,6 +125,9 @@ ports=$(
     grep -E 'redis-server|valkey-server' "$W/ss" | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
   } | grep -E '^[0-9]+$' | sort -un
 )
+# A cluster node also listens on its bus port (port + 10000): that is not another instance.
+all_ports=" $(echo $ports) "
+ports=$(for p in $ports; do case "$all_ports" in *" $((p - 10000)) "*) ;; *) echo "$p" ;; esac; done)
 have redis-cli && CLI=redis-cli || { have valkey-cli && CLI=valkey-cli || CLI=; }
 # A listed port may accept connections and never answer (or be NFS-backed for df): bound every such call.
 have timeout && BOUND="timeout 10" || BOUND=
