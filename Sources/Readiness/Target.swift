@@ -65,7 +65,7 @@ public struct Target: Sendable, Hashable {
     private static let keys: Set<String> = [
         "name", "profile", "engine_version", "cluster_mode", "node_type", "reserved_memory_percent", "multi_az",
         "transit_encryption", "at_rest_encryption", "databases", "vpc_id", "subnet_cidrs", "security_group_ids",
-        "global_datastore", "data_tiering", "serverless", "policy", "source_security_groups",
+        "global_datastore", "data_tiering", "serverless", "policy", "source_security_groups", "aws",
     ]
 
     /// Reads a target file; every error names the file, the line and the field.
@@ -83,14 +83,21 @@ public struct Target: Sendable, Hashable {
         guard isVersionString(engineVersion) else {
             throw engineNode.error("'\(engineVersion)' is not a version like 7.1")
         }
-        let nodeTypeNode = try required("node_type")
-        let nodeType = try nodeTypeNode.nonEmptyString()
-        guard NodeTypes.memoryGiB(nodeType) != nil else {
-            throw nodeTypeNode.error(
-                "unknown node type '\(nodeType)' (known: \(NodeTypes.names.joined(separator: ", ")))")
+        // With an `aws:` section, the name and node type may come from describe-replication-groups.
+        let fromAWS = fields["aws"] != nil
+        var nodeType = "cache.r6g.large"
+        if let node = fields["node_type"] {
+            nodeType = try node.nonEmptyString()
+        } else if !fromAWS {
+            _ = try required("node_type")
         }
-        var target = Target(
-            name: try required("name").nonEmptyString(), engineVersion: engineVersion, nodeType: nodeType)
+        var name = "target"
+        if let node = fields["name"] {
+            name = try node.nonEmptyString()
+        } else if !fromAWS {
+            _ = try required("name")
+        }
+        var target = Target(name: name, engineVersion: engineVersion, nodeType: nodeType)
         target.source = path
         if let node = fields["profile"] { target.profile = try node.oneOf(RequirementProfile.self) }
         if let node = fields["cluster_mode"] {
@@ -117,6 +124,14 @@ public struct Target: Sendable, Hashable {
         if let node = fields["data_tiering"] { target.dataTiering = try node.bool() }
         if let node = fields["serverless"] { target.serverless = try node.bool() }
         if let node = fields["policy"] { target.policy = try Policy.parse(node) }
+        if let node = fields["aws"] {
+            let directory = (path as NSString).deletingLastPathComponent
+            try AWSTarget.apply(node, to: &target, baseDirectory: directory.isEmpty ? "." : directory)
+        }
+        guard NodeTypes.memoryGiB(target.nodeType) != nil else {
+            throw (fields["node_type"] ?? root).error(
+                "unknown node type '\(target.nodeType)' (known: \(NodeTypes.names.joined(separator: ", ")))")
+        }
         if let node = fields["source_security_groups"] {
             for (groupID, rulesNode) in try node.mappingEntries() {
                 var rules: [InboundRule] = []

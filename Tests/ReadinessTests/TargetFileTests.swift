@@ -41,3 +41,52 @@ final class TargetFileTests: XCTestCase {
         XCTAssertThrowsError(try Waivers.load(path: path)) { XCTAssertTrue("\($0)".contains("expires")) }
     }
 }
+
+final class AWSTargetTests: XCTestCase {
+    func testTheTargetComesFromAWSCLIOutputAndTheSecurityGroupRulesDecideTheCheck() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        for name in ["describe-replication-groups.json", "describe-security-groups.json"] {
+            try FileManager.default.copyItem(
+                atPath: fixtures.appendingPathComponent(name).path, toPath: directory.file(name))
+        }
+        let path = try directory.write(
+            """
+            engine_version: "7.1"
+            subnet_cidrs: [10.77.0.0/24]
+            aws:
+              replication_groups: describe-replication-groups.json
+              security_groups: describe-security-groups.json
+            """, to: "target.yaml")
+        let target = try Target.load(path: path)
+        XCTAssertEqual(target.name, "demo-rg")
+        XCTAssertEqual(target.nodeType, "cache.r6g.large")
+        XCTAssertEqual(target.clusterMode, "disabled")
+        XCTAssertTrue(target.multiAZ)
+        XCTAssertFalse(target.transitEncryption)
+        XCTAssertEqual(target.sourceSecurityGroups.count, 1)
+        let (group, rules) = try XCTUnwrap(target.sourceSecurityGroups.first)
+        XCTAssertEqual(rules.first?.fromPort, 6379)
+        XCTAssertEqual(rules.first?.cidrs, ["10.77.0.0/24"])
+
+        var fixture = SnapshotFixture()
+        fixture.imds = "local-ipv4=10.77.0.15\nvpc-id=vpc-0demo\nsecurity-group-ids=\(group)\n"
+        XCTAssertEqual(evaluate(fixture, target: target).check("network.security-group")?.status, .pass)
+        fixture.port = 6380
+        XCTAssertEqual(
+            evaluate(fixture, target: target).check("network.security-group")?.status, .fail, "6380 is not allowed")
+    }
+
+    func testAFileThatIsNotAWSOutputIsRejectedWithItsName() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write("{\"Something\": []}", to: "other.json")
+        let path = try directory.write(
+            "engine_version: \"7.1\"\naws: {replication_groups: other.json}\n", to: "target.yaml")
+        XCTAssertThrowsError(try Target.load(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("other.json"), "\(error)")
+            XCTAssertTrue("\(error)".contains("ReplicationGroups"), "\(error)")
+        }
+    }
+}
