@@ -119,7 +119,7 @@ final class EventLoop {
             switch TCPConnector.start(AddressResolver.withPort(resolved, host.port)) {
             case .inProgress(let socket):
                 return HostSession(index: index, job: job, context: context, socket: socket, now: now)
-            case .failed(let error, _):
+            case .failed(let error):
                 let failureClass: FailureClass = error == ECONNREFUSED ? .refused : .connection
                 let message = "TCP connect failed: \(TCPConnector.describe(error))"
                 report(index, failed(job, Failure(failureClass, phase: .connect, message: message)))

@@ -7,14 +7,14 @@ enum TCPConnector {
     enum Start {
         /// The connect is under way (or done): wait for writable, then call `finish`.
         case inProgress(Int32)
-        case failed(errno: Int32, socket: Int32?)
+        case failed(errno: Int32)
     }
 
     static func start(_ address: AddressResolver.Resolved) -> Start {
         let socketDescriptor = socket(
             address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
             0)
-        guard socketDescriptor >= 0 else { return .failed(errno: errno, socket: nil) }
+        guard socketDescriptor >= 0 else { return .failed(errno: errno) }
         var one: Int32 = 1
         // Each SSH round trip is small; Nagle's algorithm would hold them back (shared/notes/libssh2.md).
         setsockopt(socketDescriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -25,7 +25,7 @@ enum TCPConnector {
         if result == 0 || errno == EINPROGRESS { return .inProgress(socketDescriptor) }
         let error = errno
         close(socketDescriptor)
-        return .failed(errno: error, socket: nil)
+        return .failed(errno: error)
     }
 
     /// After the socket became writable (or errored): 0 when connected, otherwise the connect's errno.

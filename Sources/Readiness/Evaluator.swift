@@ -43,8 +43,9 @@ public struct Evaluator: Sendable {
                 host: snapshot.host, status: .unreachable, rank: 0, score: 0, reason: failure, instances: [],
                 hostKeyUnverified: snapshot.hostKeyUnverified)
         }
+        let hostFacts = HostFacts(snapshot)
         let instances = snapshot.instances.map { instance -> InstanceVerdict in
-            let context = InstanceContext(host: snapshot, instance: instance, target: target)
+            let context = InstanceContext(host: snapshot, hostFacts: hostFacts, instance: instance, target: target)
             let checks = rules.map { applyWaiver($0.evaluate(context), host: snapshot.host.name, port: instance.port) }
             // A failing target blocks every instance: the migration cannot start whatever the source looks like.
             let status = Self.rollUp(checks + targetChecks)
@@ -123,8 +124,6 @@ public struct Evaluator: Sendable {
                     headroomPercent: target.policy.capacityHeadroomPercent)
             },
             connectedClients: info.connectedClients.map { Int($0) },
-            clientAddresses: Set(
-                ClientList(parsing: context.instance[.clientList]?.text ?? "").clients.compactMap(\.ip)
-            ).sorted())
+            clientAddresses: Set(context.clients.compactMap(\.ip)).sorted())
     }
 }

@@ -2,20 +2,45 @@ import FleetCore
 import Foundation
 import RedisFacts
 
+/// The host-level facts the rules read, parsed once per host (every instance of the host shares them).
+public struct HostFacts: Sendable {
+    public let memInfo: MemInfo?
+    public let loadAverage: LoadAverage?
+    public let cpuCount: Int?
+    /// EC2 instance metadata, when the host answered it.
+    public let metadata: InstanceMetadata?
+    /// IPv4 addresses of the host's interfaces.
+    public let interfaceAddresses: [String]
+
+    init(_ host: HostSnapshot) {
+        memInfo = host[.meminfo].map { MemInfo(parsing: $0.text) }
+        loadAverage = host[.loadavg].flatMap { LoadAverage(parsing: $0.text) }
+        cpuCount = host[.cpuCount].flatMap { Int($0.text.trimmed) }
+        let parsedMetadata = host[.instanceMetadata].flatMap { $0.succeeded ? InstanceMetadata(parsing: $0.text) : nil }
+        metadata = parsedMetadata?.values.isEmpty == false ? parsedMetadata : nil
+        interfaceAddresses = host[.ipAddr].map { InterfaceAddresses.ipv4(parsing: $0.text) } ?? []
+    }
+}
+
 /// Everything the rules read about one instance and its host, parsed once from the snapshot.
 public struct InstanceContext: Sendable {
     public let host: HostSnapshot
     public let instance: InstanceSnapshot
     public let target: Target
+    public let hostFacts: HostFacts
     public let info: RedisInfo
     public let configGet: ConfigGetReply?
     public let configuration: RedisConfiguration?
+    /// `CLIENT LIST`, parsed once for every rule (and the facts) that read it.
+    public let clients: [ClientList.Client]
 
-    init(host: HostSnapshot, instance: InstanceSnapshot, target: Target) {
+    init(host: HostSnapshot, hostFacts: HostFacts, instance: InstanceSnapshot, target: Target) {
         self.host = host
+        self.hostFacts = hostFacts
         self.instance = instance
         self.target = target
         info = RedisInfo(parsing: instance[.info]?.text ?? "")
+        clients = ClientList(parsing: instance[.clientList]?.text ?? "").clients
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
         let reply = instance[.configGet].map { ConfigGetReply(parsing: $0.text) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
@@ -55,16 +80,12 @@ public struct InstanceContext: Sendable {
         Evidence(source: info.source(of: field), observed: info[field] ?? "absent")
     }
 
-    // Host facts
-    public var memInfo: MemInfo? { host[.meminfo].map { MemInfo(parsing: $0.text) } }
-    public var loadAverage: LoadAverage? { host[.loadavg].flatMap { LoadAverage(parsing: $0.text) } }
-    public var cpuCount: Int? { host[.cpuCount].flatMap { Int($0.text.trimmed) } }
-    public var metadata: InstanceMetadata? {
-        guard let section = host[.instanceMetadata], section.succeeded else { return nil }
-        let parsed = InstanceMetadata(parsing: section.text)
-        return parsed.values.isEmpty ? nil : parsed
-    }
-    public var interfaceAddresses: [String] { host[.ipAddr].map { InterfaceAddresses.ipv4(parsing: $0.text) } ?? [] }
+    // Host facts, shared by the host's instances.
+    public var memInfo: MemInfo? { hostFacts.memInfo }
+    public var loadAverage: LoadAverage? { hostFacts.loadAverage }
+    public var cpuCount: Int? { hostFacts.cpuCount }
+    public var metadata: InstanceMetadata? { hostFacts.metadata }
+    public var interfaceAddresses: [String] { hostFacts.interfaceAddresses }
 
     public var usedMemory: Int64? { info.usedMemory }
 }

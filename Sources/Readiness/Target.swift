@@ -80,7 +80,7 @@ public struct Target: Sendable, Hashable {
         }
         let engineNode = try required("engine_version")
         let engineVersion = try engineNode.nonEmptyString()
-        guard isVersionString(engineVersion) else {
+        guard RedisVersion(engineVersion) != nil else {
             throw engineNode.error("'\(engineVersion)' is not a version like 7.1")
         }
         // With an `aws:` section, the name and node type may come from describe-replication-groups.
@@ -148,11 +148,6 @@ public struct Target: Sendable, Hashable {
         return parts[0].split(separator: ".").count == 4
             && parts[0].split(separator: ".").allSatisfy { UInt8($0) != nil }
     }
-}
-
-private func isVersionString(_ text: String) -> Bool {
-    let parts = text.split(separator: ".")
-    return !parts.isEmpty && parts.allSatisfy { Int($0) != nil }
 }
 
 /// The thresholds of checks.md; every one can be changed in the target file's `policy` section.

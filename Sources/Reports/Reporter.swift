@@ -96,5 +96,4 @@ enum Text {
         return formatter.string(from: date)
     }
 
-    static let statusOrder = ReadinessStatus.allCases
 }

@@ -37,12 +37,6 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         return "\(code.rawValue): \(message)"
     }
 
-    /// True when the server closed or reset the connection.
-    public var isDisconnect: Bool {
-        libssh2Error == "LIBSSH2_ERROR_SOCKET_DISCONNECT" || libssh2Error == "LIBSSH2_ERROR_SOCKET_RECV"
-            || libssh2Error == "LIBSSH2_ERROR_SOCKET_SEND" || libssh2Error == "LIBSSH2_ERROR_BANNER_RECV"
-    }
-
     /// True when the server refused the credentials (as opposed to a broken key file or protocol error).
     public var isCredentialRefusal: Bool {
         libssh2Error == "LIBSSH2_ERROR_AUTHENTICATION_FAILED" || libssh2Error == "LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED"

@@ -37,26 +37,22 @@ public final class SSHSession {
 
     // MARK: Errors and EAGAIN, in one place
 
-    /// Turns a libssh2 return code into an operation result: the one place that knows about EAGAIN.
-    private func result(_ returnCode: Int32, _ code: SSHError.Code) -> SSHOperation<Void> {
-        if returnCode >= 0 { return .done(()) }
-        if returnCode == LIBSSH2_ERROR_EAGAIN { return .wouldBlock }
-        return .failed(lastError(code, fallback: returnCode))
+    /// Turns a libssh2 return code into an operation result.
+    func operation(_ returnCode: Int32, _ code: SSHError.Code) -> SSHOperation<Void> {
+        resultOfLength(Int(returnCode), code).map { _ in () }
     }
 
-    /// For calls that return NULL both on EAGAIN and on failure: the session's errno tells them apart.
+    /// A byte count (or 0) as success; a negative value is libssh2's error code.
+    func resultOfLength(_ returnValue: Int, _ code: SSHError.Code) -> SSHOperation<Int> {
+        returnValue >= 0 ? .done(returnValue) : pendingOrFailed(Int32(clamping: returnValue), code)
+    }
+
+    /// The one place that knows about EAGAIN. Also used directly by calls that return NULL both on EAGAIN and on
+    /// failure, where the session's errno tells them apart.
     private func pendingOrFailed<Value>(_ errorNumber: Int32, _ code: SSHError.Code) -> SSHOperation<Value> {
         if errorNumber == LIBSSH2_ERROR_EAGAIN { return .wouldBlock }
         return .failed(lastError(code, fallback: errorNumber))
     }
-
-    func resultOfLength(_ returnValue: Int, _ code: SSHError.Code) -> SSHOperation<Int> {
-        if returnValue >= 0 { return .done(returnValue) }
-        if returnValue == Int(LIBSSH2_ERROR_EAGAIN) { return .wouldBlock }
-        return .failed(lastError(code, fallback: Int32(clamping: returnValue)))
-    }
-
-    func operation(_ returnCode: Int32, _ code: SSHError.Code) -> SSHOperation<Void> { result(returnCode, code) }
 
     /// libssh2's last error for this session, with the constant's name and its message.
     func lastError(_ code: SSHError.Code, fallback: Int32) -> SSHError {
@@ -89,7 +85,7 @@ public final class SSHSession {
     /// Banner exchange and key exchange (RFC 4253 §4–7).
     public func handshake() -> SSHOperation<Void> {
         guard let handle else { return .failed(SSHError(code: .handshake, message: "session closed")) }
-        return result(libssh2_session_handshake(handle, socket), .handshake)
+        return operation(libssh2_session_handshake(handle, socket), .handshake)
     }
 
     /// The key the server proved it holds during the handshake.
@@ -131,7 +127,8 @@ public final class SSHSession {
     /// Public-key authentication with a private key file; the public key is derived from it.
     public func authenticate(user: String, privateKeyFile: String, passphrase: String?) -> SSHOperation<Void> {
         guard let handle else { return .failed(SSHError(code: .authentication, message: "session closed")) }
-        return result(fa_userauth_publickey_fromfile(handle, user, privateKeyFile, passphrase ?? ""), .authentication)
+        return operation(
+            fa_userauth_publickey_fromfile(handle, user, privateKeyFile, passphrase ?? ""), .authentication)
     }
 
     // MARK: Channels
@@ -158,7 +155,7 @@ public final class SSHSession {
     /// Polite goodbye (SSH_MSG_DISCONNECT). Optional: `abort()` is always safe.
     public func disconnect() -> SSHOperation<Void> {
         guard let handle else { return .done(()) }
-        return result(fa_session_disconnect(handle, "fleet-audit done"), .teardown)
+        return operation(fa_session_disconnect(handle, "fleet-audit done"), .teardown)
     }
 
     /// Frees everything at once: shuts the socket down first so no libssh2 call can wait on it, frees the session

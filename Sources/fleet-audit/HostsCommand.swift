@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inventory
+import Reports
 
 /// Validates an inventory and lists the hosts a `--limit` selects, without contacting any of them.
 struct HostsCommand: ParsableCommand {
@@ -32,22 +33,9 @@ struct HostsCommand: ParsableCommand {
                 host.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
             ]
         }
-        print(TextTable.render(header: ["HOST", "SSH", "HOST KEYS", "REDIS", "TAGS"], rows: rows), terminator: "")
+        print(TextTable.render(rows: [["HOST", "SSH", "HOST KEYS", "REDIS", "TAGS"]] + rows), terminator: "")
         print(
             "\(hosts.count) of \(inventory.hosts.count) hosts selected from \(inventory.sourcePath) (\(inventory.digest))"
         )
-    }
-}
-
-/// Left-aligned columns separated by two spaces, for terminal listings.
-enum TextTable {
-    static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
     }
 }

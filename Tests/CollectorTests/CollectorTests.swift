@@ -31,17 +31,11 @@ final class CollectorTests: XCTestCase {
     }
 
     private func inventory(_ hostsYAML: String) throws -> Inventory {
-        let yaml = """
-            defaults:
-              user: \(server.user)
-              port: \(server.port)
-              identity_file: \(server.ed25519Key)
-              known_hosts: \(server.knownHostsFile)
-              metadata: off
-              timeouts: {connect: 3, handshake: 5, auth: 5, command: 30, host: 60}
-            hosts:
-            \(hostsYAML)
-            """
+        let yaml =
+            server.inventoryDefaults() + """
+                hosts:
+                \(hostsYAML)
+                """
         return try Inventory.parse(yaml, file: "inventory.yaml", baseDirectory: "/")
     }
 

@@ -21,17 +21,12 @@ final class ExecCommandFailureTests: XCTestCase {
 
     private func inventory(knownHosts: String? = nil, hosts: String) throws -> String {
         try directory.write(
-            """
-            defaults:
-              user: \(server.user)
-              port: \(server.port)
-              identity_file: \(server.ed25519Key)
-              known_hosts: \(knownHosts ?? server.knownHostsFile)
-              metadata: off
-              timeouts: {connect: 3, handshake: 5, auth: 5, command: 15, host: 30}
-            hosts:
-            \(hosts)
-            """, to: "inventory-\(UUID().uuidString).yaml")
+            server.inventoryDefaults(
+                knownHosts: knownHosts, timeouts: "{connect: 3, handshake: 5, auth: 5, command: 15, host: 30}")
+                    + """
+                    hosts:
+                    \(hosts)
+                    """, to: "inventory-\(UUID().uuidString).yaml")
     }
 
     /// A known_hosts file that records another key for this server: what an interception would look like.

@@ -20,19 +20,12 @@ final class ExecCommandTests: XCTestCase {
 
     private func inventory(extraHosts: String = "") throws -> String {
         try directory.write(
-            """
-            defaults:
-              user: \(server.user)
-              port: \(server.port)
-              identity_file: \(server.ed25519Key)
-              known_hosts: \(server.knownHostsFile)
-              metadata: off
-              timeouts: {connect: 3, handshake: 3, auth: 3, command: 10, host: 20}
-            hosts:
-              - {name: cache-a, address: 127.0.0.1, tags: {env: prod}}
-              - {name: cache-b, address: 127.0.0.1, tags: {env: dev}}
-            \(extraHosts)
-            """, to: "inventory.yaml")
+            server.inventoryDefaults(timeouts: "{connect: 3, handshake: 3, auth: 3, command: 10, host: 20}") + """
+                hosts:
+                  - {name: cache-a, address: 127.0.0.1, tags: {env: prod}}
+                  - {name: cache-b, address: 127.0.0.1, tags: {env: dev}}
+                \(extraHosts)
+                """, to: "inventory.yaml")
     }
 
     private func decode(_ text: String) throws -> [String: Any] {
@@ -113,12 +106,11 @@ final class CollectCommandTests: XCTestCase {
             directory.remove()
         }
         let inventory = try directory.write(
-            """
-            defaults: {user: \(server.user), port: \(server.port), identity_file: \(server.ed25519Key), known_hosts: \(server.knownHostsFile), metadata: off}
-            hosts:
-              - {name: cache-a, address: 127.0.0.1, redis: [{port: \(redis.port)}]}
-              - {name: cache-gone, address: 127.0.0.1, port: \(try FreePort.next())}
-            """, to: "inventory.yaml")
+            server.inventoryDefaults() + """
+                hosts:
+                  - {name: cache-a, address: 127.0.0.1, redis: [{port: \(redis.port)}]}
+                  - {name: cache-gone, address: 127.0.0.1, port: \(try FreePort.next())}
+                """, to: "inventory.yaml")
         let out = directory.file("reports")
         let result = try ProcessRunner.run(
             BuiltProducts.path(of: "fleet-audit"), ["collect", "-i", inventory, "--out", out], timeout: 120)
@@ -147,12 +139,11 @@ final class AuditCommandTests: XCTestCase {
             directory.remove()
         }
         let inventory = try directory.write(
-            """
-            defaults: {user: \(server.user), port: \(server.port), identity_file: \(server.ed25519Key), known_hosts: \(server.knownHostsFile), metadata: off}
-            hosts:
-              - {name: cache-a, address: 127.0.0.1, redis: [{port: \(redis.port)}]}
-              - {name: cache-gone, address: 127.0.0.1, port: \(try FreePort.next())}
-            """, to: "inventory.yaml")
+            server.inventoryDefaults() + """
+                hosts:
+                  - {name: cache-a, address: 127.0.0.1, redis: [{port: \(redis.port)}]}
+                  - {name: cache-gone, address: 127.0.0.1, port: \(try FreePort.next())}
+                """, to: "inventory.yaml")
         let target = try directory.write(
             "name: t\nengine_version: \"7.1\"\nnode_type: cache.r6g.large\nvpc_id: vpc-1\n", to: "target.yaml")
         let out = directory.file("reports")

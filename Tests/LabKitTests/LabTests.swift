@@ -35,25 +35,14 @@ final class LabTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    private let fleetLab = BuiltProducts.path(of: "fleet-lab")
     private let fleetAudit = BuiltProducts.path(of: "fleet-audit")
 
     /// The demo fleet gets, host by host, the status its scenario intends; then `down` leaves nothing behind.
     func testDemoFleetAuditMatchesTheScenarioAndDownLeavesNothing() throws {
-        let prefix = "ft" + String(Int.random(in: 100...999))
-        let second = Int.random(in: 150...249)
-        let third = Int.random(in: 0...255)
-        let subnet = "10.\(second).\(third).0/24"
-        let directory = try TemporaryDirectory(prefix: "fleet-lab-test")
-        defer {
-            _ = try? ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60)
-            directory.remove()
-        }
-        let out = directory.file("lab")
-        let up = try ProcessRunner.run(
-            fleetLab,
-            ["up", Self.repository + "/inventory/lab/demo.yaml", "--out", out, "--prefix", prefix, "--subnet", subnet],
-            timeout: 180)
+        let lab = try TestLab(scenario: "demo.yaml", prefix: "ft")
+        defer { lab.remove() }
+        let (second, third, subnet, directory, out) = (lab.second, lab.third, lab.subnet, lab.directory, lab.out)
+        let up = lab.upResult
         XCTAssertEqual(up.exitCode, 0, up.stdout + up.stderr)
         XCTAssertFalse(up.stdout.contains("warning:"), up.stdout)
 
@@ -134,7 +123,8 @@ final class LabTests: XCTestCase {
         let stored = try String(contentsOfFile: directory.file("reports/latest/hosts/cache-auth.json"), encoding: .utf8)
         XCTAssertFalse(stored.contains("demo-Secret-1"), "the demo password never reaches a stored file")
 
-        let down = try ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60)
+        let down = try lab.down()
+        let prefix = lab.prefix
         XCTAssertEqual(down.exitCode, 0, down.stderr)
         let namespaces = try ProcessRunner.run("/usr/sbin/ip", ["netns", "list"]).stdout
         XCTAssertFalse(namespaces.contains(prefix + "-"), namespaces)
@@ -148,23 +138,10 @@ final class LabTests: XCTestCase {
 /// Every fault of the lab at once: each host is classified with the right class and phase, and none stops the others.
 final class LabFaultTests: XCTestCase {
     func testEveryFaultIsClassifiedAndTheHealthyHostStillAnswers() throws {
-        let prefix = "fq" + String(Int.random(in: 100...999))
-        let subnet = "10.\(Int.random(in: 150...249)).\(Int.random(in: 0...255)).0/24"
-        let directory = try TemporaryDirectory(prefix: "fleet-lab-faults")
-        let fleetLab = BuiltProducts.path(of: "fleet-lab")
-        defer {
-            _ = try? ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60)
-            directory.remove()
-        }
-        let out = directory.file("lab")
-        let up = try ProcessRunner.run(
-            fleetLab,
-            [
-                "up", LabTests.repository + "/inventory/lab/faults.yaml", "--out", out, "--prefix", prefix, "--subnet",
-                subnet,
-            ],
-            timeout: 120)
-        XCTAssertEqual(up.exitCode, 0, up.stdout + up.stderr)
+        let lab = try TestLab(scenario: "faults.yaml", prefix: "fq")
+        defer { lab.remove() }
+        let out = lab.out
+        XCTAssertEqual(lab.upResult.exitCode, 0, lab.upResult.stdout + lab.upResult.stderr)
         let exec = try ProcessRunner.run(
             BuiltProducts.path(of: "fleet-audit"),
             ["exec", "-i", out + "/inventory.yaml", "--json", "--", "hostname; redis-cli ping"], timeout: 120)
@@ -187,5 +164,39 @@ final class LabFaultTests: XCTestCase {
         XCTAssertEqual(outcome("no-redis-cli"), "exit")
         XCTAssertEqual(byHost["no-redis-cli"]?["exit_status"] as? Int, 127)
         XCTAssertEqual(outcome("firewall-redis"), "ok", "the firewall drops the Redis port from outside only")
+    }
+}
+
+/// A lab fleet brought up for one test: its own name prefix and a random 10.x.y.0/24, so tests never collide with
+/// another lab on this machine. `remove()` (in a `defer`) takes it down even when the test fails.
+final class TestLab {
+    let prefix: String
+    let second = Int.random(in: 150...249)
+    let third = Int.random(in: 0...255)
+    let directory: TemporaryDirectory
+    let upResult: ProcessOutput
+    private let fleetLab = BuiltProducts.path(of: "fleet-lab")
+
+    var subnet: String { "10.\(second).\(third).0/24" }
+    var out: String { directory.file("lab") }
+
+    init(scenario: String, prefix letters: String) throws {
+        prefix = letters + String(Int.random(in: 100...999))
+        directory = try TemporaryDirectory(prefix: "fleet-lab-test")
+        upResult = try ProcessRunner.run(
+            BuiltProducts.path(of: "fleet-lab"),
+            [
+                "up", LabTests.repository + "/inventory/lab/" + scenario, "--out", directory.file("lab"), "--prefix",
+                prefix, "--subnet", "10.\(second).\(third).0/24",
+            ],
+            timeout: 180)
+    }
+
+    @discardableResult
+    func down() throws -> ProcessOutput { try ProcessRunner.run(fleetLab, ["down", "--prefix", prefix], timeout: 60) }
+
+    func remove() {
+        _ = try? down()
+        directory.remove()
     }
 }

@@ -77,6 +77,23 @@ public final class SSHServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// The `defaults:` section of an inventory whose hosts reach this server with its ed25519 key and known_hosts
+    /// (instance metadata off: tests never ask an IMDS). Append a `hosts:` section.
+    public func inventoryDefaults(
+        knownHosts: String? = nil, timeouts: String = "{connect: 3, handshake: 5, auth: 5, command: 30, host: 60}"
+    ) -> String {
+        """
+        defaults:
+          user: \(user)
+          port: \(port)
+          identity_file: \(ed25519Key)
+          known_hosts: \(knownHosts ?? knownHostsFile)
+          metadata: off
+          timeouts: \(timeouts)
+
+        """
+    }
+
     /// Kills the sshd this object started (and only it); removes its files.
     public func stop() {
         if let process, process.isRunning {

@@ -142,8 +142,8 @@ struct InfoClientsRule: InstanceRule {
     let severity = Severity.info
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let text = context.instance[.clientList]?.text, context.answered else { return silent(context) }
-        let addresses = Set(ClientList(parsing: text).clients.compactMap(\.ip)).sorted()
+        guard context.instance[.clientList] != nil, context.answered else { return silent(context) }
+        let addresses = Set(context.clients.compactMap(\.ip)).sorted()
         return result(
             .pass, "\(context.info.connectedClients ?? 0) client(s) from \(addresses.count) address(es).",
             addresses.prefix(20).map { Evidence(source: "CLIENT LIST", observed: $0) })

@@ -152,7 +152,7 @@ struct SourceSentinelRule: InstanceRule {
         let sentinelProcesses = processes.split(whereSeparator: \.isNewline).filter {
             $0.contains("redis-sentinel") || $0.contains("--sentinel")
         }
-        let clients = ClientList(parsing: context.instance[.clientList]?.text ?? "").clients.filter {
+        let clients = context.clients.filter {
             ($0.name ?? "").lowercased().contains("sentinel") || ($0.lastCommand ?? "").hasPrefix("sentinel")
         }
         var evidence = sentinelProcesses.prefix(3).map { Evidence(source: "ps", observed: String($0).trimmed) }

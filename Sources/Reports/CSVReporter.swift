@@ -1,0 +1,47 @@
+import FleetCore
+import Foundation
+
+/// `report.csv`: one row per instance, one column per check (RFC 4180 quoting).
+public struct CSVReporter: Reporter {
+    public let identifier = "csv"
+    public let fileName = "report.csv"
+
+    public init() {}
+
+    public func render(_ model: ReportModel) -> String {
+        let ids = model.checkIDs
+        var rows = [["host", "address", "port", "status", "rank", "score", "used_memory_bytes", "reason"] + ids]
+        for host in model.verdict.hosts {
+            if host.instances.isEmpty {
+                rows.append(
+                    [
+                        host.host.name, host.host.address, "", host.status.rawValue, String(host.rank), "0", "",
+                        host.reason.map { "\($0.errorClass.rawValue): \($0.message)" } ?? "",
+                    ]
+                        + ids.map { _ in "" })
+            }
+            for instance in host.instances {
+                let statuses = Dictionary(
+                    instance.checks.map { ($0.id, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
+                rows.append(
+                    [
+                        host.host.name, host.host.address, String(instance.port), instance.status.rawValue,
+                        String(host.rank), String(Int(instance.score)),
+                        instance.facts.usedMemoryBytes.map(String.init) ?? "", "",
+                    ]
+                        + ids.map { statuses[$0] ?? "" })
+            }
+        }
+        return rows.map { $0.map(Self.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Quotes when needed, and defuses spreadsheet formulas (a cell starting with = + - @ is prefixed with ').
+    static func field(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@\t\r".contains(first), Double(text) == nil { text = "'" + text }
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+}

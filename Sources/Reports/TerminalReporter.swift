@@ -1,0 +1,45 @@
+import FleetCore
+import Foundation
+
+/// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR.
+public struct TerminalReporter: Sendable {
+    public var colour: Bool
+
+    public init(colour: Bool) { self.colour = colour }
+
+    public func render(_ model: ReportModel) -> String {
+        let codes: [ReadinessStatus: String] = [
+            .ready: "32", .warnings: "33", .review: "34", .blocked: "31", .unreachable: "90",
+        ]
+        var rows: [[String]] = [["#", "HOST", "ADDRESS", "STATUS", "SCORE", "INSTANCES", "TOP ISSUE"]]
+        for host in model.verdict.hosts {
+            let issue = Self.topIssue(host)
+            let ports: String = host.instances.map { String($0.port) }.joined(separator: ",")
+            let row: [String] = [
+                String(host.rank), host.host.name, host.host.address, host.status.rawValue, String(Int(host.score)),
+                ports, String(issue.prefix(60)),
+            ]
+            rows.append(row)
+        }
+        var text = TextTable.render(rows: rows) { row, column, cell in
+            // Colour the status column; padding is measured before the escape codes are added.
+            guard colour, row > 0, column == 3, let status = ReadinessStatus(rawValue: rows[row][column]),
+                let code = codes[status]
+            else { return cell }
+            return "\u{1B}[\(code)m\(cell)\u{1B}[0m"
+        }
+        let counts = model.hostCounts
+        text += ReadinessStatus.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n"
+        return text
+    }
+
+    /// What most stands between a host and readiness, in a few words.
+    static func topIssue(_ host: HostVerdict) -> String {
+        if let reason = host.reason { return "\(reason.errorClass.rawValue): \(reason.message)" }
+        let checks = host.instances.flatMap(\.checks)
+        if let check = checks.first(where: { $0.status == .fail && $0.severity == .blocker }) { return check.id }
+        if let check = checks.first(where: { $0.status == .unknown && $0.severity == .blocker }) { return check.id }
+        if let check = checks.first(where: { $0.status == .fail || $0.status == .warn }) { return check.id }
+        return ""
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Left-aligned columns separated by two spaces, for terminal listings (`hosts`, the audit summary).
+public enum TextTable {
+    /// Renders `rows` (the first one is the header). `decorate` may wrap a padded cell, e.g. in colour codes, after
+    /// the widths are measured.
+    public static func render(
+        rows: [[String]], decorate: (_ row: Int, _ column: Int, _ paddedCell: String) -> String = { _, _, cell in cell }
+    ) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.enumerated().map { index, row in
+            row.enumerated().map { column, cell in
+                let padded =
+                    column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                return decorate(index, column, padded)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
