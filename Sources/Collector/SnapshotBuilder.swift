@@ -40,6 +40,7 @@ struct SnapshotBuilder {
                 instances[port] = InstanceSnapshot(port: port, origin: listed ? .both : .discovered)
                 order.append(port)
             }
+            if section.attributes["transport"] == "tls" { instances[port]?.reachedOverTLS = true }
             if section.name == "config_file", let path = section.attributes["path"] {
                 instances[port]?.configFiles.append(ConfigFileCapture(path: path, text: captured.text))
                 if instances[port]?.configFile == nil { instances[port]?.configFile = path }

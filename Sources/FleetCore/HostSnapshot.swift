@@ -81,6 +81,8 @@ public struct InstanceSnapshot: Sendable, Hashable, Codable {
     public var sections: [String: CapturedSection]
     /// redis.conf and every file it includes, in the order read, secrets redacted.
     public var configFiles: [ConfigFileCapture]
+    /// True when the collector had to talk TLS to it (a TLS-only port); nil for plain TCP (and older snapshots).
+    public var reachedOverTLS: Bool?
 
     public init(
         port: Int, pid: Int? = nil, configFile: String? = nil, origin: Origin,

@@ -49,6 +49,9 @@ public struct Lab {
         let outDirectory = URL(fileURLWithPath: out).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: outDirectory + "/hosts", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: Self.stateDirectory, withIntermediateDirectories: true)
+        // sshd refuses to start without its privilege-separation directory, which only systemd-tmpfiles creates: a
+        // fresh machine or container has none. Hosts share the root namespace's /run.
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         // Record what we are about to create first, so that `down` can clean up even after a crash half-way.
         let statePath = Self.stateDirectory + "/\(prefix).json"
         try Data("{\"prefix\":\"\(prefix)\",\"out\":\"\(outDirectory)\"}".utf8).write(

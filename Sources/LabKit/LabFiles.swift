@@ -28,8 +28,24 @@ struct LabFiles {
         try write("#!/bin/sh\necho \"sh: 1: redis-cli: not found\" >&2\nexit 127\n", "no-redis-cli", host)
         chmod(dir + "/no-redis-cli", 0o755)
         try write(metadata(host, index: index, address: address), "metadata.txt", host)
-        for redis in host.redis { try write(redisConfig(redis, dir: dir), "redis-\(redis.port).conf", host) }
-        try write(initScript(host, dir: dir), "init.sh", host)
+        let servers = LabServers()
+        for redis in host.redis {
+            let modules = try redis.modules.map { name throws(Lab.LabError) in try servers.module(name) }
+            try write(redisConfig(redis, dir: dir, modules: modules), "redis-\(redis.port).conf", host)
+        }
+        if host.redis.contains(where: \.tlsOnly) {
+            try LabShell.run(
+                "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 -subj /CN=\(host.name) -keyout \(dir)/tls.key -out \(dir)/tls.crt"
+            )
+        }
+        let monitored = host.redis.filter(\.sentinel)
+        if !monitored.isEmpty {
+            let lines =
+                ["port 26379", "daemonize no", "dir \(dir)", "logfile \(dir)/sentinel.log"]
+                + monitored.map { "sentinel monitor lab-\($0.port) 127.0.0.1 \($0.port) 1" }
+            try write(lines.joined(separator: "\n") + "\n", "sentinel.conf", host)
+        }
+        try write(try initScript(host, dir: dir), "init.sh", host)
         try write(upScript(host, index: index, address: address, dir: dir), "up.sh", host)
         let key = try String(contentsOfFile: dir + "/ssh_host_ed25519_key.pub", encoding: .utf8).split(separator: " ")
             .prefix(2).joined(separator: " ")
@@ -97,19 +113,26 @@ struct LabFiles {
             """
     }
 
-    private func redisConfig(_ redis: LabRedis, dir: String) -> String {
-        var lines = [
-            "port \(redis.port)", "daemonize no", "dir \(dir)/data/\(redis.port)",
-            "logfile \(dir)/redis-\(redis.port).log",
-            "pidfile \(dir)/redis-\(redis.port).pid", "save \"\"", "appendonly no",
-        ]
+    private func redisConfig(_ redis: LabRedis, dir: String, modules: [String]) -> String {
+        let listen =
+            redis.tlsOnly
+            ? [
+                "port 0", "tls-port \(redis.port)", "tls-cert-file \(dir)/tls.crt", "tls-key-file \(dir)/tls.key",
+                "tls-ca-cert-file \(dir)/tls.crt", "tls-auth-clients no",
+            ] : ["port \(redis.port)"]
+        var lines =
+            listen + modules.map { "loadmodule \($0)" } + [
+                "daemonize no", "dir \(dir)/data/\(redis.port)",
+                "logfile \(dir)/redis-\(redis.port).log",
+                "pidfile \(dir)/redis-\(redis.port).pid", "save \"\"", "appendonly no",
+            ]
         if let password = redis.password { lines.append("requirepass \(password)") }
         lines += redis.config
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Runs as PID 1 of the host's PID namespace, inside its network, mount and UTS namespaces.
-    private func initScript(_ host: LabHost, dir: String) -> String {
+    private func initScript(_ host: LabHost, dir: String) throws(Lab.LabError) -> String {
         var script = """
             #!/bin/sh
             # First process of lab host \(host.name): sets up its own view of the machine, starts its services, waits.
@@ -131,23 +154,45 @@ struct LabFiles {
 
                 """
         }
+        let servers = LabServers()
         for redis in host.redis where host.fault != .redisDown {
             let auth = redis.password.map { "REDISCLI_AUTH=\(LabShell.quoted($0)) " } ?? ""
+            let tls = redis.tlsOnly ? " --tls --cacert \(dir)/tls.crt" : ""
+            let cli = "\(auth)redis-cli\(tls) -p \(redis.port)"
+            let server = try servers.executable(for: redis.server)
             script += """
                 mkdir -p \(dir)/data/\(redis.port)
-                redis-server \(dir)/redis-\(redis.port).conf &
-                for i in $(seq 100); do \(auth)redis-cli -p \(redis.port) ping >/dev/null 2>&1 && break; sleep 0.05; done
+                \(server) \(dir)/redis-\(redis.port).conf &
+                for i in $(seq 100); do \(cli) ping >/dev/null 2>&1 && break; sleep 0.05; done
 
                 """
             let value = String(repeating: "v", count: redis.valueBytes)
+            // RESP, not inline commands: Redis 2.8 mangles inline commands that arrive in one pipelined burst.
             for (database, count) in redis.keys.sorted(by: { $0.key < $1.key }) where count > 0 {
-                script +=
-                    "awk 'BEGIN { for (i = 1; i <= \(count); i++) print \"SET key:\(database):\" i \" \(value)\" }' | \(auth)redis-cli -p \(redis.port) -n \(database) --pipe >/dev/null 2>&1\n"
+                script += """
+                    awk 'BEGIN { v = "\(value)"; for (i = 1; i <= \(count); i++) { k = "key:\(database):" i; \\
+                      printf "*3\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$%d\\r\\n%s\\r\\n", length(k), k, length(v), v } }' \\
+                      | \(cli) -n \(database) --pipe >/dev/null 2>&1
+
+                    """
             }
             for command in redis.run {
-                script += "\(auth)redis-cli -p \(redis.port) \(command) >>\(dir)/run.log 2>&1\n"
+                script += "\(cli) \(command) >>\(dir)/run.log 2>&1\n"
             }
-            if !redis.run.isEmpty { script += "sleep 0.5\n" }
+            if redis.run.contains(where: { $0.uppercased().contains("BGSAVE") }) {
+                // Bounded wait: the audit should see the finished BGSAVE (its status and duration), not one running.
+                script +=
+                    "for i in $(seq 100); do \(cli) INFO persistence | grep -q '^rdb_bgsave_in_progress:0' && break; sleep 0.1; done\n"
+            }
+            if redis.writesPerSecond > 0 {
+                // Bounded in count and time; ends with the host in any case.
+                let count = redis.writesPerSecond * 3_600
+                script +=
+                    "timeout 3600 \(cli) -r \(count) -i \(1.0 / Double(redis.writesPerSecond)) SET load:key \(value) >/dev/null 2>&1 &\n"
+            }
+        }
+        if host.redis.contains(where: \.sentinel) && host.fault != .redisDown {
+            script += "redis-server \(dir)/sentinel.conf --sentinel &\n"
         }
         if host.fault == .firewallRedis {
             for redis in host.redis { script += "iptables -A INPUT -i eth0 -p tcp --dport \(redis.port) -j DROP\n" }

@@ -137,11 +137,25 @@ public struct LabRedis: Sendable, Hashable {
     public var valueBytes = 64
     /// Commands a client runs after seeding (e.g. BGSAVE), as applications or operators would have.
     public var run: [String] = []
+    /// A server from scripts/install-lab-servers.sh (`redis-2.8.17`, `redis-3.2.6`, `valkey-9.1.2`); Debian's
+    /// redis-server when nil.
+    public var server: String?
+    /// Modules to load (`loadmodule`), by name, from scripts/install-lab-servers.sh (`labmodule`).
+    public var modules: [String] = []
+    /// TLS only: `port 0` and `tls-port` on this port, with a certificate the lab makes.
+    public var tlsOnly = false
+    /// A Redis Sentinel on the host monitors this instance.
+    public var sentinel = false
+    /// Writes per second a client keeps making while the lab is up (at most an hour), as a busy application would.
+    public var writesPerSecond = 0
 
     public init(port: Int) { self.port = port }
 
     static func parse(_ node: YAMLNode) throws(YAMLFileError) -> LabRedis {
-        let fields = try node.mapping(allowedKeys: ["port", "config", "password", "keys", "value_bytes", "run"])
+        let fields = try node.mapping(allowedKeys: [
+            "port", "config", "password", "keys", "value_bytes", "run", "server", "modules", "tls_only",
+            "sentinel", "writes_per_second",
+        ])
         guard let portNode = fields["port"] else { throw node.error("each redis needs a 'port'") }
         var redis = LabRedis(port: try portNode.integer(in: 1...65535))
         if let node = fields["config"] { redis.config = try node.stringList() }
@@ -157,6 +171,17 @@ public struct LabRedis: Sendable, Hashable {
         }
         if let node = fields["value_bytes"] { redis.valueBytes = try node.integer(in: 1...10_000_000) }
         if let node = fields["run"] { redis.run = try node.stringList() }
+        if let node = fields["server"] {
+            redis.server = try node.nonEmptyString()
+            // It names a folder of LAB_SERVERS: a plain name, never a path.
+            guard redis.server?.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) == true else {
+                throw node.error("a server is a name like redis-2.8.17 or valkey-9.1.2")
+            }
+        }
+        if let node = fields["modules"] { redis.modules = try node.stringList() }
+        if let node = fields["tls_only"] { redis.tlsOnly = try node.bool() }
+        if let node = fields["sentinel"] { redis.sentinel = try node.bool() }
+        if let node = fields["writes_per_second"] { redis.writesPerSecond = try node.integer(in: 0...1_000) }
         return redis
     }
 }

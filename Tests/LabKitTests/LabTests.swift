@@ -59,16 +59,13 @@ final class LabTests: XCTestCase {
         XCTAssertTrue(ssh.stdout.contains("MemTotal:       16777216 kB"), ssh.stdout)
         XCTAssertFalse(ssh.stdout.contains("default"), "no default route: \(ssh.stdout)")
 
+        // The demo's own target, on this test's subnet.
+        let demoTarget = try String(
+            contentsOfFile: Self.repository + "/inventory/lab/demo-target.yaml", encoding: .utf8)
         let target = try directory.write(
-            """
-            name: lab
-            engine_version: "7.1"
-            node_type: cache.r6g.large
-            vpc_id: vpc-0demo
-            subnet_cidrs: [\(subnet)]
-            source_security_groups:
-              sg-0demo: [{from_port: 6379, to_port: 6380, cidrs: ["10.\(second).0.0/16"]}]
-            """, to: "target.yaml")
+            demoTarget.replacingOccurrences(of: "10.77.", with: "10.\(second).")
+                .replacingOccurrences(of: "10.\(second).0.0/24", with: subnet),
+            to: "target.yaml")
         var environment = ProcessInfo.processInfo.environment
         for line in (try? String(contentsOfFile: out + "/secrets.env", encoding: .utf8))?.split(separator: "\n") ?? [] {
             let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
@@ -98,6 +95,21 @@ final class LabTests: XCTestCase {
             for check in host.expectedFailing {
                 XCTAssertTrue(failing.contains(check), "\(host.name): \(check) in \(failing)")
             }
+        }
+        // Across the fleet, every check is seen both passing and failing (or warning) somewhere.
+        var statusesByCheck: [String: Set<String>] = [:]
+        for host in hosts {
+            for instance in (host["instances"] as? [[String: Any]]) ?? [] {
+                for check in (instance["checks"] as? [[String: Any]]) ?? [] {
+                    guard let id = check["id"] as? String, let status = check["status"] as? String else { continue }
+                    statusesByCheck[id, default: []].insert(status)
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(statusesByCheck.count, 25, "\(statusesByCheck.keys.sorted())")
+        for (id, statuses) in statusesByCheck where !id.hasPrefix("info.") {
+            XCTAssertTrue(statuses.contains("pass"), "\(id) never passes: \(statuses)")
+            XCTAssertFalse(statuses.isDisjoint(with: ["fail", "warn"]), "\(id) never fails: \(statuses)")
         }
         // The collected facts match the scenario: instances per host, addresses, VPC, memory, configs.
         let run = try RunStore.load(runDirectory: directory.file("reports/latest"))

@@ -138,6 +138,14 @@ final class ReadinessRuleTests: XCTestCase {
         XCTAssertEqual(noMetadata.instanceStatus, .review)
     }
 
+    func testASentinelStartedAsRedisServerIsSeenByItsProcessTitle() {
+        var fixture = SnapshotFixture()
+        XCTAssertEqual(evaluate(fixture).check("source.sentinel")?.status, .pass)
+        // `redis-server sentinel.conf --sentinel` retitles itself; its arguments are gone from ps.
+        fixture.processes += " 901 redis-server *:26379 [sentinel]\n"
+        XCTAssertEqual(evaluate(fixture).check("source.sentinel")?.status, .warn)
+    }
+
     func testModulesSentinelAndRole() {
         var fixture = SnapshotFixture()
         fixture.moduleList = "name\nsearch\nver\n20811\npath\n/usr/lib/redis/modules/redisearch.so\nargs\n"

@@ -117,12 +117,16 @@ listens_here() {
   grep -q -e ":$1 " -e ":$1\$" "$W/ss" 2>/dev/null && return 0
   grep -q -i ":$(printf '%04X' "$1") " "$W/ss" 2>/dev/null
 }
+# A Sentinel runs the same binary (`redis-server --sentinel`, titled `redis-server *:26379 [sentinel]`): its port is
+# not an instance.
+grep -e redis-sentinel -e '--sentinel' -e '\[sentinel\]' "$W/ps" | awk '{print "pid=" $1 ","}' > "$W/sentinels"
+not_sentinel() { if [ -s "$W/sentinels" ]; then grep -v -F -f "$W/sentinels"; else cat; fi; }
 ports=$(
   { for p in $LISTED_PORTS; do echo "$p"; done
-    grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' \
+    grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' -e '\[sentinel\]' \
       | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p' \
       | while read -r p; do listens_here "$p" && echo "$p"; done
-    grep -E 'redis-server|valkey-server' "$W/ss" | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
+    grep -E 'redis-server|valkey-server' "$W/ss" | not_sentinel | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
   } | grep -E '^[0-9]+$' | sort -un
 )
 # A cluster node also listens on its bus port (port + 10000): that is not another instance.
@@ -156,12 +160,24 @@ rcli_line_mode() {
 }
 # REDISCLI_AUTH is set for the redis-cli process alone (a prefix assignment), never exported to the script's other
 # commands, whose environment other processes of the same user could read in /proc/<pid>/environ.
+# TLS (empty, or --tls --insecure) is unquoted on purpose: it is zero or two words.
 rcli() {
   if [ -n "$pw" ] && [ "${CLI_MAJOR:-5}" -lt 5 ]; then rcli_line_mode "$@"
   elif [ -n "$pw" ] && [ -n "$USER_NAME" ]; then
-    REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" --user "$USER_NAME" "$@"
-  elif [ -n "$pw" ]; then REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"
-  else $BOUND "$CLI" -h "$HOST" -p "$PORT" "$@"; fi
+    REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" $TLS --user "$USER_NAME" "$@"
+  elif [ -n "$pw" ]; then REDISCLI_AUTH=$pw $BOUND "$CLI" -h "$HOST" -p "$PORT" $TLS "$@"
+  else $BOUND "$CLI" -h "$HOST" -p "$PORT" $TLS "$@"; fi
+}
+# Whether a reply came from a Redis server (even one refusing us), not from a failed connection.
+redis_answered() { case "$1" in *PONG*|*NOAUTH*|*WRONGPASS*|*ERR*|*LOADING*|*NOPERM*|*DENIED*) return 0 ;; esac; return 1; }
+# A TLS-only port (`port 0`, `tls-port`) resets a plain connection. redis-cli 6+ then talks TLS to it; the server's
+# certificate is not verified (--insecure): the connection stays on this host, and a fleet's CA is not known here.
+choose_transport() {
+  TLS=
+  redis_answered "$(rcli PING 2>&1)" && return 0
+  [ "${CLI_MAJOR:-0}" -ge 6 ] || return 0
+  TLS="--tls --insecure"
+  redis_answered "$(rcli PING 2>&1)" || TLS=
 }
 # INFO with every section the version has: `everything` (Redis 7+), else `all`, else the default sections.
 info_all() {
@@ -176,11 +192,13 @@ for PORT in $ports; do
   HOST=$(address_of "$PORT")
   pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
   USER_NAME=$(awk -v p="$PORT" '$1 == p && $2 != "default" { print $2; exit }' "$W/secrets")
-    attrs="port=$PORT"
+  attrs="port=$PORT"
   if [ -z "$CLI" ]; then
     section info "$attrs" sh -c 'echo "redis-cli: not found"; exit 127'
     continue
   fi
+  choose_transport
+  [ -n "$TLS" ] && attrs="$attrs transport=tls"
   section info "$attrs" info_all
   section config_get "$attrs" rcli CONFIG GET '*'
   section client_list "$attrs" rcli CLIENT LIST

@@ -42,6 +42,10 @@ struct SourceClusterModeRule: InstanceRule {
                             "Migrate cluster-mode sources shard by shard, or use a cluster-mode disabled source.")
                     : result(.pass, "Cluster mode is off.", [evidence])
             }
+            if let version = context.info.version, version < RedisVersion(major: 3) {
+                return result(
+                    .pass, "Redis \(version) predates cluster mode (3.0).", [context.infoEvidence("redis_version")])
+            }
             return result(.unknown, "INFO has no cluster section and the config does not say.")
         }
         let evidence = [context.infoEvidence("cluster_enabled")]
@@ -111,6 +115,10 @@ struct SourceProtectedModeRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let (value, evidence) = context.setting("protected-mode") else {
+            if let version = context.info.version, version < RedisVersion(major: 3, minor: 2) {
+                return result(
+                    .pass, "Redis \(version) predates protected mode (3.2).", [context.infoEvidence("redis_version")])
+            }
             return context.answered
                 ? result(.unknown, "protected-mode is not readable (CONFIG disabled and no redis.conf).")
                 : silent(context)

@@ -150,7 +150,8 @@ struct SourceSentinelRule: InstanceRule {
     func evaluate(_ context: InstanceContext) -> CheckResult {
         let processes = context.host[.processes]?.text ?? ""
         let sentinelProcesses = processes.split(whereSeparator: \.isNewline).filter {
-            $0.contains("redis-sentinel") || $0.contains("--sentinel")
+            // `redis-server --sentinel` retitles itself `redis-server *:26379 [sentinel]`.
+            $0.contains("redis-sentinel") || $0.contains("--sentinel") || $0.contains("[sentinel]")
         }
         let clients = context.clients.filter {
             ($0.name ?? "").lowercased().contains("sentinel") || ($0.lastCommand ?? "").hasPrefix("sentinel")

@@ -189,10 +189,12 @@ struct TargetVersionOrderRule: InstanceRule {
         guard let target = RedisVersion(context.target.engineVersion) else {
             return result(.unknown, "The target engine version cannot be read.")
         }
-        let evidence = [
-            context.infoEvidence("redis_version"),
-            Evidence(source: "\(context.target.source) engine_version", observed: context.target.engineVersion),
-        ]
+        // Valkey reports redis_version 7.2.4 (the Redis release it forked from, for clients); a Valkey source is at
+        // least that new, so the comparison stays on redis_version and valkey_version is shown beside it.
+        let evidence =
+            [context.infoEvidence("redis_version")]
+            + (context.info.isValkey ? [context.infoEvidence("valkey_version")] : [])
+            + [Evidence(source: "\(context.target.source) engine_version", observed: context.target.engineVersion)]
         // Compare major.minor: RDB formats change with minor releases, not patches.
         let sourceMinor = RedisVersion(source.components.prefix(2).map(String.init).joined(separator: ".")) ?? source
         let targetMinor = RedisVersion(target.components.prefix(2).map(String.init).joined(separator: ".")) ?? target
