@@ -120,6 +120,27 @@ final class ReplyParsingTests: XCTestCase {
         }
     }
 
+    func testOldServersConfigGetUsesSlaveAndLacksProtectedModeBefore32() throws {
+        for version in ["redis-2.8.17", "redis-3.2.6"] {
+            let reply = ConfigGetReply(parsing: try fixture("\(version)/config-get.txt"))
+            XCTAssertEqual(reply["maxmemory"], "268435456", version)
+            XCTAssertEqual(reply["databases"], "16", version)
+            let limits = try XCTUnwrap(reply["client-output-buffer-limit"], version)
+            XCTAssertTrue(limits.contains("slave 268435456 67108864 60"), version)
+            XCTAssertEqual(ClientOutputBufferLimit.replica(in: limits)?.hardBytes, 268_435_456, version)
+        }
+        XCTAssertNil(ConfigGetReply(parsing: try fixture("redis-2.8.17/config-get.txt"))["protected-mode"])
+        XCTAssertEqual(ConfigGetReply(parsing: try fixture("redis-3.2.6/config-get.txt"))["protected-mode"], "yes")
+    }
+
+    func testModuleAndACLListOfServersWithoutThemAreErrorsThatListNothing() throws {
+        for version in ["redis-2.8.17", "redis-3.2.6"] {
+            XCTAssertTrue(try fixture("\(version)/module-list.txt").hasPrefix("ERR unknown command"), version)
+            XCTAssertEqual(ModuleList(parsing: try fixture("\(version)/module-list.txt")).modules, [], version)
+            XCTAssertNil(ACLList(parsing: try fixture("\(version)/acl-list.txt")).user("default"), version)
+        }
+    }
+
     func testModuleListOfValkeyNamesItsLuaModule() throws {
         XCTAssertEqual(ModuleList(parsing: try fixture("valkey-9.1.2/module-list.txt")).modules.map(\.name), ["lua"])
         XCTAssertEqual(ModuleList(parsing: try fixture("redis-7.0.15/module-list.txt")).modules, [])

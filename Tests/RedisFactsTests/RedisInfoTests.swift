@@ -39,6 +39,29 @@ final class RedisInfoTests: XCTestCase {
         XCTAssertFalse(RedisInfo(parsing: try fixture("redis-7.0.15/info-all.txt")).isValkey)
     }
 
+    /// Redis 2.8 and 3.2 (built from source, see PROVENANCE.md): what old fleets still run.
+    func testRedis28And32ParseWithTheFieldsTheChecksRead() throws {
+        for version in ["redis-2.8.17", "redis-3.2.6"] {
+            let info = RedisInfo(parsing: try fixture("\(version)/info-all.txt"))
+            XCTAssertEqual(info.version?.description, String(version.dropFirst("redis-".count)))
+            XCTAssertEqual(info.role, "master", version)
+            XCTAssertGreaterThan(info.usedMemory ?? 0, 100_000, version)
+            XCTAssertEqual(info.rdbLastBgsaveStatus, "ok", version)
+            XCTAssertEqual(info.keyspace.map(\.keys), [50, 50], version)
+            XCTAssertEqual(info.commandStats["set"]?.calls, 100, version)
+            XCTAssertNotNil(info.configFile, version)
+            // Neither knows `INFO everything`: it answers nothing, which is why the collector falls back to `all`.
+            XCTAssertEqual(try fixture("\(version)/info-everything.txt"), "", version)
+        }
+        // 2.8 has no cluster section and no maxmemory field in INFO; 3.2 has both.
+        let old = RedisInfo(parsing: try fixture("redis-2.8.17/info-all.txt"))
+        XCTAssertNil(old.isClusterEnabled)
+        XCTAssertNil(old.maxmemory)
+        let newer = RedisInfo(parsing: try fixture("redis-3.2.6/info-all.txt"))
+        XCTAssertEqual(newer.isClusterEnabled, false)
+        XCTAssertEqual(newer.maxmemory, 256 * 1024 * 1024)
+    }
+
     func testRedis7SubcommandStatsAreKeyedWithTheirPipe() throws {
         let info = RedisInfo(parsing: try fixture("redis-7.0.15/info-everything.txt"))
         XCTAssertNotNil(info.commandStats["acl|setuser"], "\(info.commandStats.keys.sorted())")
