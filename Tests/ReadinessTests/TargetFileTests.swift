@@ -78,6 +78,82 @@ final class AWSTargetTests: XCTestCase {
             evaluate(fixture, target: target).check("network.security-group")?.status, .fail, "6380 is not allowed")
     }
 
+    /// describe-cache-parameters (the AWS documentation's example, a redis2.8 group: `reserved-memory` in bytes) and
+    /// describe-cache-subnet-groups with describe-subnets (moto) give databases, reserved memory, VPC and subnets.
+    func testParametersAndSubnetGroupGiveDatabasesReservedMemoryVPCAndSubnetCIDRs() throws {
+        let directory = try Self.directoryWithFixtures()
+        defer { directory.remove() }
+        let path = try directory.write(
+            """
+            engine_version: "7.1"
+            reserved_memory_percent: 25
+            databases: 32
+            aws:
+              replication_groups: describe-replication-groups.json
+              cache_parameters: describe-cache-parameters.json
+              cache_subnet_groups: describe-cache-subnet-groups.json
+              subnets: describe-subnets.json
+            """, to: "target.yaml")
+        let target = try Target.load(path: path)
+        XCTAssertEqual(target.databases, 16, "AWS's parameter group wins over the file")
+        XCTAssertEqual(target.reservedMemoryPercent, 0, "reserved-memory 0 bytes")
+        XCTAssertEqual(target.vpcID, "vpc-e380d79972b2c49c9")
+        XCTAssertEqual(target.subnetCIDRs, ["10.77.1.0/24", "10.77.2.0/24"])
+        XCTAssertTrue(target.source.contains("describe-subnets.json"), target.source)
+
+        var fixture = SnapshotFixture()
+        fixture.imds = "local-ipv4=10.77.1.15\nvpc-id=vpc-e380d79972b2c49c9\nsecurity-group-ids=sg-0src\n"
+        XCTAssertEqual(evaluate(fixture, target: target).check("network.vpc")?.status, .pass)
+        fixture.imds = "local-ipv4=10.77.1.15\nvpc-id=vpc-0demo\nsecurity-group-ids=sg-0src\n"
+        XCTAssertEqual(evaluate(fixture, target: target).check("network.vpc")?.status, .warn)
+    }
+
+    func testAPercentageParameterAndADifferentDatabaseCountDecideTheChecks() throws {
+        let directory = try Self.directoryWithFixtures()
+        defer { directory.remove() }
+        _ = try directory.write(
+            """
+            {"Parameters": [
+              {"ParameterName": "reserved-memory-percent", "ParameterValue": "30", "DataType": "integer"},
+              {"ParameterName": "databases", "ParameterValue": "32", "DataType": "integer"}
+            ]}
+            """, to: "params.json")
+        let path = try directory.write(
+            "name: t\nnode_type: cache.r6g.large\nengine_version: \"7.1\"\naws: {cache_parameters: params.json}\n",
+            to: "target.yaml")
+        let target = try Target.load(path: path)
+        XCTAssertEqual(target.reservedMemoryPercent, 30)
+        XCTAssertEqual(target.databases, 32)
+        XCTAssertEqual(evaluate(SnapshotFixture(), target: target).check("target.databases")?.status, .fail)
+    }
+
+    func testSubnetsMissingFromDescribeSubnetsAreNamed() throws {
+        let directory = try Self.directoryWithFixtures()
+        defer { directory.remove() }
+        _ = try directory.write("{\"Subnets\": []}", to: "none.json")
+        let path = try directory.write(
+            """
+            name: t
+            node_type: cache.r6g.large
+            engine_version: "7.1"
+            aws: {cache_subnet_groups: describe-cache-subnet-groups.json, subnets: none.json}
+            """, to: "target.yaml")
+        XCTAssertThrowsError(try Target.load(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("none.json"), "\(error)")
+            XCTAssertTrue("\(error)".contains("subnet-cff09c52a0c86ff4c"), "\(error)")
+        }
+    }
+
+    private static func directoryWithFixtures() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        for name in try FileManager.default.contentsOfDirectory(atPath: fixtures.path) where name.hasSuffix(".json") {
+            try FileManager.default.copyItem(
+                atPath: fixtures.appendingPathComponent(name).path, toPath: directory.file(name))
+        }
+        return directory
+    }
+
     func testAFileThatIsNotAWSOutputIsRejectedWithItsName() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
