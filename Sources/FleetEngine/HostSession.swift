@@ -176,6 +176,8 @@ final class HostSession {
     /// Called by the loop when `nextDeadline` has passed: the session ends with a timeout naming the phase.
     func expire(now: Double) -> CommandResult {
         let hostExpired = now >= hostDeadline
+        var runningProgress: String?
+        if case .running(let running) = state { runningProgress = running.progress }
         let expiredPhase: SessionPhase = hostExpired ? .host : phase
         abortConnection()
         let seconds = hostExpired ? job.host.deadlines.host : phaseDeadline - phaseStartedAt
@@ -185,8 +187,14 @@ final class HostSession {
         case .handshake: message = "the server did not complete the SSH handshake within \(format(seconds)) s"
         case .authentication: message = "authentication did not finish within \(format(seconds)) s"
         case .channel: message = "the server did not open a channel within \(format(seconds)) s"
-        case .command: message = "the command did not finish within \(format(seconds)) s"
-        case .host, .hostKey: message = "the host did not finish within its \(format(seconds)) s deadline"
+        case .command:
+            message =
+                "the command did not finish within \(format(seconds)) s"
+                + (runningProgress.map { " (\($0))" } ?? "")
+        case .host, .hostKey:
+            message =
+                "the host did not finish within its \(format(seconds)) s deadline"
+                + (runningProgress.map { " (\($0))" } ?? "")
         }
         state = .finished
         return result(failure: Failure(.timeout, phase: expiredPhase, message: message), now: now)

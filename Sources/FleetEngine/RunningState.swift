@@ -85,6 +85,14 @@ struct RunningState {
 
     private func finished(_ stream: SSHChannel.Stream) -> Bool { stream == .stdout ? stdoutFinished : stderrFinished }
 
+    /// How far the exchange got, for a timeout message: a stall with no output differs from one that lost the
+    /// server's EOF after the whole output arrived.
+    var progress: String {
+        let eof = channel.receivedEOF ? "server EOF received" : "no EOF from the server"
+        return "stdin \(inputOffset)/\(input.count) bytes sent\(eofSent ? " and closed" : ""), "
+            + "stdout \(stdout.bytes.count) bytes, stderr \(stderr.bytes.count) bytes received, \(eof)"
+    }
+
     private mutating func markFinished(_ stream: SSHChannel.Stream) {
         if stream == .stdout { stdoutFinished = true } else { stderrFinished = true }
     }

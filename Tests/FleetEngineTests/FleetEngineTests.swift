@@ -221,10 +221,14 @@ final class FleetEngineTests: XCTestCase {
 
     func testACommandThatOutlivesItsDeadlineTimesOutInTheCommandPhase() async throws {
         let result = try await runOne(
-            "sleep 30",
+            "printf started; sleep 30",
             on: host(deadlines: PhaseDeadlines(connect: 5, handshake: 5, authentication: 5, command: 1, host: 60)))
         XCTAssertEqual(result.failure?.errorClass, .timeout)
         XCTAssertEqual(result.failure?.phase, .command)
+        // The message says how far the exchange got: output arrived, the server's EOF did not.
+        let message = result.failure?.message ?? ""
+        XCTAssertTrue(message.contains("stdout 7 bytes"), message)
+        XCTAssertTrue(message.contains("no EOF from the server"), message)
     }
 
     func testTheWholeHostDeadlineBoundsEveryPhase() async throws {
