@@ -9,7 +9,8 @@ public struct HTMLReporter: Reporter {
 
     public init() {}
 
-    static let colours: [ReadinessStatus: String] = [
+    /// One colour per status, shared by every HTML page (reports and plans).
+    public static let colours: [ReadinessStatus: String] = [
         .ready: "#2e7d32", .warnings: "#f9a825", .review: "#1565c0", .blocked: "#c62828", .unreachable: "#616161",
     ]
 
@@ -190,8 +191,8 @@ public struct HTMLReporter: Reporter {
             "<tr><td><code>\(escape(check.id))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
     }
 
-    /// HTML-escapes untrusted text.
-    static func escape(_ text: String) -> String {
+    /// HTML-escapes untrusted text (for element content and quoted attribute values).
+    public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.count)
         for character in text {
