@@ -5,8 +5,13 @@ import Reports
 public struct PlanTerminalRenderer: Sendable {
     /// Waves listed one by one; longer plans show the first ones and a total line.
     public var maxWaves: Int
+    /// Notes printed; the plan files hold them all.
+    public var maxNotes: Int
 
-    public init(maxWaves: Int = 40) { self.maxWaves = maxWaves }
+    public init(maxWaves: Int = 40, maxNotes: Int = 10) {
+        self.maxWaves = maxWaves
+        self.maxNotes = maxNotes
+    }
 
     public func render(_ plan: MigrationPlan) -> String {
         var rows = [["WAVE", "ORDER", "INSTANCES", "HOSTS", "DATASET", "SYNC", "NOTE"]]
@@ -30,7 +35,10 @@ public struct PlanTerminalRenderer: Sendable {
             text +=
                 "fix \(item.checkID): unblocks \(item.unblocksInstances) instance(s) alone, blocks \(item.instances)\n"
         }
-        for note in plan.notes { text += "note (\(note.kind.rawValue)): \(note.message.prefix(200))\n" }
+        for note in plan.notes.prefix(maxNotes) {
+            text += "note (\(note.kind.rawValue)): \(note.message.prefix(200))\n"
+        }
+        if plan.notes.count > maxNotes { text += "... \(plan.notes.count - maxNotes) more note(s) in plan.md\n" }
         return text
     }
 }
