@@ -19,14 +19,8 @@ public struct PlanHTMLRenderer: PlanRenderer {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>fleet-audit: ElastiCache migration waves — \(escape(plan.target.name))</title>
             <style>
-            body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#212121;max-width:1200px}
-            h1{font-size:1.6rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
-            .meta{color:#616161;font-size:.9rem} table{border-collapse:collapse;width:100%;font-size:.9rem}
-            th,td{border-bottom:1px solid #eee;padding:.35rem .5rem;text-align:left;vertical-align:top}
-            th{background:#fafafa} .badge{display:inline-block;padding:.1rem .5rem;border-radius:.8rem;color:#fff;font-size:.8rem}
-            .banner{background:#ffebee;border:2px solid #c62828;padding:.8rem;margin:1rem 0;font-weight:600}
+            \(HTMLReporter.baseStyle)
             .note{background:#fff8e1;border-left:4px solid #f9a825;padding:.4rem .8rem;margin:.4rem 0}
-            code{background:#f5f5f5;padding:0 .2rem} details{margin:.4rem 0} summary{cursor:pointer}
             </style></head><body>
             <h1>ElastiCache migration waves</h1>
             <p class="meta">Target <b>\(escape(plan.target.name))</b> (\(escape(plan.target.nodeType)), engine \
