@@ -13,20 +13,20 @@ public enum RemediationBacklog {
         for entry in blocked {
             let onlyBlocker = Set(entry.blockingChecks.map(\.id)).count == 1
             for check in entry.blockingChecks {
-                var item =
-                    items[check.id]
-                    ?? BacklogItem(
+                if items[check.id] == nil {
+                    items[check.id] = BacklogItem(
                         checkID: check.id, title: check.title, scope: check.scope, instances: 0, hosts: 0,
                         unblocksInstances: 0, unblocksHosts: 0, failing: 0, unknown: 0, remediations: [],
                         affected: [])
-                item.instances += 1
-                if check.status == .unknown { item.unknown += 1 } else { item.failing += 1 }
+                }
+                // Mutated in place: copying the item out and back would copy `affected` every time.
+                items[check.id]?.instances += 1
+                if check.status == .unknown { items[check.id]?.unknown += 1 } else { items[check.id]?.failing += 1 }
                 if onlyBlocker {
-                    item.unblocksInstances += 1
+                    items[check.id]?.unblocksInstances += 1
                     unblockedPerHost[check.id, default: [:]][entry.host, default: 0] += 1
                 }
-                item.affected.append(entry.name)
-                items[check.id] = item
+                items[check.id]?.affected.append(entry.name)
                 hosts[check.id, default: []].insert(entry.host)
                 remediations[check.id, default: []].insert(check.remediation)
             }
