@@ -36,7 +36,7 @@ public struct CSVReporter: Reporter {
     }
 
     /// Quotes when needed, and defuses spreadsheet formulas (a cell starting with = + - @ is prefixed with ').
-    static func field(_ value: String) -> String {
+    public static func field(_ value: String) -> String {
         var text = value
         if let first = text.first, "=+-@\t\r".contains(first), Double(text) == nil { text = "'" + text }
         if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {

@@ -9,9 +9,21 @@ public struct HTMLReporter: Reporter {
 
     public init() {}
 
-    static let colours: [ReadinessStatus: String] = [
+    /// One colour per status, shared by every HTML page (reports and plans).
+    public static let colours: [ReadinessStatus: String] = [
         .ready: "#2e7d32", .warnings: "#f9a825", .review: "#1565c0", .blocked: "#c62828", .unreachable: "#616161",
     ]
+
+    /// The CSS rules every HTML page shares (reports and plans): layout, headings, tables, badges, the banner.
+    public static let baseStyle = """
+        body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#212121;max-width:1200px}
+        h1{font-size:1.6rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
+        .meta{color:#616161;font-size:.9rem} table{border-collapse:collapse;width:100%;font-size:.9rem}
+        th,td{border-bottom:1px solid #eee;padding:.35rem .5rem;text-align:left;vertical-align:top}
+        th{background:#fafafa} .badge{display:inline-block;padding:.1rem .5rem;border-radius:.8rem;color:#fff;font-size:.8rem}
+        .banner{background:#ffebee;border:2px solid #c62828;padding:.8rem;margin:1rem 0;font-weight:600}
+        code{background:#f5f5f5;padding:0 .2rem} details{margin:.4rem 0} summary{cursor:pointer}
+        """
 
     public func render(_ model: ReportModel) -> String {
         let verdict = model.verdict
@@ -21,15 +33,9 @@ public struct HTMLReporter: Reporter {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>fleet-audit: ElastiCache migration readiness — \(escape(verdict.target.name))</title>
             <style>
-            body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#212121;max-width:1200px}
-            h1{font-size:1.6rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
-            .meta{color:#616161;font-size:.9rem} table{border-collapse:collapse;width:100%;font-size:.9rem}
-            th,td{border-bottom:1px solid #eee;padding:.35rem .5rem;text-align:left;vertical-align:top}
-            th{background:#fafafa} .badge{display:inline-block;padding:.1rem .5rem;border-radius:.8rem;color:#fff;font-size:.8rem}
+            \(Self.baseStyle)
             .s-pass{color:#2e7d32} .s-warn{color:#e65100} .s-fail{color:#c62828;font-weight:600} .s-unknown{color:#1565c0}
-            .s-waived{color:#6a1b9a} .s-na{color:#9e9e9e} details{margin:.4rem 0} summary{cursor:pointer}
-            .banner{background:#ffebee;border:2px solid #c62828;padding:.8rem;margin:1rem 0;font-weight:600}
-            code{background:#f5f5f5;padding:0 .2rem} .cards{display:flex;gap:1rem;flex-wrap:wrap}
+            .s-waived{color:#6a1b9a} .s-na{color:#9e9e9e} .cards{display:flex;gap:1rem;flex-wrap:wrap}
             .card{border:1px solid #e0e0e0;border-radius:.5rem;padding:.6rem 1rem;min-width:7rem}
             .card b{display:block;font-size:1.6rem}
             </style></head><body>
@@ -190,8 +196,8 @@ public struct HTMLReporter: Reporter {
             "<tr><td><code>\(escape(check.id))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
     }
 
-    /// HTML-escapes untrusted text.
-    static func escape(_ text: String) -> String {
+    /// HTML-escapes untrusted text (for element content and quoted attribute values).
+    public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.count)
         for character in text {

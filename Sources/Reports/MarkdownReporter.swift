@@ -8,6 +8,8 @@ public struct MarkdownReporter: Reporter {
 
     public init() {}
 
+    private func cell(_ text: String) -> String { Self.cell(text) }
+
     public func render(_ model: ReportModel) -> String {
         let verdict = model.verdict
         var text = "# ElastiCache migration readiness: \(cell(verdict.target.name))\n\n"
@@ -55,7 +57,7 @@ public struct MarkdownReporter: Reporter {
     }
 
     /// Remote text in a table cell or list item: no pipes, no newlines, no HTML.
-    private func cell(_ text: String) -> String {
+    public static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
             .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }

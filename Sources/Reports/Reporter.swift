@@ -78,18 +78,26 @@ public enum Reporters {
 /// Writes the chosen formats into a run directory. The only file I/O of this module.
 public enum ReportWriter {
     public static func write(_ model: ReportModel, formats: [any Reporter], to directory: String) throws -> [String] {
-        try formats.map { reporter in
-            let path = directory + "/" + reporter.fileName
-            try Data(reporter.render(model).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try write(files: formats.map { ($0.fileName, $0.render(model)) }, to: directory)
+    }
+
+    /// Writes each `(file name, contents)` atomically into `directory`; returns the paths written.
+    public static func write(files: [(name: String, contents: String)], to directory: String) throws -> [String] {
+        try files.map { name, contents in
+            let path = directory + "/" + name
+            try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             return path
         }
     }
 }
 
-enum Text {
-    static func bytes(_ value: Int64?) -> String { value.map(ByteCount.format) ?? "?" }
+/// Text helpers every renderer (reports and plans) shares.
+public enum Text {
+    /// `1.5 GiB`, or `?` when unknown.
+    public static func bytes(_ value: Int64?) -> String { value.map(ByteCount.format) ?? "?" }
 
-    static func iso(_ date: Date?) -> String? {
+    /// RFC 3339 UTC time, e.g. `2026-11-30T17:09:00Z`.
+    public static func iso(_ date: Date?) -> String? {
         guard let date else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

@@ -23,31 +23,13 @@ enum FailOn: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// The target, waivers, formats and gating shared by `audit` and `report`.
-struct EvaluationOptions: ParsableArguments {
+/// The target deployment and waivers an evaluation reads: shared by `audit`, `report` and `plan`.
+struct TargetOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Target deployment file (YAML). See inventory/target.example.yaml.")
     var target: String
 
     @Option(help: "Waivers file (YAML): accepted checks on named hosts, with a reason and an expiry date.")
     var waivers: String?
-
-    @Option(
-        help: "Exit 1 when any host is at this level or worse: blocked (also review, unreachable), warnings, never.")
-    var failOn: FailOn = .blocked
-
-    @Option(
-        help: ArgumentHelp("Report files to write: all, or a comma list of json, html, md, csv.", valueName: "list"))
-    var format = "all"
-
-    func validate() throws {
-        for name in format.split(separator: ",") where name != "all" && Reporters.named(String(name)) == nil {
-            throw ValidationError("unknown format '\(name)' (json, html, md, csv, all)")
-        }
-    }
-
-    var reporters: [any Reporter] {
-        format == "all" ? Reporters.all : format.split(separator: ",").compactMap { Reporters.named(String($0)) }
-    }
 
     /// Loads the target and waivers; an invalid one prints file:line: field and exits with the input status.
     func load() throws -> (Target, Waivers) {
@@ -60,6 +42,27 @@ struct EvaluationOptions: ParsableArguments {
             throw ExitCode(ExitCodes.invalidInput)
         }
     }
+}
+
+/// The target, waivers, formats and gating shared by `audit` and `report`.
+struct EvaluationOptions: ParsableArguments {
+    @OptionGroup var targetOptions: TargetOptions
+
+    @Option(
+        help: "Exit 1 when any host is at this level or worse: blocked (also review, unreachable), warnings, never.")
+    var failOn: FailOn = .blocked
+
+    @Option(
+        help: ArgumentHelp("Report files to write: all, or a comma list of json, html, md, csv.", valueName: "list"))
+    var format = "all"
+
+    func validate() throws { _ = try formatNames(format, known: Reporters.all.map(\.identifier)) }
+
+    var reporters: [any Reporter] {
+        ((try? formatNames(format, known: Reporters.all.map(\.identifier))) ?? []).compactMap(Reporters.named)
+    }
+
+    func load() throws -> (Target, Waivers) { try targetOptions.load() }
 
     /// Evaluates a stored run, writes the reports into it, prints the summary, and decides the exit status.
     func evaluateAndReport(_ run: RunStore.StoredRun, target: Target, waivers: Waivers) throws {
@@ -152,13 +155,26 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let (target, waivers) = try evaluation.load()
-        let stored: RunStore.StoredRun
-        do {
-            stored = try RunStore.load(runDirectory: runDirectory)
-        } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.invalidInput)
-        }
-        try evaluation.evaluateAndReport(stored, target: target, waivers: waivers)
+        try evaluation.evaluateAndReport(try loadStoredRun(runDirectory), target: target, waivers: waivers)
+    }
+}
+
+/// The formats a `--format` value names: `all` (every known one, in order) or a comma list of known names.
+func formatNames(_ list: String, known: [String]) throws -> [String] {
+    let names = list.split(separator: ",").map(String.init)
+    if names.contains("all") { return known }
+    for name in names where !known.contains(name) {
+        throw ValidationError("unknown format '\(name)' (\(known.joined(separator: ", ")), all)")
+    }
+    return names
+}
+
+/// Reads a stored run for offline work; an unreadable one prints why and exits with the input status.
+func loadStoredRun(_ directory: String) throws -> RunStore.StoredRun {
+    do {
+        return try RunStore.load(runDirectory: directory)
+    } catch {
+        printError("fleet-audit: \(error)")
+        throw ExitCode(ExitCodes.invalidInput)
     }
 }

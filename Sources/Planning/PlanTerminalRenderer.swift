@@ -1,0 +1,44 @@
+import FleetCore
+import Reports
+
+/// The terminal summary of a plan: one line per wave with its counts and totals, then what stays behind.
+public struct PlanTerminalRenderer: Sendable {
+    /// Waves listed one by one; longer plans show the first ones and a total line.
+    public var maxWaves: Int
+    /// Notes printed; the plan files hold them all.
+    public var maxNotes: Int
+
+    public init(maxWaves: Int = 40, maxNotes: Int = 10) {
+        self.maxWaves = maxWaves
+        self.maxNotes = maxNotes
+    }
+
+    public func render(_ plan: MigrationPlan) -> String {
+        var rows = [["WAVE", "ORDER", "INSTANCES", "HOSTS", "DATASET", "SYNC", "NOTE"]]
+        for wave in plan.waves.prefix(maxWaves) {
+            rows.append([
+                String(wave.number), wave.orderTagValue ?? "", String(wave.instances.count), String(wave.hostCount),
+                PlanText.dataset(wave), PlanText.duration(wave.estimatedSyncSeconds),
+                wave.exceededLimits.isEmpty ? "" : "alone: exceeds " + wave.exceededLimits.joined(separator: ", "),
+            ])
+        }
+        var text = plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows)
+        if plan.waves.count > maxWaves { text += "... \(plan.waves.count - maxWaves) more wave(s)\n" }
+        let planned = plan.plannedInstances
+        let dataset = plan.waves.reduce(Int64(0)) { $0 + $1.datasetBytes }
+        text +=
+            "\(plan.waves.count) wave(s), \(planned.count) instance(s), \(ByteCount.format(dataset)); not ready: "
+            + [ReadinessStatus.review, .blocked, .unreachable].map { status in
+                "\(plan.notReady.filter { $0.status == status }.count) \(status.rawValue)"
+            }.joined(separator: ", ") + "\n"
+        for item in plan.backlog.prefix(3) {
+            text +=
+                "fix \(item.checkID): unblocks \(item.unblocksInstances) instance(s) alone, blocks \(item.instances)\n"
+        }
+        for note in plan.notes.prefix(maxNotes) {
+            text += "note (\(note.kind.rawValue)): \(note.message.prefix(200))\n"
+        }
+        if plan.notes.count > maxNotes { text += "... \(plan.notes.count - maxNotes) more note(s) in plan.md\n" }
+        return text
+    }
+}

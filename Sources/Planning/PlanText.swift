@@ -1,0 +1,42 @@
+import FleetCore
+import Reports
+
+/// Wording shared by the plan's human-readable formats.
+enum PlanText {
+    static func constraints(_ constraints: PlanConstraints) -> String {
+        var parts: [String] = []
+        if let value = constraints.maxInstancesPerWave { parts.append("at most \(value) instances per wave") }
+        if let value = constraints.maxDatasetBytesPerWave {
+            parts.append("at most \(ByteCount.format(value)) per wave")
+        }
+        if let value = constraints.maxSyncSecondsPerWave { parts.append("at most \(duration(value)) of sync per wave") }
+        if let order = constraints.tagOrder { parts.append("ordered by \(order.description)") }
+        if let key = constraints.keepTogetherTag { parts.append("keeping \(key) together") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+
+    /// `1 h 5 min`, `12 min`, `40 s`.
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded(.up))
+        if whole < 60 { return "\(whole) s" }
+        let minutes = Int((seconds / 60).rounded(.up))
+        return minutes < 60 ? "\(minutes) min" : "\(minutes / 60) h \(minutes % 60) min"
+    }
+
+    /// A wave's dataset, with how many instances of unknown size it leaves out.
+    static func dataset(_ wave: PlanWave) -> String {
+        let unknown = wave.unknownDatasetCount
+        return ByteCount.format(wave.datasetBytes) + (unknown > 0 ? " (+\(unknown) unknown)" : "")
+    }
+
+    static func tags(_ tags: [String: String]) -> String {
+        tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// The first remediation texts of a backlog item, and how many more differ.
+    static func remediations(_ item: BacklogItem, limit: Int = 2) -> String {
+        let shown = item.remediations.prefix(limit).joined(separator: " / ")
+        let more = item.remediations.count - limit
+        return more > 0 ? shown + " (+\(more) more)" : shown
+    }
+}

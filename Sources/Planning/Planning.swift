@@ -1,2 +1,0 @@
-// Placeholder: Planning is being built (see Package.swift for its job).
-enum PlanningModule {}
