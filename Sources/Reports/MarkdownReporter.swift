@@ -25,6 +25,7 @@ public struct MarkdownReporter: Reporter {
                 text += "- `\(check.id)` **\(check.status.rawValue)**: \(cell(check.summary))\n"
             }
         }
+        if let changes = model.sinceLastRun { text += "\n" + render(changes: changes, heading: "Since the last run") }
         text += "\n## Top blockers\n\n"
         let blockers = model.topBlockers
         if blockers.isEmpty { text += "None.\n" }
@@ -55,7 +56,7 @@ public struct MarkdownReporter: Reporter {
     }
 
     /// Remote text in a table cell or list item: no pipes, no newlines, no HTML.
-    private func cell(_ text: String) -> String {
+    func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
             .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }

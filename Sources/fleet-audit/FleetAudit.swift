@@ -18,6 +18,9 @@ struct FleetAudit: AsyncParsableCommand {
             \(ExitCodes.helpText)
             """,
         version: FleetCore.FleetAuditVersion.current,
-        subcommands: [AuditCommand.self, ReportCommand.self, CollectCommand.self, ExecCommand.self, HostsCommand.self]
+        subcommands: [
+            AuditCommand.self, ReportCommand.self, CollectCommand.self, ExecCommand.self, HostsCommand.self,
+            HistoryCommand.self, DiffCommand.self,
+        ]
     )
 }
