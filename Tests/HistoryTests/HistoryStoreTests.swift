@@ -181,7 +181,7 @@ final class HistoryStoreTests: XCTestCase {
             as? Int ?? 0
         XCTAssertGreaterThan(walSize, 1_000_000, "the uncommitted transaction reached the WAL")
         kill(writer.processIdentifier, SIGKILL)
-        writer.waitUntilExit()
+        waitpid(writer.processIdentifier, nil, 0)
         try? input.fileHandleForWriting.close()
 
         let reopened = try HistoryStore(root: directory.path, create: false)

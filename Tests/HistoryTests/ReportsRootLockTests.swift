@@ -55,7 +55,11 @@ final class ReportsRootLockTests: XCTestCase {
                 root + "/" + ReportsRootLock.fileName,
             ], logFile: log)
         defer {
-            if holder.isRunning { kill(holder.processIdentifier, SIGKILL) }
+            // Still our unreaped child (waitpid says 0): only then is the PID safe to kill.
+            if waitpid(holder.processIdentifier, nil, WNOHANG) == 0 {
+                kill(holder.processIdentifier, SIGKILL)
+                waitpid(holder.processIdentifier, nil, 0)
+            }
         }
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline, (try? String(contentsOfFile: log, encoding: .utf8))?.contains("locked") != true {
@@ -65,7 +69,7 @@ final class ReportsRootLockTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("pid \(holder.processIdentifier) (python holder)"), "\(error)")
         }
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        waitpid(holder.processIdentifier, nil, 0)
         let started = Date()
         let lock = try ReportsRootLock.acquire(root: root, timeout: 5, purpose: "audit")
         XCTAssertLessThan(Date().timeIntervalSince(started), 1)
