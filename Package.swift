@@ -54,7 +54,9 @@ let package = Package(
         // SQLite history of runs, diffs between runs, trends.
         .target(
             name: "History",
-            dependencies: ["Reports", "Readiness", "FleetCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Reports", "Readiness", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Migration waves and the remediation backlog.
         .target(name: "Planning", dependencies: ["Reports", "Readiness", "FleetCore"]),

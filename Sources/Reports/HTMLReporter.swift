@@ -50,6 +50,8 @@ public struct HTMLReporter: Reporter {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
         }
         html += summary(model)
+        html += sinceLastRun(model.sinceLastRun)
+        html += trendChart(model.trend)
         html += targetChecks(verdict)
         html += blockers(model)
         html += capacityChart(verdict)
@@ -63,7 +65,7 @@ public struct HTMLReporter: Reporter {
         return html
     }
 
-    private func badge(_ status: ReadinessStatus) -> String {
+    func badge(_ status: ReadinessStatus) -> String {
         "<span class=\"badge\" style=\"background:\(Self.colours[status] ?? "#000")\">\(status.rawValue)</span>"
     }
 

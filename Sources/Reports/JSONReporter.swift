@@ -27,21 +27,14 @@ public struct JSONReporter: Reporter {
                 "node_type": verdict.target.nodeType, "cluster_mode": verdict.target.clusterMode,
                 "source": verdict.target.source,
             ],
-            "summary": [
-                "hosts": Dictionary(
-                    uniqueKeysWithValues: ReadinessStatus.allCases.map { ($0.rawValue, model.hostCounts[$0] ?? 0) }),
-                "instances": Dictionary(
-                    uniqueKeysWithValues: ReadinessStatus.allCases.map { ($0.rawValue, model.instanceCounts[$0] ?? 0) }),
-            ],
+            "summary": ["hosts": Self.counts(model.hostCounts), "instances": Self.counts(model.instanceCounts)],
             "expired_waivers": model.expiredWaivers,
             "target_checks": verdict.targetChecks.map(Self.check),
             "hosts": verdict.hosts.map(Self.host),
+            "since_last_run": model.sinceLastRun.map(Self.changes) ?? NSNull(),
+            "trend": Self.trend(model.trend),
         ]
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return Self.serialize(document)
     }
 
     static func host(_ host: HostVerdict) -> [String: Any] {
@@ -83,9 +76,7 @@ public struct JSONReporter: Reporter {
         [
             "id": check.id, "title": check.title, "severity": check.severity.rawValue, "status": check.status.rawValue,
             "summary": check.summary,
-            "evidence": check.evidence.map { evidence -> [String: Any] in
-                ["source": evidence.source, "observed": evidence.observed, "note": evidence.note ?? NSNull()]
-            },
+            "evidence": check.evidence.map(evidence),
             "remediation": check.remediation ?? NSNull(),
             "waiver": check.waiver.map { waiver -> [String: Any] in
                 ["reason": waiver.reason, "expires": waiver.expires, "original_status": waiver.originalStatus.rawValue]

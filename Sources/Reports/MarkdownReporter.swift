@@ -27,6 +27,7 @@ public struct MarkdownReporter: Reporter {
                 text += "- `\(check.id)` **\(check.status.rawValue)**: \(cell(check.summary))\n"
             }
         }
+        if let changes = model.sinceLastRun { text += "\n" + render(changes: changes, heading: "Since the last run") }
         text += "\n## Top blockers\n\n"
         let blockers = model.topBlockers
         if blockers.isEmpty { text += "None.\n" }

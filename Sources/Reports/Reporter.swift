@@ -7,11 +7,20 @@ public struct ReportModel: Sendable {
     public var generatedAt: Date
     /// Waivers that expired and so no longer apply (listed so they are renewed or dropped).
     public var expiredWaivers: [String]
+    /// What changed since the previous complete run in the history; nil when the report was made without history.
+    public var sinceLastRun: RunChanges?
+    /// Instances per status over the recorded runs up to this one, oldest first; empty without history.
+    public var trend: [TrendPoint]
 
-    public init(verdict: FleetVerdict, generatedAt: Date, expiredWaivers: [String] = []) {
+    public init(
+        verdict: FleetVerdict, generatedAt: Date, expiredWaivers: [String] = [], sinceLastRun: RunChanges? = nil,
+        trend: [TrendPoint] = []
+    ) {
         self.verdict = verdict
         self.generatedAt = generatedAt
         self.expiredWaivers = expiredWaivers
+        self.sinceLastRun = sinceLastRun
+        self.trend = trend
     }
 
     /// Instances per status, and hosts per status.

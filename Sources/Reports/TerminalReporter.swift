@@ -30,6 +30,10 @@ public struct TerminalReporter: Sendable {
         }
         let counts = model.hostCounts
         text += ReadinessStatus.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n"
+        if let changes = model.sinceLastRun {
+            text += render(
+                changes: changes, heading: "Since the last run" + (changes.previousRunID.map { " (\($0))" } ?? ""))
+        }
         return text
     }
 

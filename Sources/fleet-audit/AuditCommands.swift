@@ -3,6 +3,7 @@ import Collector
 import FleetCore
 import FleetEngine
 import Foundation
+import History
 import Inventory
 import Readiness
 import Reports
@@ -64,15 +65,20 @@ struct EvaluationOptions: ParsableArguments {
 
     func load() throws -> (Target, Waivers) { try targetOptions.load() }
 
-    /// Evaluates a stored run, writes the reports into it, prints the summary, and decides the exit status.
-    func evaluateAndReport(_ run: RunStore.StoredRun, target: Target, waivers: Waivers) throws {
+    /// Evaluates a stored run, writes the reports into it (with "since the last run" and the trend from the
+    /// history of `historyRoot`), prints the summary, records the run, applies `keep`, and decides the exit status.
+    func evaluateAndReport(
+        _ run: RunStore.StoredRun, target: Target, waivers: Waivers, historyRoot: String?, keep: Int? = nil
+    ) throws {
         let now = Date()
         let verdict = Evaluator(target: target, waivers: waivers, now: now).evaluate(run: run)
+        var history = AuditHistory(root: historyRoot)
+        let (changes, trend) = history.context(for: verdict)
         let model = ReportModel(
             verdict: verdict, generatedAt: now,
             expiredWaivers: waivers.expired(now: now).map {
                 "\($0.check) on \($0.targets.joined(separator: ", ")) (expired \($0.expires))"
-            })
+            }, sinceLastRun: changes, trend: trend)
         let written: [String]
         do {
             written = try ReportWriter.write(model, formats: reporters, to: run.directory)
@@ -84,6 +90,8 @@ struct EvaluationOptions: ParsableArguments {
         print(TerminalReporter(colour: colour).render(model), terminator: "")
         if verdict.hostKeysUnverified { print("WARNING: host keys were NOT verified for some hosts") }
         print("Reports: " + written.joined(separator: ", "))
+        history.record(verdict, manifest: run.manifest, keep: keep)
+        if history.failed { throw ExitCode(ExitCodes.environment) }
         throw ExitCode(failOn.isReached(by: verdict.hosts.map(\.status)) ? ExitCodes.findings : ExitCodes.success)
     }
 }
@@ -95,7 +103,9 @@ struct AuditCommand: AsyncParsableCommand {
         abstract: "Collect from every host, check readiness against the target, rank, and write reports.",
         discussion: """
             Writes report.json, report.html, report.md and report.csv into the run's directory \
-            (DIR/runs/<UTC time>/, DIR/latest points at it) and prints the ranked summary.
+            (DIR/runs/<UTC time>/, DIR/latest points at it), with what changed since the last run, prints the \
+            ranked summary, and records the run in DIR/history.sqlite once it is complete (docs/history.md). The \
+            reports root is locked for the whole audit; --keep N keeps the newest N runs (docs/scheduling.md).
 
             Examples:
               fleet-audit audit --inventory inventory/example.yaml --target inventory/target.example.yaml
@@ -112,12 +122,26 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Sessions in flight at once.")
     var concurrency = 256
 
+    @OptionGroup var lockOptions: LockOptions
+
+    @Option(
+        help: ArgumentHelp(
+            "Keep the newest N complete runs in the history; older run directories under DIR/runs/ are deleted.",
+            valueName: "n"))
+    var keep: Int?
+
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if let keep, keep < 1 { throw ValidationError("--keep must be at least 1") }
+    }
 
     func run() async throws {
         logging.bootstrap()
         let (target, waivers) = try evaluation.load()
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
+        let lock = try lockOptions.lock(root: output.out, purpose: "fleet-audit audit")
+        defer { lock.release() }
         let engine = try makeEngine(concurrency: concurrency)
         let collection: Collector.Collection
         do {
@@ -130,7 +154,7 @@ struct AuditCommand: AsyncParsableCommand {
         for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
         let run = RunStore.StoredRun(
             directory: collection.run.directory, manifest: collection.manifest, snapshots: collection.snapshots)
-        try evaluation.evaluateAndReport(run, target: target, waivers: waivers)
+        try evaluation.evaluateAndReport(run, target: target, waivers: waivers, historyRoot: output.out, keep: keep)
     }
 }
 
@@ -140,6 +164,10 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Evaluate a stored run again, offline, and rewrite its reports.",
         discussion: """
+            When the run lives in a reports root (DIR/runs/<id>), its record in DIR/history.sqlite is replaced by \
+            the new evaluation (same run id), and the reports' "since the last run" compares it with the run \
+            recorded before it. An incomplete run is evaluated but never recorded.
+
             Examples:
               fleet-audit report --run reports/latest --target inventory/target.example.yaml
               fleet-audit report --run reports/runs/20261125T031500Z -t target.yaml --format json
@@ -153,9 +181,15 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var evaluation: EvaluationOptions
 
+    @OptionGroup var lockOptions: LockOptions
+
     func run() throws {
         let (target, waivers) = try evaluation.load()
-        try evaluation.evaluateAndReport(try loadStoredRun(runDirectory), target: target, waivers: waivers)
+        let root = AuditHistory.root(ofRun: runDirectory)
+        let lock = try root.map { try lockOptions.lock(root: $0, purpose: "fleet-audit report --run \(runDirectory)") }
+        defer { lock?.release() }
+        try evaluation.evaluateAndReport(
+            try loadStoredRun(runDirectory), target: target, waivers: waivers, historyRoot: root)
     }
 }
 

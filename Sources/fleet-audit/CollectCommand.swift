@@ -35,11 +35,15 @@ struct CollectCommand: AsyncParsableCommand {
         help: ArgumentHelp("Override the inventory's host key checking: strict, accept-new or off.", valueName: "mode"))
     var hostKeyChecking: HostKeyChecking?
 
+    @OptionGroup var lockOptions: LockOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         logging.bootstrap()
         let (inventory, selected) = try inventoryOptions.selectedHosts()
+        let lock = try lockOptions.lock(root: output.out, purpose: "fleet-audit collect")
+        defer { lock.release() }
         let hosts = selected.map { host in
             var host = host
             if let hostKeyChecking { host.hostKeyChecking = hostKeyChecking }

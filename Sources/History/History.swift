@@ -1,2 +1,0 @@
-// Placeholder: History is being built (see Package.swift for its job).
-enum HistoryModule {}

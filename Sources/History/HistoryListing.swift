@@ -1,0 +1,87 @@
+import FleetCore
+import Foundation
+import Reports
+
+/// What `fleet-audit history` shows: recorded runs with their counts, and run directories that are not in the
+/// history (incomplete, or collected and never evaluated), newest first.
+public struct HistoryListing: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public enum State: String, Sendable {
+            /// Complete, evaluated and in the history.
+            case recorded
+            /// A run directory without a complete manifest: never recorded, never compared.
+            case incomplete
+            /// Complete on disk but not in the history (`collect` only, or evaluated before history existed):
+            /// `fleet-audit report --run` records it.
+            case notEvaluated = "not-evaluated"
+        }
+
+        public var id: String
+        public var startedAt: Date?
+        public var state: State
+        /// The recorded run, for `recorded` entries.
+        public var run: RecordedRun?
+    }
+
+    public var entries: [Entry]
+
+    public init(recorded: [RecordedRun], directories: [RunDirectory]) {
+        let recordedIDs = Set(recorded.map(\.id))
+        var entries = recorded.map { Entry(id: $0.id, startedAt: $0.startedAt, state: .recorded, run: $0) }
+        for directory in directories where !recordedIDs.contains(directory.id) {
+            entries.append(
+                Entry(
+                    id: directory.id, startedAt: directory.startedAt,
+                    state: directory.state == .complete ? .notEvaluated : .incomplete, run: nil))
+        }
+        self.entries = entries.sorted {
+            ($0.startedAt ?? .distantPast, $0.id) > ($1.startedAt ?? .distantPast, $1.id)
+        }
+    }
+
+    /// An aligned table, newest first.
+    public func text() -> String {
+        guard !entries.isEmpty else { return "No runs yet.\n" }
+        var rows = [["RUN", "STARTED (UTC)", "STATE", "HOSTS", "INSTANCES", "PROFILE", "TARGET"]]
+        for entry in entries {
+            rows.append([
+                entry.id, JSONReporter.timestamp(entry.startedAt) ?? "?", entry.state.rawValue,
+                entry.run.map { Self.summary($0.hosts) } ?? "", entry.run.map { Self.summary($0.instances) } ?? "",
+                entry.run?.profile ?? "", entry.run?.targetName ?? "",
+            ])
+        }
+        let recorded = entries.filter { $0.state == .recorded }.count
+        return TextTable.render(rows: rows)
+            + "\(recorded) recorded run(s); \(entries.count - recorded) not in the history.\n"
+    }
+
+    /// `{"schema": "fleet-audit.history/1", "runs": [...]}` with sorted keys, newest first.
+    public func json() -> String {
+        let runs: [[String: Any]] = entries.map { entry in
+            var item: [String: Any] = [
+                "run_id": entry.id, "started_at": JSONReporter.timestamp(entry.startedAt) ?? NSNull(),
+                "state": entry.state.rawValue,
+            ]
+            if let run = entry.run {
+                item["ended_at"] = JSONReporter.timestamp(run.endedAt) ?? NSNull()
+                item["recorded_at"] = JSONReporter.timestamp(run.recordedAt) ?? NSNull()
+                item["tool_version"] = run.toolVersion
+                item["profile"] = run.profile
+                item["target"] = run.targetName
+                item["inventory_digest"] = run.inventoryDigest
+                item["hosts"] = JSONReporter.counts(run.hosts)
+                item["instances"] = JSONReporter.counts(run.instances)
+            }
+            return item
+        }
+        return JSONReporter.serialize(["schema": "fleet-audit.history/1", "runs": runs])
+    }
+
+    /// "3 ready, 1 blocked": the statuses present, best first.
+    static func summary(_ counts: [ReadinessStatus: Int]) -> String {
+        let parts = ReadinessStatus.allCases.compactMap { status in
+            counts[status].flatMap { $0 > 0 ? "\($0) \(status.rawValue)" : nil }
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+}

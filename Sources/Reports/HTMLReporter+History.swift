@@ -1,0 +1,96 @@
+import FleetCore
+import Foundation
+
+/// "Since the last run" and the readiness trend chart of `report.html`. All remote text is escaped.
+extension HTMLReporter {
+    func sinceLastRun(_ changes: RunChanges?) -> String {
+        guard let changes else { return "" }
+        var html = "<h2>Since the last run</h2>"
+        guard let previous = changes.previousRunID else {
+            return html + "<p>First run: nothing to compare with.</p>\n"
+        }
+        html += "<p class=\"meta\">Compared with run \(Self.escape(previous)).</p>"
+        guard !changes.isEmpty else { return html + "<p>No changes.</p>\n" }
+        if !changes.hosts.isEmpty {
+            html += "<table><tr><th>Host</th><th>Change</th><th>Before</th><th>After</th></tr>"
+            for host in changes.hosts {
+                html +=
+                    "<tr><td>\(Self.escape(host.name))</td><td>\(host.kind.rawValue)</td><td>\(statusBadge(host.before))</td><td>\(statusBadge(host.after))</td></tr>"
+            }
+            html += "</table>"
+        }
+        if !changes.instances.isEmpty {
+            html += "<table><tr><th>Instance</th><th>Change</th><th>Before</th><th>After</th></tr>"
+            for instance in changes.instances {
+                html +=
+                    "<tr><td>\(Self.escape(instance.host)):\(instance.port)</td><td>\(instance.kind.rawValue)</td><td>\(statusBadge(instance.before))</td><td>\(statusBadge(instance.after))</td></tr>"
+            }
+            html += "</table>"
+        }
+        if !changes.checks.isEmpty {
+            html +=
+                "<table><tr><th>Where</th><th>Check</th><th>Before</th><th>After</th><th>Observed before</th><th>Observed after</th></tr>"
+            for check in changes.checks {
+                html +=
+                    "<tr><td>\(Self.escape(check.place))</td><td><code>\(Self.escape(check.id))</code></td><td>\(check.before?.rawValue ?? "absent")</td><td>\(check.after?.rawValue ?? "absent")</td><td>\(observed(check.evidenceBefore))</td><td>\(observed(check.evidenceAfter))</td></tr>"
+            }
+            html += "</table>"
+        }
+        return html + "\n"
+    }
+
+    /// Instances per status for each recorded run up to this one: one stacked column per run, oldest on the left.
+    func trendChart(_ points: [TrendPoint]) -> String {
+        guard !points.isEmpty else { return "" }
+        let width = 1000.0
+        let plotHeight = 160.0
+        let top = 10.0
+        let labelHeight = 30.0
+        let highest = Double(max(1, points.map(\.instanceTotal).max() ?? 1))
+        let slot = width / Double(points.count)
+        let barWidth = max(2, min(60, slot * 0.7))
+        var html = "<h2>Readiness trend</h2><p class=\"meta\">Instances per status in the last \(points.count) run(s) "
+        html += "(unreachable hosts count once).</p>"
+        html +=
+            "<svg role=\"img\" aria-label=\"Instances per readiness status over time\" width=\"100%\" height=\"\(Int(top + plotHeight + labelHeight))\" viewBox=\"0 0 \(Int(width)) \(Int(top + plotHeight + labelHeight))\">"
+        html +=
+            "<line x1=\"0\" y1=\"\(Int(top + plotHeight))\" x2=\"\(Int(width))\" y2=\"\(Int(top + plotHeight))\" stroke=\"#bdbdbd\"/>"
+        // Label at most ~10 runs so the dates stay readable.
+        let labelEvery = max(1, points.count / 10)
+        for (index, point) in points.enumerated() {
+            let x = slot * Double(index) + (slot - barWidth) / 2
+            var y = top + plotHeight
+            let tooltip = ReadinessStatus.allCases.map { "\($0.rawValue) \(point.instances[$0] ?? 0)" }
+                .joined(separator: ", ")
+            html += "<g><title>\(Self.escape(point.runID)): \(tooltip)</title>"
+            for status in ReadinessStatus.allCases {
+                let count = point.instances[status] ?? 0
+                guard count > 0 else { continue }
+                let height = Double(count) / highest * plotHeight
+                y -= height
+                html +=
+                    "<rect x=\"\(Self.coordinate(x))\" y=\"\(Self.coordinate(y))\" width=\"\(Self.coordinate(barWidth))\" height=\"\(Self.coordinate(height))\" fill=\"\(Self.colours[status] ?? "#000")\"/>"
+            }
+            html += "</g>"
+            if index % labelEvery == 0 || index == points.count - 1 {
+                let day = String((Text.iso(point.startedAt) ?? "").prefix(10))
+                html +=
+                    "<text x=\"\(Self.coordinate(x + barWidth / 2))\" y=\"\(Int(top + plotHeight + 18))\" font-size=\"11\" text-anchor=\"middle\">\(Self.escape(day))</text>"
+            }
+        }
+        html += "</svg><p class=\"meta\">"
+        html += ReadinessStatus.allCases.map { status in
+            "<span style=\"color:\(Self.colours[status] ?? "#000")\">■</span> \(status.rawValue)"
+        }.joined(separator: " · ")
+        return html + "</p>\n"
+    }
+
+    private func statusBadge(_ status: ReadinessStatus?) -> String { status.map(badge) ?? "—" }
+
+    private func observed(_ evidence: [Evidence]) -> String {
+        evidence.map { "<code>\(Self.escape($0.source))</code> = \(Self.escape($0.observed))" }
+            .joined(separator: "<br>")
+    }
+
+    private static func coordinate(_ value: Double) -> String { String(format: "%.1f", value) }
+}

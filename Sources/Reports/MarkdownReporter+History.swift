@@ -1,0 +1,42 @@
+import FleetCore
+import Foundation
+
+/// "Since the last run" in `report.md`, and `fleet-audit diff --format md`.
+extension MarkdownReporter {
+    /// The changes under a level-2 `heading`; every piece of remote text goes through `cell`.
+    public func render(changes: RunChanges, heading: String) -> String {
+        var text = "## \(heading)\n\n"
+        guard let previous = changes.previousRunID else { return text + "First run: nothing to compare with.\n" }
+        text += "Compared with run \(Self.cell(previous)).\n\n"
+        guard !changes.isEmpty else { return text + "No changes.\n" }
+        if !changes.hosts.isEmpty {
+            text += "| host | change | before | after |\n|---|---|---|---|\n"
+            for host in changes.hosts {
+                text +=
+                    "| \(Self.cell(host.name)) | \(host.kind.rawValue) | \(host.before?.rawValue ?? "") | \(host.after?.rawValue ?? "") |\n"
+            }
+            text += "\n"
+        }
+        if !changes.instances.isEmpty {
+            text += "| instance | change | before | after |\n|---|---|---|---|\n"
+            for instance in changes.instances {
+                text +=
+                    "| \(Self.cell(instance.host)):\(instance.port) | \(instance.kind.rawValue) | \(instance.before?.rawValue ?? "") | \(instance.after?.rawValue ?? "") |\n"
+            }
+            text += "\n"
+        }
+        if !changes.checks.isEmpty {
+            text += "| where | check | before | after | observed before | observed after |\n"
+            text += "|---|---|---|---|---|---|\n"
+            for check in changes.checks {
+                text +=
+                    "| \(Self.cell(check.place)) | `\(Self.cell(check.id))` | \(check.before?.rawValue ?? "absent") | \(check.after?.rawValue ?? "absent") | \(observed(check.evidenceBefore)) | \(observed(check.evidenceAfter)) |\n"
+            }
+        }
+        return text
+    }
+
+    private func observed(_ evidence: [Evidence]) -> String {
+        evidence.map { "\(Self.cell($0.source)) = \(Self.cell($0.observed))" }.joined(separator: "<br>")
+    }
+}

@@ -1,0 +1,59 @@
+import FleetCore
+import Foundation
+
+/// "Since the last run" on the terminal, and `fleet-audit diff`'s text output.
+extension TerminalReporter {
+    /// The changes as indented lines under `heading`. Remote text has its control characters replaced, so a
+    /// hostile host name or observed value cannot move the cursor or change colours.
+    public func render(changes: RunChanges, heading: String) -> String {
+        guard !changes.isFirstRun else { return "\(heading): first run (nothing to compare with).\n" }
+        guard !changes.isEmpty else { return "\(heading): no changes.\n" }
+        var text = "\(heading):\n"
+        if !changes.hosts.isEmpty {
+            text += "  Hosts\n"
+            let rows = changes.hosts.map { host in
+                ["   ", printable(host.name), host.kind.rawValue, Self.transition(host.before, host.after)]
+            }
+            text += TextTable.render(rows: rows)
+        }
+        if !changes.instances.isEmpty {
+            text += "  Instances\n"
+            let rows = changes.instances.map { instance in
+                [
+                    "   ", printable("\(instance.host):\(instance.port)"), instance.kind.rawValue,
+                    Self.transition(instance.before, instance.after),
+                ]
+            }
+            text += TextTable.render(rows: rows)
+        }
+        if !changes.checks.isEmpty {
+            text += "  Checks\n"
+            for check in changes.checks {
+                text +=
+                    "    \(printable(check.place))  \(printable(check.id))  "
+                    + "\(check.before?.rawValue ?? "absent") -> \(check.after?.rawValue ?? "absent")\n"
+                text += evidenceLines("before", check.evidenceBefore) + evidenceLines("after ", check.evidenceAfter)
+            }
+        }
+        return text
+    }
+
+    private func evidenceLines(_ label: String, _ evidence: [Evidence]) -> String {
+        guard !evidence.isEmpty else { return "      \(label): (no evidence)\n" }
+        return evidence.map { item in
+            "      \(label): \(printable(item.source)) = \(printable(item.observed))"
+                + (item.note.map { " (\(printable($0)))" } ?? "") + "\n"
+        }.joined()
+    }
+
+    static func transition(_ before: ReadinessStatus?, _ after: ReadinessStatus?) -> String {
+        "\(before?.rawValue ?? "-") -> \(after?.rawValue ?? "-")"
+    }
+
+    /// Control characters (escape sequences, newlines) from a host become `?`.
+    private func printable(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+    }
+}

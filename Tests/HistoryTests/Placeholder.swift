@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder so the target builds; replaced by real tests.
-final class HistoryTestsPlaceholder: XCTestCase {}
