@@ -137,11 +137,12 @@ public struct PlanHTMLRenderer: PlanRenderer {
         for entry in plan.notReady {
             let blockers =
                 entry.reason.map(escape)
-                ?? entry.blockingChecks.map {
-                    "<code>\(escape($0.id))</code> \($0.status.rawValue): \(escape($0.summary))"
+                ?? PlanText.findings(entry.blockingChecks).map { finding in
+                    finding.ids.map { "<code>\(escape($0))</code>" }.joined(separator: ", ")
+                        + " \(finding.status.rawValue): \(escape(finding.summary))"
                 }
                 .joined(separator: "<br>")
-            let fixes = entry.blockingChecks.map { escape($0.remediation) }.joined(separator: "<br>")
+            let fixes = PlanText.fixes(entry.blockingChecks).map(escape).joined(separator: "<br>")
             html +=
                 "<tr><td>\(escape(entry.name))</td><td>\(badge(entry.status))</td><td>\(blockers)</td><td>\(fixes)</td></tr>"
         }

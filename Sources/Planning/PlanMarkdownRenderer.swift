@@ -45,10 +45,11 @@ public struct PlanMarkdownRenderer: PlanRenderer {
             text += "- **\(cell(entry.name))** \(entry.status.rawValue)"
             if let reason = entry.reason { text += ": \(cell(reason))" }
             text += "\n"
-            for check in entry.blockingChecks {
-                text +=
-                    "  - `\(cell(check.id))` \(check.status.rawValue): \(cell(check.summary)) Fix: \(cell(check.remediation))\n"
+            for finding in PlanText.findings(entry.blockingChecks) {
+                let ids = finding.ids.map { "`\(cell($0))`" }.joined(separator: ", ")
+                text += "  - \(ids) \(finding.status.rawValue): \(cell(finding.summary))\n"
             }
+            for fix in PlanText.fixes(entry.blockingChecks) { text += "  - Fix: \(cell(fix))\n" }
         }
         text += "\n## Remediation backlog\n\n"
         if plan.backlog.isEmpty {

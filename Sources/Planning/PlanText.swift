@@ -29,6 +29,26 @@ enum PlanText {
         return ByteCount.format(wave.datasetBytes) + (unknown > 0 ? " (+\(unknown) unknown)" : "")
     }
 
+    /// Blocking checks with the same status and finding, as one line each: an instance that did not answer has a
+    /// dozen checks that all say so, and a reader needs that once, with the ids it covers.
+    static func findings(_ checks: [BlockingCheck]) -> [(ids: [String], status: CheckStatus, summary: String)] {
+        var groups: [(ids: [String], status: CheckStatus, summary: String)] = []
+        for check in checks {
+            if let index = groups.firstIndex(where: { $0.status == check.status && $0.summary == check.summary }) {
+                groups[index].ids.append(check.id)
+            } else {
+                groups.append((ids: [check.id], status: check.status, summary: check.summary))
+            }
+        }
+        return groups
+    }
+
+    /// The distinct fixes of an instance's blocking checks, in order.
+    static func fixes(_ checks: [BlockingCheck]) -> [String] {
+        var seen: Set<String> = []
+        return checks.map(\.remediation).filter { seen.insert($0).inserted }
+    }
+
     static func tags(_ tags: [String: String]) -> String {
         tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }

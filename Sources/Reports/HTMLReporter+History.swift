@@ -55,8 +55,10 @@ extension HTMLReporter {
             "<svg role=\"img\" aria-label=\"Instances per readiness status over time\" width=\"100%\" height=\"\(Int(top + plotHeight + labelHeight))\" viewBox=\"0 0 \(Int(width)) \(Int(top + plotHeight + labelHeight))\">"
         html +=
             "<line x1=\"0\" y1=\"\(Int(top + plotHeight))\" x2=\"\(Int(width))\" y2=\"\(Int(top + plotHeight))\" stroke=\"#bdbdbd\"/>"
-        // Label at most ~10 runs so the dates stay readable.
+        // Label at most ~10 runs so the dates stay readable; with two runs on one day, the day alone tells nothing.
         let labelEvery = max(1, points.count / 10)
+        let days = points.map { String((Text.iso($0.startedAt) ?? "").prefix(10)) }
+        let withTime = Set(days).count < days.count
         for (index, point) in points.enumerated() {
             let x = slot * Double(index) + (slot - barWidth) / 2
             var y = top + plotHeight
@@ -73,7 +75,9 @@ extension HTMLReporter {
             }
             html += "</g>"
             if index % labelEvery == 0 || index == points.count - 1 {
-                let day = String((Text.iso(point.startedAt) ?? "").prefix(10))
+                // ISO 8601: "2026-11-30" or "2026-11-30 17:44" (UTC).
+                let iso = (Text.iso(point.startedAt) ?? "").replacingOccurrences(of: "T", with: " ")
+                let day = String(iso.prefix(withTime ? 16 : 10))
                 html +=
                     "<text x=\"\(Self.coordinate(x + barWidth / 2))\" y=\"\(Int(top + plotHeight + 18))\" font-size=\"11\" text-anchor=\"middle\">\(Self.escape(day))</text>"
             }

@@ -145,4 +145,29 @@ final class PlanRendererTests: XCTestCase {
         XCTAssertTrue(terminal.contains("not ready: 0 review, 1 blocked, 1 unreachable"), terminal)
         XCTAssertTrue(terminal.contains("alone: exceeds max_dataset_bytes_per_wave"), terminal)
     }
+
+    /// An instance that did not answer has many unknown checks saying the same thing: shown once, with every id.
+    func testIdenticalFindingsAndFixesOfAnInstanceAreShownOnce() throws {
+        var fleet = FleetBuilder()
+        var silent = ["target.capacity", "source.version", "source.auth"].map {
+            FleetBuilder.check($0, .unknown, remediation: "Make the instance answer INFO.")
+        }
+        for index in silent.indices { silent[index].summary = "Cannot tell: INFO said: connection refused." }
+        silent.append(FleetBuilder.check("source.bind", .fail, remediation: "Bind a private address."))
+        fleet.host("cache-down", [(6379, .review, nil)], checks: silent)
+        let plan = WavePlanner(constraints: PlanConstraints()).plan(fleet.verdict, generatedAt: Date())
+        for document in [PlanMarkdownRenderer().render(plan), PlanHTMLRenderer().render(plan)] {
+            // The not-ready section only (the backlog lists each check's fix again, by check).
+            let start = try XCTUnwrap(document.range(of: "Not ready</h2>") ?? document.range(of: "## Not ready"))
+            let end = try XCTUnwrap(
+                document.range(of: "backlog", options: .caseInsensitive, range: start.upperBound..<document.endIndex))
+            let rendered = String(document[start.upperBound..<end.lowerBound])
+            XCTAssertEqual(rendered.components(separatedBy: "connection refused").count - 1, 1, rendered)
+            XCTAssertEqual(rendered.components(separatedBy: "Make the instance answer INFO.").count - 1, 1)
+            XCTAssertEqual(rendered.components(separatedBy: "Bind a private address.").count - 1, 1)
+            for id in ["target.capacity", "source.version", "source.auth", "source.bind"] {
+                XCTAssertTrue(rendered.contains(id), id)
+            }
+        }
+    }
 }

@@ -80,6 +80,21 @@ final class SinceLastRunTests: XCTestCase {
         XCTAssertFalse(HTMLReporter().render(VerdictFixture.model()).contains("Since the last run"))
     }
 
+    func testTrendLabelsCarryTheTimeOnlyWhenTwoRunsShareADay() {
+        var model = Self.model
+        let html = HTMLReporter().render(model)
+        XCTAssertTrue(html.contains(">2026-09-14<"), "a run a day: dates alone")
+        let morning = Date(timeIntervalSince1970: 1_789_395_200)  // 2026-09-14 14:13 UTC
+        model.trend = [
+            TrendPoint(runID: "a", startedAt: morning, instances: [.ready: 1], hosts: [.ready: 1]),
+            TrendPoint(
+                runID: "b", startedAt: morning.addingTimeInterval(3_600), instances: [.ready: 1], hosts: [.ready: 1]),
+        ]
+        let sameDay = HTMLReporter().render(model)
+        XCTAssertTrue(sameDay.contains(">2026-09-14 14:13<"), sameDay)
+        XCTAssertTrue(sameDay.contains(">2026-09-14 15:13<"), sameDay)
+    }
+
     func testMarkdownListsHostsInstancesAndChecksWithBothValues() {
         let markdown = MarkdownReporter().render(Self.model)
         XCTAssertTrue(markdown.contains("## Since the last run"))
