@@ -57,6 +57,8 @@ public struct Lab {
             "rm -f \(outDirectory)/id_ed25519 \(outDirectory)/id_ed25519.pub && ssh-keygen -q -t ed25519 -N '' -C fleet-lab -f \(outDirectory)/id_ed25519"
         )
         try LabShell.run("cp \(outDirectory)/id_ed25519.pub \(outDirectory)/authorized_keys")
+        // sshd's privilege separation directory: /run is a tmpfs, empty after every boot.
+        try LabShell.run("mkdir -p /run/sshd")
         try LabShell.run(
             "ip link add \(bridge) type bridge && ip addr add \(addressing.gateway)/\(addressing.bits) dev \(bridge) && ip link set \(bridge) up"
         )

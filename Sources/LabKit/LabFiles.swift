@@ -153,6 +153,7 @@ struct LabFiles {
             for redis in host.redis { script += "iptables -A INPUT -i eth0 -p tcp --dport \(redis.port) -j DROP\n" }
         }
         if host.fault == .blackhole { script += "iptables -A INPUT -i eth0 -p tcp --dport 22 -j DROP\n" }
+        script += latencySetup(host, dir: dir)
         if host.fault != .refused { script += "/usr/sbin/sshd -f \(dir)/sshd_config\n" }
         if host.fault == .silent {
             // Inside the host's PID namespace: sshd.pid holds a PID of this namespace, meaningless outside it.

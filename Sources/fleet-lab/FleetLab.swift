@@ -16,7 +16,7 @@ struct FleetLab: ParsableCommand {
               fleet-audit audit -i lab-out/demo/inventory.yaml -t inventory/lab/demo-target.yaml
               fleet-lab down
             """,
-        subcommands: [Up.self, Down.self, Status.self, ServeMetadata.self]
+        subcommands: [Up.self, Down.self, Status.self, ServeMetadata.self, Relay.self]
     )
 
     struct PrefixOption: ParsableArguments {
@@ -109,6 +109,21 @@ struct FleetLab: ParsableCommand {
 
         func run() throws {
             try MetadataServer(file: file).serve(address: address, port: port)
+        }
+    }
+
+    struct Relay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Relay TCP to a lab host's sshd, delaying what it sends (latency without netem).",
+            shouldDisplay: false)
+
+        @Option(help: "Where clients connect (IPv4ADDRESS:PORT).") var listen: String
+        @Option(help: "sshd's private address (IPv4ADDRESS:PORT).") var to: String
+        @Option(help: "Milliseconds added to every round trip.") var delayMs: Int
+
+        func run() throws {
+            guard (0...60_000).contains(delayMs) else { throw ValidationError("--delay-ms is 0 to 60000") }
+            try DelayRelay(listen: listen, target: to, delayMilliseconds: delayMs).serve()
         }
     }
 }

@@ -164,6 +164,30 @@ final class LabFaultTests: XCTestCase {
         XCTAssertEqual(outcome("no-redis-cli"), "exit")
         XCTAssertEqual(byHost["no-redis-cli"]?["exit_status"] as? Int, 127)
         XCTAssertEqual(outcome("firewall-redis"), "ok", "the firewall drops the Redis port from outside only")
+
+        // 250 ms more per round trip: an SSH login and command take at least three (banner, key exchange,
+        // authentication, ...). Only a lower bound: an upper one would measure this machine's load.
+        XCTAssertEqual(outcome("latency"), "ok")
+        XCTAssertEqual(byHost["latency"]?["stdout"] as? String, "latency\nPONG\n")
+        let slow = try XCTUnwrap(byHost["latency"]?["elapsed_seconds"] as? Double)
+        let fast = try XCTUnwrap(byHost["healthy"]?["elapsed_seconds"] as? Double)
+        XCTAssertGreaterThanOrEqual(slow - fast, 3 * 0.25, "latency host \(slow) s, healthy host \(fast) s")
+
+        // A handshake deadline shorter than the delay: the server's banner comes too late. (The relay accepts the
+        // TCP connection itself, so the connect phase is not delayed; netem would delay it too.)
+        let inventory = try String(contentsOfFile: out + "/inventory.yaml", encoding: .utf8)
+        let short = inventory.replacingOccurrences(of: "handshake: 4,", with: "handshake: 0.1,")
+        XCTAssertNotEqual(short, inventory, "the lab inventory's handshake deadline")
+        try short.write(toFile: out + "/short-deadline.yaml", atomically: true, encoding: .utf8)
+        let late = try ProcessRunner.run(
+            BuiltProducts.path(of: "fleet-audit"),
+            ["exec", "-i", out + "/short-deadline.yaml", "--limit", "latency", "--json", "--", "true"],
+            timeout: 60)
+        let lateResults = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(late.stdout.utf8)) as? [String: Any])?["results"]
+                as? [[String: Any]], late.stderr)
+        let lateByHost = Dictionary(uniqueKeysWithValues: lateResults.map { ($0["host"] as? String ?? "", $0) })
+        XCTAssertEqual(lateByHost["latency"]?["error_class"] as? String, "timeout", "\(lateResults)")
     }
 }
 
