@@ -22,7 +22,12 @@ public struct Lab {
 
     static let stateDirectory = "/run/fleet-lab"
 
+    /// The first bridge (holding the gateway address); further ones past 1,023 ports: `BridgePlan`.
     var bridge: String { prefix + "br" }
+    func bridge(_ number: Int) -> String { number == 0 ? bridge : "\(prefix)br\(number)" }
+    /// The veth pair joining bridge `number` to the first: this end on the first bridge, the peer on the other.
+    func bridgeLink(_ number: Int) -> String { "\(prefix)bl\(number)" }
+    func bridgeLinkPeer(_ number: Int) -> String { "\(prefix)bm\(number)" }
     func namespace(_ index: Int) -> String { "\(prefix)-\(index)" }
     func veth(_ index: Int) -> String { "\(prefix)v\(index)" }
     func peer(_ index: Int) -> String { "\(prefix)p\(index)" }
@@ -62,6 +67,13 @@ public struct Lab {
         try LabShell.run(
             "ip link add \(bridge) type bridge && ip addr add \(addressing.gateway)/\(addressing.bits) dev \(bridge) && ip link set \(bridge) up"
         )
+        for number in 1..<BridgePlan(hosts: scenario.hosts.count).bridges {
+            try LabShell.run(
+                "ip link add \(bridge(number)) type bridge && ip link set \(bridge(number)) up"
+                    + " && ip link add \(bridgeLink(number)) type veth peer name \(bridgeLinkPeer(number))"
+                    + " && ip link set \(bridgeLink(number)) master \(bridge) up"
+                    + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
+        }
 
         let files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
         var knownHosts: [String] = []
@@ -129,15 +141,18 @@ public struct Lab {
             let fields = line.split(separator: ":", maxSplits: 2)
             guard fields.count >= 2 else { return nil }
             let name = fields[1].trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? ""
-            let isLabLink =
-                name == bridge || (name.hasPrefix(prefix + "v") && Int(name.dropFirst(prefix.count + 1)) != nil)
-            return isLabLink ? name : nil
+            return name == bridge || ["v", "br", "bl", "bm"].contains { isNumbered(name, prefix + $0) } ? name : nil
         }
         if !links.isEmpty {
             try LabShell.run(links.map { "ip link del \($0)" }.joined(separator: "; "), allowFailure: true)
         }
         if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
         try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
+    }
+
+    /// `name` is `stem` followed by a number (never another lab's link: prefixes end where the digits start).
+    private func isNumbered(_ name: String, _ stem: String) -> Bool {
+        name.hasPrefix(stem) && Int(name.dropFirst(stem.count)) != nil
     }
 
     private func recordedOut() -> String? {

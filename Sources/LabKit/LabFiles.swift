@@ -173,7 +173,7 @@ struct LabFiles {
             ip netns add \(namespace)
             ip link add \(lab.veth(index)) type veth peer name \(lab.peer(index))
             ip link set \(lab.peer(index)) netns \(namespace)
-            ip link set \(lab.veth(index)) master \(lab.bridge) up
+            ip link set \(lab.veth(index)) master \(lab.bridge(BridgePlan(hosts: scenario.hosts.count).bridge(ofHost: index))) up
             ip netns exec \(namespace) ip link set \(lab.peer(index)) name eth0
             ip netns exec \(namespace) ip addr add \(address)/\(addressing.bits) dev eth0
             ip netns exec \(namespace) ip link set eth0 up
