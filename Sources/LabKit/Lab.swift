@@ -20,7 +20,10 @@ public struct Lab {
         public var description: String
     }
 
-    static let stateDirectory = "/run/fleet-lab"
+    /// Where each lab records its output folder (and so its PIDs) for `down`: /run for root, else a private temp.
+    static var stateDirectory: String {
+        geteuid() == 0 ? "/run/fleet-lab" : NSTemporaryDirectory() + "fleet-lab-\(getuid())"
+    }
 
     /// The first bridge (holding the gateway address); further ones past 1,023 ports: `BridgePlan`.
     var bridge: String { prefix + "br" }
@@ -43,11 +46,18 @@ public struct Lab {
 
     // MARK: Up
 
-    /// Brings `scenario` up and writes inventory.yaml, known_hosts, id_ed25519 (and secrets.env) into `out`.
-    public func up(_ scenario: Scenario, out: String, subnet overrideSubnet: String?) throws -> [String] {
-        guard geteuid() == 0 else {
-            throw LabError(description: "fleet-lab needs root for network namespaces (run it as root, or with sudo)")
-        }
+    /// What `up` did: the hosts that did not come up, and why it ran on loopback (nil: in network namespaces).
+    public struct UpResult: Sendable {
+        public var problems: [String]
+        public var loopbackReason: String?
+    }
+
+    /// Brings `scenario` up and writes inventory.yaml, known_hosts, id_ed25519 (and secrets.env) into `out`: in
+    /// network namespaces, or on loopback addresses when `loopback` is set or namespaces cannot be made here.
+    public func up(_ scenario: Scenario, out: String, subnet overrideSubnet: String?, loopback: Bool = false) throws
+        -> UpResult
+    {
+        let loopbackReason = loopback ? "asked for with --loopback" : Self.whyNamespacesAreUnavailable()
         try? down()
         let subnet = overrideSubnet ?? scenario.subnet
         let addressing = try Addressing(subnet: subnet, hosts: scenario.hosts.count)
@@ -63,7 +73,42 @@ public struct Lab {
         )
         try LabShell.run("cp \(outDirectory)/id_ed25519.pub \(outDirectory)/authorized_keys")
         // sshd's privilege separation directory: /run is a tmpfs, empty after every boot.
-        try LabShell.run("mkdir -p /run/sshd")
+        if geteuid() == 0 { try LabShell.run("mkdir -p /run/sshd") }
+
+        var files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
+        let knownHosts: [String]
+        let problems: [String]
+        if loopbackReason != nil {
+            files.loopback = LoopbackLayout(addressing: addressing)
+            (knownHosts, problems) = try LoopbackLab(files: files).up()
+        } else {
+            (knownHosts, problems) = try upInNamespaces(files)
+        }
+        try knownHosts.joined(separator: "\n").appending("\n").write(
+            toFile: outDirectory + "/known_hosts", atomically: true, encoding: .utf8)
+        try files.inventory().write(toFile: outDirectory + "/inventory.yaml", atomically: true, encoding: .utf8)
+        let secrets = files.secrets()
+        if !secrets.isEmpty {
+            try secrets.write(toFile: outDirectory + "/secrets.env", atomically: true, encoding: .utf8)
+            chmod(outDirectory + "/secrets.env", 0o600)
+        }
+        return UpResult(problems: problems, loopbackReason: loopbackReason)
+    }
+
+    /// What loopback mode cannot emulate (docs/lab.md#loopback).
+    public static var loopbackLimitations: [String] { LoopbackLab.limitations }
+
+    /// Why this process cannot make the lab's namespaces (nil: it can).
+    static func whyNamespacesAreUnavailable() -> String? {
+        guard geteuid() == 0 else { return "not running as root" }
+        let probe = (try? LabShell.run("unshare --net --mount --pid --uts --fork true 2>&1 && echo ok")) ?? ""
+        return probe.hasSuffix("ok\n")
+            ? nil : "network namespaces are not allowed here (unshare: \(probe.trimmingCharacters(in: .newlines)))"
+    }
+
+    /// The bridges, then every host's namespace in parallel batches; returns known_hosts lines and problems.
+    private func upInNamespaces(_ files: LabFiles) throws -> ([String], [String]) {
+        let (scenario, addressing) = (files.scenario, files.addressing)
         try LabShell.run(
             "ip link add \(bridge) type bridge && ip addr add \(addressing.gateway)/\(addressing.bits) dev \(bridge) && ip link set \(bridge) up"
         )
@@ -74,8 +119,6 @@ public struct Lab {
                     + " && ip link set \(bridgeLink(number)) master \(bridge) up"
                     + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
         }
-
-        let files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
         var knownHosts: [String] = []
         for (index, host) in scenario.hosts.enumerated() {
             knownHosts.append(try files.prepare(host, index: index))
@@ -87,33 +130,28 @@ public struct Lab {
             let script = batch.map { "bash \(files.directory(scenario.hosts[$0]))/up.sh &" }.joined(separator: "\n")
             try LabShell.run(script + "\nwait")
         }
-        // Wait until every host that should answer does (bounded).
-        var problems: [String] = []
-        for (index, host) in scenario.hosts.enumerated() where host.fault != .refused && host.fault != .blackhole {
-            let address = addressing.host(index)
-            let ready = try LabShell.run(
-                "for i in $(seq 150); do nc -z -w 1 \(address) 22 2>/dev/null && echo up && break; sleep 0.1; done",
-                allowFailure: true)
-            if !ready.contains("up") {
-                problems.append(
-                    "\(host.name) (\(address)): sshd did not come up; see \(files.directory(host))/init.log")
-            }
+        let problems = try scenario.hosts.enumerated().compactMap { index, host in
+            try Self.waitForSSH(
+                host, address: addressing.host(index), port: 22, log: files.directory(host) + "/init.log")
         }
-        try knownHosts.joined(separator: "\n").appending("\n").write(
-            toFile: outDirectory + "/known_hosts", atomically: true, encoding: .utf8)
-        try files.inventory().write(toFile: outDirectory + "/inventory.yaml", atomically: true, encoding: .utf8)
-        let secrets = files.secrets()
-        if !secrets.isEmpty {
-            try secrets.write(toFile: outDirectory + "/secrets.env", atomically: true, encoding: .utf8)
-            chmod(outDirectory + "/secrets.env", 0o600)
-        }
-        return problems
+        return (knownHosts, problems)
+    }
+
+    /// Waits (bounded: 15 s) until the host's SSH port answers, unless its fault means it never will; returns the
+    /// problem when it does not.
+    static func waitForSSH(_ host: LabHost, address: String, port: Int, log: String) throws -> String? {
+        guard host.fault != .refused && host.fault != .blackhole else { return nil }
+        let ready = try LabShell.run(
+            "for i in $(seq 150); do nc -z -w 1 \(address) \(port) 2>/dev/null && echo up && break; sleep 0.1; done",
+            allowFailure: true)
+        return ready.contains("up") ? nil : "\(host.name) (\(address):\(port)): sshd did not come up; see \(log)"
     }
 
     // MARK: Down
 
     /// Removes every namespace, link and process of this lab: by the recorded PIDs and the lab's own prefix.
     public func down() throws {
+        if let out = recordedOut() { LoopbackLab.stop(out: out) }
         let namespaces = try LabShell.run("ip netns list", allowFailure: true).split(separator: "\n")
             .compactMap { $0.split(separator: " ").first.map(String.init) }
             .filter { $0.hasPrefix(prefix + "-") && Int($0.dropFirst(prefix.count + 1)) != nil }
@@ -168,16 +206,20 @@ public struct Lab {
     public func status() throws -> [String] {
         let namespaces = try LabShell.run("ip netns list", allowFailure: true).split(separator: "\n")
             .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix + "-") }
-        return try namespaces.sorted().map { namespace in
-            let pids = try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n").joined(
-                separator: ",")
-            let programs =
-                pids.isEmpty
-                ? ""
-                : try LabShell.run(
-                    "ps -o comm= -p \(pids) | sort | uniq -c | awk '{printf \"%s×%s \", $2, $1}'", allowFailure: true)
-            return "\(namespace): \(programs.isEmpty ? "nothing running" : programs)"
-        }
+        let loopbackHosts = recordedOut().map(LoopbackLab.status(out:)) ?? []
+        return try loopbackHosts
+            + namespaces.sorted().map { namespace in
+                let pids = try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n")
+                    .joined(
+                        separator: ",")
+                let programs =
+                    pids.isEmpty
+                    ? ""
+                    : try LabShell.run(
+                        "ps -o comm= -p \(pids) | sort | uniq -c | awk '{printf \"%s×%s \", $2, $1}'",
+                        allowFailure: true)
+                return "\(namespace): \(programs.isEmpty ? "nothing running" : programs)"
+            }
     }
 }
 

@@ -7,6 +7,8 @@ struct LabFiles {
     let out: String
     let scenario: Scenario
     let addressing: Addressing
+    /// Set in loopback mode: each host's 127.x address, ports and metadata responder (docs/lab.md#loopback).
+    var loopback: LoopbackLayout?
 
     func directory(_ host: LabHost) -> String { out + "/hosts/" + host.name }
 
@@ -190,18 +192,18 @@ struct LabFiles {
         var text = """
             # Written by fleet-lab for scenario \(scenario.name). Passwords: see secrets.env (never in this file).
             defaults:
-              user: root
-              port: 22
+              user: \(loopback?.user ?? "root")
+              port: \(loopback.map { _ in LoopbackLayout.sshPort } ?? 22)
               identity_file: id_ed25519
               known_hosts: known_hosts
               host_key_checking: strict
-              metadata: http://169.254.169.254
+              metadata: \(loopback == nil ? "http://169.254.169.254" : "off")
               timeouts: {connect: 3, handshake: 4, auth: 5, command: 40, host: 60}
             hosts:
 
             """
         for (index, host) in scenario.hosts.enumerated() {
-            text += "  - name: \(host.name)\n    address: \(addressing.host(index))\n"
+            text += "  - name: \(host.name)\n    address: \(loopback?.address(index) ?? addressing.host(index))\n"
             if !host.tags.isEmpty {
                 text +=
                     "    tags: {"
@@ -210,10 +212,12 @@ struct LabFiles {
             }
             if !host.metadata {
                 text += "    metadata: off\n"
+            } else if let loopback {
+                text += "    metadata: \(loopback.metadataURL(index))\n"
             }
             text += "    redis:\n"
-            for redis in host.redis {
-                text += "      - {port: \(redis.port)"
+            for (number, redis) in host.redis.enumerated() {
+                text += "      - {port: \(loopback?.redisPort(host: index, instance: number) ?? redis.port)"
                 if redis.password != nil { text += ", password_env: \(secretVariable(host, redis))" }
                 text += "}\n"
             }
