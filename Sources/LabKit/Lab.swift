@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Brings a scenario's hosts up in network namespaces, and takes them down again.
 ///
@@ -6,7 +7,7 @@ import Foundation
 /// mount and UTS namespaces (first process: a shell that holds them; killing `unshare` ends them all), its own sshd,
 /// redis-server instances, resource view (bind mounts over /proc files), instance metadata on 169.254.169.254 inside
 /// the namespace only, and its faults. Every name starts with the lab's prefix; `down` removes exactly those.
-public struct Lab {
+public struct Lab: Sendable {
     public let prefix: String
     /// The `fleet-lab` executable, run inside namespaces to serve instance metadata.
     public let executable: String
@@ -119,10 +120,7 @@ public struct Lab {
                     + " && ip link set \(bridgeLink(number)) master \(bridge) up"
                     + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
         }
-        var knownHosts: [String] = []
-        for (index, host) in scenario.hosts.enumerated() {
-            knownHosts.append(try files.prepare(host, index: index))
-        }
+        let knownHosts = try Self.inParallel(scenario.hosts.count) { try files.prepare(scenario.hosts[$0], index: $0) }
         // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
         let batchSize = 16
         for batchStart in stride(from: 0, to: scenario.hosts.count, by: batchSize) {
@@ -135,6 +133,25 @@ public struct Lab {
                 host, address: addressing.host(index), port: 22, log: files.directory(host) + "/init.log")
         }
         return (knownHosts, problems)
+    }
+
+    /// `work(0..<count)` on a few threads (key generation and file writing per host), results in index order; the
+    /// first error is thrown.
+    static func inParallel<Result: Sendable>(_ count: Int, _ work: @Sendable (Int) throws -> Result) throws -> [Result]
+    {
+        let results = Mutex([Int: Swift.Result<Result, any Error>]())
+        let workers = 8
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: count, by: workers) {
+                let result = Swift.Result { try work(index) }
+                results.withLock { $0[index] = result }
+            }
+        }
+        let all = results.withLock { $0 }
+        return try (0..<count).map { index in
+            guard let result = all[index] else { throw LabError(description: "host \(index) was not prepared") }
+            return try result.get()
+        }
     }
 
     /// Waits (bounded: 15 s) until the host's SSH port answers, unless its fault means it never will; returns the
@@ -156,11 +173,10 @@ public struct Lab {
             .compactMap { $0.split(separator: " ").first.map(String.init) }
             .filter { $0.hasPrefix(prefix + "-") && Int($0.dropFirst(prefix.count + 1)) != nil }
         // Kill exactly the processes inside the lab's namespaces (the unshare holders die with their PID 1).
-        var pids: [String] = []
-        for namespace in namespaces {
-            pids += try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n").map(
-                String.init)
-        }
+        // One shell for all namespaces: a process per namespace was most of the teardown time at 500 hosts.
+        var pids = try LabShell.run(
+            namespaces.map { "ip netns pids \($0)" }.joined(separator: "\n"), allowFailure: true
+        ).split(separator: "\n").map(String.init)
         if let out = recordedOut() {
             pids += try LabShell.run("cat \(out)/hosts/*/unshare.pid 2>/dev/null", allowFailure: true).split(
                 separator: "\n"
@@ -172,7 +188,7 @@ public struct Lab {
         }
         if !namespaces.isEmpty {
             try LabShell.run(
-                "sleep 0.2; " + namespaces.map { "ip netns del \($0)" }.joined(separator: "; "), allowFailure: true)
+                "sleep 0.2; " + Self.ipBatch(namespaces.map { "netns del \($0)" }), allowFailure: true)
         }
         let links = try LabShell.run("ip -o link show", allowFailure: true).split(separator: "\n").compactMap {
             line -> String? in
@@ -182,10 +198,15 @@ public struct Lab {
             return name == bridge || ["v", "br", "bl", "bm"].contains { isNumbered(name, prefix + $0) } ? name : nil
         }
         if !links.isEmpty {
-            try LabShell.run(links.map { "ip link del \($0)" }.joined(separator: "; "), allowFailure: true)
+            try LabShell.run(Self.ipBatch(links.map { "link del \($0)" }), allowFailure: true)
         }
         if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
         try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
+    }
+
+    /// One `ip` process for many commands; -force goes on past one that fails (a veth gone with its peer).
+    static func ipBatch(_ commands: [String]) -> String {
+        "ip -force -batch - <<'FLEET_LAB_IP'\n" + commands.joined(separator: "\n") + "\nFLEET_LAB_IP\n"
     }
 
     /// `name` is `stem` followed by a number (never another lab's link: prefixes end where the digits start).
