@@ -6,19 +6,20 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(50)
 lab=${FLEET_LAB:-.build/release/fleet-lab}
+prefix=${LAB_PREFIX:-fab}
 out=$(mktemp -d /tmp/fleet-lab-bench.XXXXXX)
-trap '"$lab" down --prefix fab >/dev/null 2>&1 || true; rm -rf "$out"' EXIT INT TERM
+trap '"$lab" down --prefix "$prefix" >/dev/null 2>&1 || true; rm -rf "$out"' EXIT INT TERM
 echo "# fleet-lab benchmark: $(date -u +%FT%TZ), $(nproc) cores, $(uname -sr); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-8s %8s %8s %12s\n" hosts up_s down_s MiB_per_host
 for n in "${sizes[@]}"; do
   before=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
   start=$(date +%s.%N)
-  "$lab" up "scale-$n" --out "$out/lab" --prefix fab >/dev/null
+  "$lab" up "scale-$n" --out "$out/lab" --prefix "$prefix" >/dev/null
   up=$(echo "$(date +%s.%N) - $start" | bc)
   sleep 1
   after=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
   start=$(date +%s.%N)
-  "$lab" down --prefix fab >/dev/null
+  "$lab" down --prefix "$prefix" >/dev/null
   down=$(echo "$(date +%s.%N) - $start" | bc)
   printf "%-8s %8.2f %8.2f %12.1f\n" "$n" "$up" "$down" "$(echo "($before - $after) / 1024 / $n" | bc -l)"
 done

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Brings a scenario's hosts up in network namespaces, and takes them down again.
 ///
@@ -6,7 +7,7 @@ import Foundation
 /// mount and UTS namespaces (first process: a shell that holds them; killing `unshare` ends them all), its own sshd,
 /// redis-server instances, resource view (bind mounts over /proc files), instance metadata on 169.254.169.254 inside
 /// the namespace only, and its faults. Every name starts with the lab's prefix; `down` removes exactly those.
-public struct Lab {
+public struct Lab: Sendable {
     public let prefix: String
     /// The `fleet-lab` executable, run inside namespaces to serve instance metadata.
     public let executable: String
@@ -20,9 +21,17 @@ public struct Lab {
         public var description: String
     }
 
-    static let stateDirectory = "/run/fleet-lab"
+    /// Where each lab records its output folder (and so its PIDs) for `down`: /run for root, else a private temp.
+    static var stateDirectory: String {
+        geteuid() == 0 ? "/run/fleet-lab" : NSTemporaryDirectory() + "fleet-lab-\(getuid())"
+    }
 
+    /// The first bridge (holding the gateway address); further ones past 1,023 ports: `BridgePlan`.
     var bridge: String { prefix + "br" }
+    func bridge(_ number: Int) -> String { number == 0 ? bridge : "\(prefix)br\(number)" }
+    /// The veth pair joining bridge `number` to the first: this end on the first bridge, the peer on the other.
+    func bridgeLink(_ number: Int) -> String { "\(prefix)bl\(number)" }
+    func bridgeLinkPeer(_ number: Int) -> String { "\(prefix)bm\(number)" }
     func namespace(_ index: Int) -> String { "\(prefix)-\(index)" }
     func veth(_ index: Int) -> String { "\(prefix)v\(index)" }
     func peer(_ index: Int) -> String { "\(prefix)p\(index)" }
@@ -38,11 +47,18 @@ public struct Lab {
 
     // MARK: Up
 
-    /// Brings `scenario` up and writes inventory.yaml, known_hosts, id_ed25519 (and secrets.env) into `out`.
-    public func up(_ scenario: Scenario, out: String, subnet overrideSubnet: String?) throws -> [String] {
-        guard geteuid() == 0 else {
-            throw LabError(description: "fleet-lab needs root for network namespaces (run it as root, or with sudo)")
-        }
+    /// What `up` did: the hosts that did not come up, and why it ran on loopback (nil: in network namespaces).
+    public struct UpResult: Sendable {
+        public var problems: [String]
+        public var loopbackReason: String?
+    }
+
+    /// Brings `scenario` up and writes inventory.yaml, known_hosts, id_ed25519 (and secrets.env) into `out`: in
+    /// network namespaces, or on loopback addresses when `loopback` is set or namespaces cannot be made here.
+    public func up(_ scenario: Scenario, out: String, subnet overrideSubnet: String?, loopback: Bool = false) throws
+        -> UpResult
+    {
+        let loopbackReason = loopback ? "asked for with --loopback" : Self.whyNamespacesAreUnavailable()
         try? down()
         let subnet = overrideSubnet ?? scenario.subnet
         let addressing = try Addressing(subnet: subnet, hosts: scenario.hosts.count)
@@ -60,33 +76,17 @@ public struct Lab {
             "rm -f \(outDirectory)/id_ed25519 \(outDirectory)/id_ed25519.pub && ssh-keygen -q -t ed25519 -N '' -C fleet-lab -f \(outDirectory)/id_ed25519"
         )
         try LabShell.run("cp \(outDirectory)/id_ed25519.pub \(outDirectory)/authorized_keys")
-        try LabShell.run(
-            "ip link add \(bridge) type bridge && ip addr add \(addressing.gateway)/\(addressing.bits) dev \(bridge) && ip link set \(bridge) up"
-        )
+        // sshd's privilege separation directory: /run is a tmpfs, empty after every boot.
+        if geteuid() == 0 { try LabShell.run("mkdir -p /run/sshd") }
 
-        let files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
-        var knownHosts: [String] = []
-        for (index, host) in scenario.hosts.enumerated() {
-            knownHosts.append(try files.prepare(host, index: index))
-        }
-        // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
-        let batchSize = 16
-        for batchStart in stride(from: 0, to: scenario.hosts.count, by: batchSize) {
-            let batch = Array(scenario.hosts.indices[batchStart..<min(batchStart + batchSize, scenario.hosts.count)])
-            let script = batch.map { "bash \(files.directory(scenario.hosts[$0]))/up.sh &" }.joined(separator: "\n")
-            try LabShell.run(script + "\nwait")
-        }
-        // Wait until every host that should answer does (bounded).
-        var problems: [String] = []
-        for (index, host) in scenario.hosts.enumerated() where host.fault != .refused && host.fault != .blackhole {
-            let address = addressing.host(index)
-            let ready = try LabShell.run(
-                "for i in $(seq 150); do nc -z -w 1 \(address) 22 2>/dev/null && echo up && break; sleep 0.1; done",
-                allowFailure: true)
-            if !ready.contains("up") {
-                problems.append(
-                    "\(host.name) (\(address)): sshd did not come up; see \(files.directory(host))/init.log")
-            }
+        var files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
+        let knownHosts: [String]
+        let problems: [String]
+        if loopbackReason != nil {
+            files.loopback = LoopbackLayout(addressing: addressing)
+            (knownHosts, problems) = try LoopbackLab(files: files).up()
+        } else {
+            (knownHosts, problems) = try upInNamespaces(files)
         }
         try knownHosts.joined(separator: "\n").appending("\n").write(
             toFile: outDirectory + "/known_hosts", atomically: true, encoding: .utf8)
@@ -96,22 +96,90 @@ public struct Lab {
             try secrets.write(toFile: outDirectory + "/secrets.env", atomically: true, encoding: .utf8)
             chmod(outDirectory + "/secrets.env", 0o600)
         }
-        return problems
+        return UpResult(problems: problems, loopbackReason: loopbackReason)
+    }
+
+    /// What loopback mode cannot emulate (docs/lab.md#loopback).
+    public static var loopbackLimitations: [String] { LoopbackLab.limitations }
+
+    /// Why this process cannot make the lab's namespaces (nil: it can).
+    static func whyNamespacesAreUnavailable() -> String? {
+        guard geteuid() == 0 else { return "not running as root" }
+        let probe = (try? LabShell.run("unshare --net --mount --pid --uts --fork true 2>&1 && echo ok")) ?? ""
+        return probe.hasSuffix("ok\n")
+            ? nil : "network namespaces are not allowed here (unshare: \(probe.trimmingCharacters(in: .newlines)))"
+    }
+
+    /// The bridges, then every host's namespace in parallel batches; returns known_hosts lines and problems.
+    private func upInNamespaces(_ files: LabFiles) throws -> ([String], [String]) {
+        let (scenario, addressing) = (files.scenario, files.addressing)
+        try LabShell.run(
+            "ip link add \(bridge) type bridge && ip addr add \(addressing.gateway)/\(addressing.bits) dev \(bridge) && ip link set \(bridge) up"
+        )
+        for number in 1..<BridgePlan(hosts: scenario.hosts.count).bridges {
+            try LabShell.run(
+                "ip link add \(bridge(number)) type bridge && ip link set \(bridge(number)) up"
+                    + " && ip link add \(bridgeLink(number)) type veth peer name \(bridgeLinkPeer(number))"
+                    + " && ip link set \(bridgeLink(number)) master \(bridge) up"
+                    + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
+        }
+        let knownHosts = try Self.inParallel(scenario.hosts.count) { try files.prepare(scenario.hosts[$0], index: $0) }
+        // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
+        let batchSize = 16
+        for batchStart in stride(from: 0, to: scenario.hosts.count, by: batchSize) {
+            let batch = Array(scenario.hosts.indices[batchStart..<min(batchStart + batchSize, scenario.hosts.count)])
+            let script = batch.map { "bash \(files.directory(scenario.hosts[$0]))/up.sh &" }.joined(separator: "\n")
+            try LabShell.run(script + "\nwait")
+        }
+        let problems = try scenario.hosts.enumerated().compactMap { index, host in
+            try Self.waitForSSH(
+                host, address: addressing.host(index), port: 22, log: files.directory(host) + "/init.log")
+        }
+        return (knownHosts, problems)
+    }
+
+    /// `work(0..<count)` on a few threads (key generation and file writing per host), results in index order; the
+    /// first error is thrown.
+    static func inParallel<Result: Sendable>(_ count: Int, _ work: @Sendable (Int) throws -> Result) throws -> [Result]
+    {
+        let results = Mutex([Int: Swift.Result<Result, any Error>]())
+        let workers = 8
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: count, by: workers) {
+                let result = Swift.Result { try work(index) }
+                results.withLock { $0[index] = result }
+            }
+        }
+        let all = results.withLock { $0 }
+        return try (0..<count).map { index in
+            guard let result = all[index] else { throw LabError(description: "host \(index) was not prepared") }
+            return try result.get()
+        }
+    }
+
+    /// Waits (bounded: 15 s) until the host's SSH port answers, unless its fault means it never will; returns the
+    /// problem when it does not.
+    static func waitForSSH(_ host: LabHost, address: String, port: Int, log: String) throws -> String? {
+        guard host.fault != .refused && host.fault != .blackhole else { return nil }
+        let ready = try LabShell.run(
+            "for i in $(seq 150); do nc -z -w 1 \(address) \(port) 2>/dev/null && echo up && break; sleep 0.1; done",
+            allowFailure: true)
+        return ready.contains("up") ? nil : "\(host.name) (\(address):\(port)): sshd did not come up; see \(log)"
     }
 
     // MARK: Down
 
     /// Removes every namespace, link and process of this lab: by the recorded PIDs and the lab's own prefix.
     public func down() throws {
+        if let out = recordedOut() { LoopbackLab.stop(out: out) }
         let namespaces = try LabShell.run("ip netns list", allowFailure: true).split(separator: "\n")
             .compactMap { $0.split(separator: " ").first.map(String.init) }
             .filter { $0.hasPrefix(prefix + "-") && Int($0.dropFirst(prefix.count + 1)) != nil }
         // Kill exactly the processes inside the lab's namespaces (the unshare holders die with their PID 1).
-        var pids: [String] = []
-        for namespace in namespaces {
-            pids += try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n").map(
-                String.init)
-        }
+        // One shell for all namespaces: a process per namespace was most of the teardown time at 500 hosts.
+        var pids = try LabShell.run(
+            namespaces.map { "ip netns pids \($0)" }.joined(separator: "\n"), allowFailure: true
+        ).split(separator: "\n").map(String.init)
         if let out = recordedOut() {
             pids += try LabShell.run("cat \(out)/hosts/*/unshare.pid 2>/dev/null", allowFailure: true).split(
                 separator: "\n"
@@ -123,22 +191,30 @@ public struct Lab {
         }
         if !namespaces.isEmpty {
             try LabShell.run(
-                "sleep 0.2; " + namespaces.map { "ip netns del \($0)" }.joined(separator: "; "), allowFailure: true)
+                "sleep 0.2; " + Self.ipBatch(namespaces.map { "netns del \($0)" }), allowFailure: true)
         }
         let links = try LabShell.run("ip -o link show", allowFailure: true).split(separator: "\n").compactMap {
             line -> String? in
             let fields = line.split(separator: ":", maxSplits: 2)
             guard fields.count >= 2 else { return nil }
             let name = fields[1].trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? ""
-            let isLabLink =
-                name == bridge || (name.hasPrefix(prefix + "v") && Int(name.dropFirst(prefix.count + 1)) != nil)
-            return isLabLink ? name : nil
+            return name == bridge || ["v", "br", "bl", "bm"].contains { isNumbered(name, prefix + $0) } ? name : nil
         }
         if !links.isEmpty {
-            try LabShell.run(links.map { "ip link del \($0)" }.joined(separator: "; "), allowFailure: true)
+            try LabShell.run(Self.ipBatch(links.map { "link del \($0)" }), allowFailure: true)
         }
         if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
         try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
+    }
+
+    /// One `ip` process for many commands; -force goes on past one that fails (a veth gone with its peer).
+    static func ipBatch(_ commands: [String]) -> String {
+        "ip -force -batch - <<'FLEET_LAB_IP'\n" + commands.joined(separator: "\n") + "\nFLEET_LAB_IP\n"
+    }
+
+    /// `name` is `stem` followed by a number (never another lab's link: prefixes end where the digits start).
+    private func isNumbered(_ name: String, _ stem: String) -> Bool {
+        name.hasPrefix(stem) && Int(name.dropFirst(stem.count)) != nil
     }
 
     private func recordedOut() -> String? {
@@ -154,16 +230,20 @@ public struct Lab {
     public func status() throws -> [String] {
         let namespaces = try LabShell.run("ip netns list", allowFailure: true).split(separator: "\n")
             .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix + "-") }
-        return try namespaces.sorted().map { namespace in
-            let pids = try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n").joined(
-                separator: ",")
-            let programs =
-                pids.isEmpty
-                ? ""
-                : try LabShell.run(
-                    "ps -o comm= -p \(pids) | sort | uniq -c | awk '{printf \"%s×%s \", $2, $1}'", allowFailure: true)
-            return "\(namespace): \(programs.isEmpty ? "nothing running" : programs)"
-        }
+        let loopbackHosts = recordedOut().map(LoopbackLab.status(out:)) ?? []
+        return try loopbackHosts
+            + namespaces.sorted().map { namespace in
+                let pids = try LabShell.run("ip netns pids \(namespace)", allowFailure: true).split(separator: "\n")
+                    .joined(
+                        separator: ",")
+                let programs =
+                    pids.isEmpty
+                    ? ""
+                    : try LabShell.run(
+                        "ps -o comm= -p \(pids) | sort | uniq -c | awk '{printf \"%s×%s \", $2, $1}'",
+                        allowFailure: true)
+                return "\(namespace): \(programs.isEmpty ? "nothing running" : programs)"
+            }
     }
 }
 

@@ -7,6 +7,8 @@ struct LabFiles {
     let out: String
     let scenario: Scenario
     let addressing: Addressing
+    /// Set in loopback mode: each host's 127.x address, ports and metadata responder (docs/lab.md#loopback).
+    var loopback: LoopbackLayout?
 
     func directory(_ host: LabHost) -> String { out + "/hosts/" + host.name }
 
@@ -166,30 +168,7 @@ struct LabFiles {
                 for i in $(seq 100); do \(cli) ping >/dev/null 2>&1 && break; sleep 0.05; done
 
                 """
-            let value = String(repeating: "v", count: redis.valueBytes)
-            // RESP, not inline commands: Redis 2.8 mangles inline commands that arrive in one pipelined burst.
-            for (database, count) in redis.keys.sorted(by: { $0.key < $1.key }) where count > 0 {
-                script += """
-                    awk 'BEGIN { v = "\(value)"; for (i = 1; i <= \(count); i++) { k = "key:\(database):" i; \\
-                      printf "*3\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$%d\\r\\n%s\\r\\n", length(k), k, length(v), v } }' \\
-                      | \(cli) -n \(database) --pipe >/dev/null 2>&1
-
-                    """
-            }
-            for command in redis.run {
-                script += "\(cli) \(command) >>\(dir)/run.log 2>&1\n"
-            }
-            if redis.run.contains(where: { $0.uppercased().contains("BGSAVE") }) {
-                // Bounded wait: the audit should see the finished BGSAVE (its status and duration), not one running.
-                script +=
-                    "for i in $(seq 100); do \(cli) INFO persistence | grep -q '^rdb_bgsave_in_progress:0' && break; sleep 0.1; done\n"
-            }
-            if redis.writesPerSecond > 0 {
-                // Bounded in count and time; ends with the host in any case.
-                let count = redis.writesPerSecond * 3_600
-                script +=
-                    "timeout 3600 \(cli) -r \(count) -i \(1.0 / Double(redis.writesPerSecond)) SET load:key \(value) >/dev/null 2>&1 &\n"
-            }
+            script += clientWork(redis, cli: cli, runLog: "\(dir)/run.log")
         }
         if host.redis.contains(where: \.sentinel) && host.fault != .redisDown {
             script += "redis-server \(dir)/sentinel.conf --sentinel &\n"
@@ -198,6 +177,7 @@ struct LabFiles {
             for redis in host.redis { script += "iptables -A INPUT -i eth0 -p tcp --dport \(redis.port) -j DROP\n" }
         }
         if host.fault == .blackhole { script += "iptables -A INPUT -i eth0 -p tcp --dport 22 -j DROP\n" }
+        script += latencySetup(host, dir: dir)
         if host.fault != .refused { script += "/usr/sbin/sshd -f \(dir)/sshd_config\n" }
         if host.fault == .silent {
             // Inside the host's PID namespace: sshd.pid holds a PID of this namespace, meaningless outside it.
@@ -205,6 +185,35 @@ struct LabFiles {
                 "for i in $(seq 50); do [ -s \(dir)/sshd.pid ] && break; sleep 0.05; done; kill -STOP $(cat \(dir)/sshd.pid)\n"
         }
         script += "exec sleep infinity\n"
+        return script
+    }
+
+    /// What clients do to an instance once it answers, in either mode: seed its keys, run the scenario's commands
+    /// (waiting for a BGSAVE to finish), and keep the scenario's write load going.
+    func clientWork(_ redis: LabRedis, cli: String, runLog: String) -> String {
+        var script = ""
+        let value = String(repeating: "v", count: redis.valueBytes)
+        // RESP, not inline commands: Redis 2.8 mangles inline commands that arrive in one pipelined burst.
+        for (database, count) in redis.keys.sorted(by: { $0.key < $1.key }) where count > 0 {
+            script += """
+                awk 'BEGIN { v = "\(value)"; for (i = 1; i <= \(count); i++) { k = "key:\(database):" i; \\
+                  printf "*3\\r\\n$3\\r\\nSET\\r\\n$%d\\r\\n%s\\r\\n$%d\\r\\n%s\\r\\n", length(k), k, length(v), v } }' \\
+                  | \(cli) -n \(database) --pipe >/dev/null 2>&1
+
+                """
+        }
+        for command in redis.run { script += "\(cli) \(command) >>\(runLog) 2>&1\n" }
+        if redis.run.contains(where: { $0.uppercased().contains("BGSAVE") }) {
+            // Bounded wait: the audit should see the finished BGSAVE (its status and duration), not one running.
+            script +=
+                "for i in $(seq 100); do \(cli) INFO persistence | grep -q '^rdb_bgsave_in_progress:0' && break; sleep 0.1; done\n"
+        }
+        if redis.writesPerSecond > 0 {
+            // Bounded in count and time; ends with the host in any case.
+            let count = redis.writesPerSecond * 3_600
+            script +=
+                "timeout 3600 \(cli) -r \(count) -i \(1.0 / Double(redis.writesPerSecond)) SET load:key \(value) >/dev/null 2>&1 &\n"
+        }
         return script
     }
 
@@ -217,7 +226,7 @@ struct LabFiles {
             ip netns add \(namespace)
             ip link add \(lab.veth(index)) type veth peer name \(lab.peer(index))
             ip link set \(lab.peer(index)) netns \(namespace)
-            ip link set \(lab.veth(index)) master \(lab.bridge) up
+            ip link set \(lab.veth(index)) master \(lab.bridge(BridgePlan(hosts: scenario.hosts.count).bridge(ofHost: index))) up
             ip netns exec \(namespace) ip link set \(lab.peer(index)) name eth0
             ip netns exec \(namespace) ip addr add \(address)/\(addressing.bits) dev eth0
             ip netns exec \(namespace) ip link set eth0 up
@@ -234,18 +243,18 @@ struct LabFiles {
         var text = """
             # Written by fleet-lab for scenario \(scenario.name). Passwords: see secrets.env (never in this file).
             defaults:
-              user: root
-              port: 22
+              user: \(loopback?.user ?? "root")
+              port: \(loopback.map { _ in LoopbackLayout.sshPort } ?? 22)
               identity_file: id_ed25519
               known_hosts: known_hosts
               host_key_checking: strict
-              metadata: http://169.254.169.254
+              metadata: \(loopback == nil ? "http://169.254.169.254" : "off")
               timeouts: {connect: 3, handshake: 4, auth: 5, command: 40, host: 60}
             hosts:
 
             """
         for (index, host) in scenario.hosts.enumerated() {
-            text += "  - name: \(host.name)\n    address: \(addressing.host(index))\n"
+            text += "  - name: \(host.name)\n    address: \(loopback?.address(index) ?? addressing.host(index))\n"
             if !host.tags.isEmpty {
                 text +=
                     "    tags: {"
@@ -254,10 +263,12 @@ struct LabFiles {
             }
             if !host.metadata {
                 text += "    metadata: off\n"
+            } else if let loopback {
+                text += "    metadata: \(loopback.metadataURL(index))\n"
             }
             text += "    redis:\n"
-            for redis in host.redis {
-                text += "      - {port: \(redis.port)"
+            for (number, redis) in host.redis.enumerated() {
+                text += "      - {port: \(loopback?.redisPort(host: index, instance: number) ?? redis.port)"
                 if redis.password != nil { text += ", password_env: \(secretVariable(host, redis))" }
                 text += "}\n"
             }

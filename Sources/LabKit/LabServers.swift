@@ -12,7 +12,12 @@ struct LabServers {
 
     /// The server binary for a scenario's `server:` (e.g. `redis-2.8.17`, `valkey-9.1.2`); Debian's without one.
     func executable(for server: String?) throws(Lab.LabError) -> String {
-        guard let server else { return "redis-server" }
+        guard let server else {
+            // An absolute path: loopback mode links to it.
+            let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+                .map { "\($0)/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+            return path ?? "/usr/bin/redis-server"
+        }
         let name = server.hasPrefix("valkey-") ? "valkey-server" : "redis-server"
         let path = "\(root)/\(server)/\(name)"
         guard FileManager.default.isExecutableFile(atPath: path) else {

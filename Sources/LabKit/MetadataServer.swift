@@ -36,21 +36,7 @@ public struct MetadataServer {
 
     /// Serves forever on address:port (one connection at a time: a host asks a handful of questions).
     public func serve(address: String, port: Int) throws -> Never {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
-        socketAddress.sin_addr.s_addr = inet_addr(address)
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else {
-            throw Lab.LabError(description: "cannot listen on \(address):\(port) (errno \(errno))")
-        }
+        let listener = try Socket.listen(address: address, port: port)
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { continue }

@@ -68,6 +68,8 @@ public struct LabHost: Sendable, Hashable {
     public var overcommit = 1
     public var diskMiB = 512
     public var fault = Fault.none
+    /// Added to every round trip to the host's sshd (netem where the kernel has it, else `fleet-lab relay`).
+    public var latencyMilliseconds = 0
     public var redis: [LabRedis] = [LabRedis(port: 6379)]
     /// Serve a public address as the instance's local-ipv4 (a host reached over public addressing).
     public var publicAddress = false
@@ -82,7 +84,7 @@ public struct LabHost: Sendable, Hashable {
 
     static let keys: Set<String> = [
         "name", "tags", "metadata", "vpc_id", "security_group_ids", "memory_mb", "available_mb", "cpus", "load", "thp",
-        "overcommit", "disk_mb", "fault", "redis", "expect", "public_address",
+        "overcommit", "disk_mb", "fault", "redis", "expect", "public_address", "latency_ms",
     ]
 
     static func parse(_ node: YAMLNode, vpcID: String) throws(YAMLFileError) -> LabHost {
@@ -111,6 +113,7 @@ public struct LabHost: Sendable, Hashable {
         if let node = fields["disk_mb"] { host.diskMiB = try node.integer(in: 1...1_000_000) }
         if let node = fields["fault"] { host.fault = try node.oneOf(Fault.self) }
         if let node = fields["public_address"] { host.publicAddress = try node.bool() }
+        if let node = fields["latency_ms"] { host.latencyMilliseconds = try node.integer(in: 0...60_000) }
         if let node = fields["redis"] {
             host.redis = []
             for item in try node.sequence() { host.redis.append(try LabRedis.parse(item)) }

@@ -16,7 +16,7 @@ struct FleetLab: ParsableCommand {
               fleet-audit audit -i lab-out/demo/inventory.yaml -t inventory/lab/demo-target.yaml
               fleet-lab down
             """,
-        subcommands: [Up.self, Down.self, Status.self, ServeMetadata.self]
+        subcommands: [Up.self, Down.self, Status.self, ServeMetadata.self, Relay.self]
     )
 
     struct PrefixOption: ParsableArguments {
@@ -49,6 +49,13 @@ struct FleetLab: ParsableCommand {
         @Option(help: "The hosts' subnet inside 10.0.0.0/8 (default: the scenario's).")
         var subnet: String?
 
+        @Flag(
+            help: """
+                One sshd and redis-server per host on its own 127.x address instead of network namespaces (also \
+                chosen, with a note, when namespaces cannot be made here). Prints what it cannot emulate.
+                """)
+        var loopback = false
+
         @OptionGroup var prefix: PrefixOption
 
         func run() throws {
@@ -63,11 +70,15 @@ struct FleetLab: ParsableCommand {
             }
             let lab = prefix.lab
             do {
-                let problems = try lab.up(loaded, out: out, subnet: subnet)
+                let result = try lab.up(loaded, out: out, subnet: subnet, loopback: loopback)
+                if let reason = result.loopbackReason {
+                    print("loopback mode (\(reason)); it cannot emulate:")
+                    for limitation in Lab.loopbackLimitations { print("  - \(limitation)") }
+                }
                 print(
                     "\(loaded.hosts.count) hosts of \(loaded.name) up (prefix \(prefix.prefix)); inventory: \(out)/inventory.yaml"
                 )
-                for problem in problems { print("warning: \(problem)") }
+                for problem in result.problems { print("warning: \(problem)") }
             } catch {
                 FileHandle.standardError.write(Data("fleet-lab: \(error)\n".utf8))
                 try? lab.down()
@@ -109,6 +120,21 @@ struct FleetLab: ParsableCommand {
 
         func run() throws {
             try MetadataServer(file: file).serve(address: address, port: port)
+        }
+    }
+
+    struct Relay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Relay TCP to a lab host's sshd, delaying what it sends (latency without netem).",
+            shouldDisplay: false)
+
+        @Option(help: "Where clients connect (IPv4ADDRESS:PORT).") var listen: String
+        @Option(help: "sshd's private address (IPv4ADDRESS:PORT).") var to: String
+        @Option(help: "Milliseconds added to every round trip.") var delayMs: Int
+
+        func run() throws {
+            guard (0...60_000).contains(delayMs) else { throw ValidationError("--delay-ms is 0 to 60000") }
+            try DelayRelay(listen: listen, target: to, delayMilliseconds: delayMs).serve()
         }
     }
 }

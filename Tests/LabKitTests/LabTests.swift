@@ -176,6 +176,85 @@ final class LabFaultTests: XCTestCase {
         XCTAssertEqual(outcome("no-redis-cli"), "exit")
         XCTAssertEqual(byHost["no-redis-cli"]?["exit_status"] as? Int, 127)
         XCTAssertEqual(outcome("firewall-redis"), "ok", "the firewall drops the Redis port from outside only")
+
+        // 250 ms more per round trip: an SSH login and command take at least three (banner, key exchange,
+        // authentication, ...). Only a lower bound: an upper one would measure this machine's load.
+        XCTAssertEqual(outcome("latency"), "ok")
+        XCTAssertEqual(byHost["latency"]?["stdout"] as? String, "latency\nPONG\n")
+        let slow = try XCTUnwrap(byHost["latency"]?["elapsed_seconds"] as? Double)
+        let fast = try XCTUnwrap(byHost["healthy"]?["elapsed_seconds"] as? Double)
+        XCTAssertGreaterThanOrEqual(slow - fast, 3 * 0.25, "latency host \(slow) s, healthy host \(fast) s")
+
+        // A handshake deadline shorter than the delay: the server's banner comes too late. (The relay accepts the
+        // TCP connection itself, so the connect phase is not delayed; netem would delay it too.)
+        let inventory = try String(contentsOfFile: out + "/inventory.yaml", encoding: .utf8)
+        let short = inventory.replacingOccurrences(of: "handshake: 4,", with: "handshake: 0.1,")
+        XCTAssertNotEqual(short, inventory, "the lab inventory's handshake deadline")
+        try short.write(toFile: out + "/short-deadline.yaml", atomically: true, encoding: .utf8)
+        let late = try ProcessRunner.run(
+            BuiltProducts.path(of: "fleet-audit"),
+            ["exec", "-i", out + "/short-deadline.yaml", "--limit", "latency", "--json", "--", "true"],
+            timeout: 60)
+        let lateResults = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(late.stdout.utf8)) as? [String: Any])?["results"]
+                as? [[String: Any]], late.stderr)
+        let lateByHost = Dictionary(uniqueKeysWithValues: lateResults.map { ($0["host"] as? String ?? "", $0) })
+        XCTAssertEqual(lateByHost["latency"]?["error_class"] as? String, "timeout", "\(lateResults)")
+    }
+}
+
+/// The lab without namespaces: one sshd, redis-server and metadata responder per host on its own 127.x address.
+final class LoopbackLabTests: XCTestCase {
+    func testLoopbackHostsAnswerAsThemselvesAndDownLeavesNoProcess() throws {
+        let lab = try TestLab(scenario: "faults.yaml", prefix: "lq", loopback: true)
+        defer { lab.remove() }
+        let (out, up) = (lab.out, lab.upResult)
+        XCTAssertEqual(up.exitCode, 0, up.stdout + up.stderr)
+        XCTAssertTrue(up.stdout.contains("loopback mode"), up.stdout)
+        XCTAssertTrue(up.stdout.contains("blackhole: fault blackhole cannot be emulated on loopback"), up.stdout)
+        let inventory = try String(contentsOfFile: out + "/inventory.yaml", encoding: .utf8)
+        XCTAssertFalse(inventory.contains("169.254.169.254"), "never the real metadata address on loopback")
+        XCTAssertTrue(inventory.contains("address: 127.\(lab.second).\(lab.third).11"), inventory)
+
+        let fleetAudit = BuiltProducts.path(of: "fleet-audit")
+        let exec = try ProcessRunner.run(
+            fleetAudit, ["exec", "-i", out + "/inventory.yaml", "--json", "--", "true"], timeout: 120)
+        let results = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(exec.stdout.utf8)) as? [String: Any])?["results"]
+                as? [[String: Any]], exec.stderr)
+        let byHost = Dictionary(uniqueKeysWithValues: results.map { ($0["host"] as? String ?? "", $0) })
+        func outcome(_ host: String) -> String {
+            let result = byHost[host] ?? [:]
+            return [result["error_class"] as? String ?? "ok", result["phase"] as? String].compactMap { $0 }.joined(
+                separator: "/")
+        }
+        XCTAssertEqual(outcome("healthy"), "ok")
+        XCTAssertEqual(outcome("refused"), "refused")
+        XCTAssertEqual(outcome("silent"), "timeout/handshake")
+        XCTAssertEqual(outcome("changed-host-key"), "host-key-changed")
+        XCTAssertEqual(outcome("latency"), "ok")
+        let slow = try XCTUnwrap(byHost["latency"]?["elapsed_seconds"] as? Double)
+        let fast = try XCTUnwrap(byHost["healthy"]?["elapsed_seconds"] as? Double)
+        XCTAssertGreaterThanOrEqual(slow - fast, 3 * 0.25, "the delay relay works on loopback too")
+
+        // Each host's audit finds its own instance only, and its own metadata from its local responder.
+        let reports = lab.directory.file("reports")
+        let collect = try ProcessRunner.run(
+            fleetAudit, ["collect", "-i", out + "/inventory.yaml", "-l", "healthy,redis-down", "--out", reports],
+            timeout: 120)
+        XCTAssertEqual(collect.exitCode, 0, collect.stdout + collect.stderr)
+        let run = try RunStore.load(runDirectory: reports + "/latest")
+        let healthy = try XCTUnwrap(run.snapshots.first { $0.host.name == "healthy" })
+        XCTAssertEqual(healthy.instances.map(\.port), [21_000])
+        XCTAssertEqual(InstanceMetadata(parsing: healthy[.instanceMetadata]?.text ?? "").vpcID, "vpc-0faults")
+        XCTAssertEqual(run.snapshots.first { $0.host.name == "redis-down" }?.instances.map(\.port), [21_050])
+
+        let down = try lab.down()
+        XCTAssertEqual(down.exitCode, 0, down.stderr)
+        let processes = try ProcessRunner.run("/usr/bin/pgrep", ["-f", out + "/hosts/"])
+        XCTAssertEqual(processes.exitCode, 1, "no process of the lab is left: \(processes.stdout)")
+        let listeners = try ProcessRunner.run("/usr/bin/ss", ["-ltnH"]).stdout
+        XCTAssertFalse(listeners.contains("127.\(lab.second).\(lab.third)."), listeners)
     }
 }
 
@@ -192,7 +271,7 @@ final class TestLab {
     var subnet: String { "10.\(second).\(third).0/24" }
     var out: String { directory.file("lab") }
 
-    init(scenario: String, prefix letters: String) throws {
+    init(scenario: String, prefix letters: String, loopback: Bool = false) throws {
         prefix = letters + String(Int.random(in: 100...999))
         directory = try TemporaryDirectory(prefix: "fleet-lab-test")
         upResult = try ProcessRunner.run(
@@ -200,7 +279,7 @@ final class TestLab {
             [
                 "up", LabTests.repository + "/inventory/lab/" + scenario, "--out", directory.file("lab"), "--prefix",
                 prefix, "--subnet", "10.\(second).\(third).0/24",
-            ],
+            ] + (loopback ? ["--loopback"] : []),
             timeout: 180)
     }
 
