@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job end to end on the built-in demo fleet: bring the lab's 15 EC2-like Redis hosts up
+# The main job end to end on the built-in demo fleet: bring the lab's 23 EC2-like Redis hosts up
 # (inventory/lab/demo.yaml), audit them against inventory/lab/demo-target.yaml, print the ranked summary and where the
-# reports are, and take the fleet down again (also on failure or Ctrl-C).
+# reports are, plan migration waves from the ready hosts, and take the fleet down again (also on failure or Ctrl-C).
 # fleet-lab puts the hosts in network namespaces; without root or namespaces it runs them on loopback addresses
 # instead and says what that cannot emulate (docs/lab.md#loopback).
 set -euo pipefail
@@ -18,6 +18,10 @@ trap cleanup EXIT INT TERM
 "$bin/fleet-audit" audit --inventory "$workdir/inventory.yaml" --target inventory/lab/demo-target.yaml \
   --out "$reports" --fail-on never
 echo
-echo "Reports: $reports/latest/report.html (also .md, .json, .csv). Each host's intended status is its"
+# Migration waves: dev before staging before prod, at most 4 instances per wave, each app's instances together.
+"$bin/fleet-audit" plan --target inventory/lab/demo-target.yaml --out "$reports" \
+  --order-by-tag env=dev,staging,prod --keep-together app --max-instances-per-wave 4
+echo
+echo "Reports: $reports/latest/report.html and plan.html (also .md, .json, .csv). Each host's intended status is its"
 echo "'expect:' in inventory/lab/demo.yaml (in network namespaces; on loopback every reachable host is blocked,"
 echo "since each Redis binds a loopback address)."

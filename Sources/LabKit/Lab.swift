@@ -65,9 +65,6 @@ public struct Lab: Sendable {
         let outDirectory = URL(fileURLWithPath: out).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: outDirectory + "/hosts", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: Self.stateDirectory, withIntermediateDirectories: true)
-        // sshd refuses to start without its privilege-separation directory, which only systemd-tmpfiles creates: a
-        // fresh machine or container has none. Hosts share the root namespace's /run.
-        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         // Record what we are about to create first, so that `down` can clean up even after a crash half-way.
         let statePath = Self.stateDirectory + "/\(prefix).json"
         try Data("{\"prefix\":\"\(prefix)\",\"out\":\"\(outDirectory)\"}".utf8).write(
@@ -76,7 +73,8 @@ public struct Lab: Sendable {
             "rm -f \(outDirectory)/id_ed25519 \(outDirectory)/id_ed25519.pub && ssh-keygen -q -t ed25519 -N '' -C fleet-lab -f \(outDirectory)/id_ed25519"
         )
         try LabShell.run("cp \(outDirectory)/id_ed25519.pub \(outDirectory)/authorized_keys")
-        // sshd's privilege separation directory: /run is a tmpfs, empty after every boot.
+        // sshd refuses to start without its privilege-separation directory, which only systemd-tmpfiles creates: /run
+        // is a tmpfs, empty after every boot, and a container has none. Hosts share the root namespace's /run.
         if geteuid() == 0 { try LabShell.run("mkdir -p /run/sshd") }
 
         var files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
@@ -123,6 +121,7 @@ public struct Lab: Sendable {
                     + " && ip link set \(bridgeLink(number)) master \(bridge) up"
                     + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
         }
+        try neighbourTable.raise(forHosts: scenario.hosts.count)
         let knownHosts = try Self.inParallel(scenario.hosts.count) { try files.prepare(scenario.hosts[$0], index: $0) }
         // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
         let batchSize = 16
@@ -131,10 +130,13 @@ public struct Lab: Sendable {
             let script = batch.map { "bash \(files.directory(scenario.hosts[$0]))/up.sh &" }.joined(separator: "\n")
             try LabShell.run(script + "\nwait")
         }
-        let problems = try scenario.hosts.enumerated().compactMap { index, host in
+        // Every host at once (8 probes in flight), 15 s each at most and 120 s for the whole fleet.
+        let deadline = Date().addingTimeInterval(120)
+        let problems = try Self.inParallel(scenario.hosts.count) { index in
             try Self.waitForSSH(
-                host, address: addressing.host(index), port: 22, log: files.directory(host) + "/init.log")
-        }
+                scenario.hosts[index], address: addressing.host(index), port: 22,
+                log: files.directory(scenario.hosts[index]) + "/init.log", until: deadline)
+        }.compactMap { $0 }
         return (knownHosts, problems)
     }
 
@@ -157,12 +159,17 @@ public struct Lab: Sendable {
         }
     }
 
-    /// Waits (bounded: 15 s) until the host's SSH port answers, unless its fault means it never will; returns the
-    /// problem when it does not.
-    static func waitForSSH(_ host: LabHost, address: String, port: Int, log: String) throws -> String? {
+    /// Waits (bounded: 15 s, and never past `deadline`, though one probe is always made) until the host's SSH port
+    /// answers, unless its fault means it never will; returns the problem when it does not.
+    static func waitForSSH(
+        _ host: LabHost, address: String, port: Int, log: String, until deadline: Date = .distantFuture
+    )
+        throws -> String?
+    {
         guard host.fault != .refused && host.fault != .blackhole else { return nil }
+        let tries = max(1, min(150, Int(deadline.timeIntervalSinceNow * 10)))
         let ready = try LabShell.run(
-            "for i in $(seq 150); do nc -z -w 1 \(address) \(port) 2>/dev/null && echo up && break; sleep 0.1; done",
+            "for i in $(seq \(tries)); do nc -z -w 1 \(address) \(port) 2>/dev/null && echo up && break; sleep 0.1; done",
             allowFailure: true)
         return ready.contains("up") ? nil : "\(host.name) (\(address):\(port)): sshd did not come up; see \(log)"
     }
@@ -204,6 +211,7 @@ public struct Lab: Sendable {
             try LabShell.run(Self.ipBatch(links.map { "link del \($0)" }), allowFailure: true)
         }
         if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
+        neighbourTable.restore()
         try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
     }
 
@@ -215,6 +223,10 @@ public struct Lab: Sendable {
     /// `name` is `stem` followed by a number (never another lab's link: prefixes end where the digits start).
     private func isNumbered(_ name: String, _ stem: String) -> Bool {
         name.hasPrefix(stem) && Int(name.dropFirst(stem.count)) != nil
+    }
+
+    private var neighbourTable: NeighbourTable {
+        NeighbourTable(stateFile: Self.stateDirectory + "/\(prefix).neighbours")
     }
 
     private func recordedOut() -> String? {

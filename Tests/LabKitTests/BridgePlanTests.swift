@@ -1,5 +1,6 @@
-import LabKit
 import XCTest
+
+@testable import LabKit
 
 /// Bridges past the Linux limit of 1,023 ports each: every host gets a bridge, no bridge is over the limit.
 final class BridgePlanTests: XCTestCase {
@@ -41,5 +42,41 @@ final class BridgePlanTests: XCTestCase {
         XCTAssertEqual(plan.bridges, 3)
         XCTAssertEqual((0..<8).map(plan.bridge(ofHost:)), [0, 0, 1, 1, 1, 2, 2, 2])
         XCTAssertEqual(plan.portsInUse, [4, 4, 4])
+    }
+}
+
+/// The root namespace's neighbour table must hold one entry per lab host, or hosts past its limit go silent.
+final class NeighbourTableTests: XCTestCase {
+    func testSmallLabsLeaveTheKernelDefaultsAlone() {
+        XCTAssertNil(NeighbourTable.needed(hosts: 500, current: [128, 512, 1024]))
+        XCTAssertNil(NeighbourTable.needed(hosts: 768, current: [128, 512, 1024]))
+    }
+
+    func testLargeLabsRaiseEveryThresholdInOrder() throws {
+        let values = try XCTUnwrap(NeighbourTable.needed(hosts: 1_030, current: [128, 512, 1024]))
+        XCTAssertEqual(values[2], 1_030 + NeighbourTable.spare)
+        XCTAssertLessThanOrEqual(values[0], values[1])
+        XCTAssertLessThanOrEqual(values[1], values[2])
+        XCTAssertGreaterThanOrEqual(values[0], 128, "never lowered")
+    }
+
+    func testRaiseRecordsTheOriginalValuesOnceAndRestorePutsThemBack() throws {
+        // Real sysctls: only when this process may write them (root), and only when they are the kernel defaults
+        // or larger, so a lab left up by someone else is not disturbed.
+        let path = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
+        guard geteuid() == 0, let before = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw XCTSkip("needs root to write /proc/sys/net/ipv4/neigh/default")
+        }
+        let state = NSTemporaryDirectory() + "fleet-lab-neighbours-\(UUID().uuidString)"
+        let table = NeighbourTable(stateFile: state)
+        let hosts = (Int(before.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1024) + 10
+        try table.raise(forHosts: hosts)
+        defer { table.restore() }
+        let raised = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(Int(raised), hosts + NeighbourTable.spare)
+        try table.raise(forHosts: hosts + 100)
+        table.restore()
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), before, "the first recorded values come back")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state))
     }
 }
