@@ -111,6 +111,9 @@ final class LabTests: XCTestCase {
             XCTAssertTrue(statuses.contains("pass"), "\(id) never passes: \(statuses)")
             XCTAssertFalse(statuses.isDisjoint(with: ["fail", "warn"]), "\(id) never fails: \(statuses)")
         }
+        try assertAPlanOfTheDemoHonoursEveryConstraint(
+            reportHosts: hosts, out: directory.file("reports"), target: target)
+
         // The collected facts match the scenario: instances per host, addresses, VPC, memory, configs.
         let run = try RunStore.load(runDirectory: directory.file("reports/latest"))
         for (index, host) in scenario.hosts.enumerated() {
@@ -144,6 +147,72 @@ final class LabTests: XCTestCase {
         XCTAssertFalse(links.contains(": \(prefix)"), "no link of the lab is left")
         let processes = try ProcessRunner.run("/usr/bin/pgrep", ["-f", out + "/hosts/"])
         XCTAssertEqual(processes.exitCode, 1, "no process of the lab is left: \(processes.stdout)")
+    }
+}
+
+extension LabTests {
+    /// Issue 6's acceptance on the demo fleet: every ready or warnings instance in exactly one wave, and every wave
+    /// within every limit (or alone, and flagged, when one instance exceeds a limit by itself).
+    func assertAPlanOfTheDemoHonoursEveryConstraint(reportHosts: [[String: Any]], out: String, target: String) throws {
+        let maxBytes = 0.02 * 1_073_741_824
+        let plan = try ProcessRunner.run(
+            fleetAudit,
+            [
+                "plan", "--target", target, "--out", out, "--max-instances-per-wave", "2", "--max-gib-per-wave", "0.02",
+                "--max-sync-minutes-per-wave", "1", "--order-by-tag", "env=dev,staging,prod", "--keep-together", "app",
+            ], timeout: 60)
+        XCTAssertEqual(plan.exitCode, 0, plan.stderr)
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: out + "/latest/plan.json"))
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let waves = try XCTUnwrap(document["waves"] as? [[String: Any]])
+        let notes = (document["notes"] as? [[String: Any]]) ?? []
+
+        var expected: Set<String> = []
+        for host in reportHosts where host["status"] as? String != "unreachable" {
+            for instance in (host["instances"] as? [[String: Any]]) ?? []
+            where ["ready", "warnings"].contains(instance["status"] as? String ?? "") {
+                expected.insert("\(host["name"] as? String ?? ""):\(instance["port"] as? Int ?? 0)")
+            }
+        }
+        var planned: [String] = []
+        var placement: [String: Int] = [:]
+        var lastOrder = -1
+        let order = ["dev": 0, "staging": 1, "prod": 2]
+        for wave in waves {
+            let instances = (wave["instances"] as? [[String: Any]]) ?? []
+            let totals = (wave["totals"] as? [String: Any]) ?? [:]
+            let number = wave["number"] as? Int ?? 0
+            if ((wave["exceeded_limits"] as? [String]) ?? []).isEmpty {
+                XCTAssertLessThanOrEqual(instances.count, 2, "wave \(number)")
+                XCTAssertLessThanOrEqual((totals["dataset_bytes"] as? Double) ?? 0, maxBytes, "wave \(number)")
+                XCTAssertLessThanOrEqual((totals["estimated_sync_seconds"] as? Double) ?? 0, 60, "wave \(number)")
+            } else {
+                XCTAssertEqual(instances.count, 1, "an instance over a limit moves alone (wave \(number))")
+            }
+            let value = order[wave["order_tag_value"] as? String ?? ""] ?? 3
+            XCTAssertGreaterThanOrEqual(value, lastOrder, "dev, then staging, then prod (wave \(number))")
+            lastOrder = value
+            for instance in instances {
+                let key = "\(instance["host"] as? String ?? ""):\(instance["port"] as? Int ?? 0)"
+                planned.append(key)
+                let tags = (instance["tags"] as? [String: String]) ?? [:]
+                let group = "\(tags["env"] ?? "")/\(tags["app"] ?? "")"
+                if let earlier = placement[group], earlier != number {
+                    XCTAssertTrue(
+                        notes.contains { $0["kind"] as? String == "group-split" },
+                        "app group \(group) split over waves \(earlier) and \(number) without a note")
+                }
+                placement[group] = number
+            }
+        }
+        XCTAssertEqual(planned.count, Set(planned).count, "each instance once: \(planned)")
+        XCTAssertEqual(Set(planned), expected)
+        XCTAssertFalse(expected.isEmpty)
+        XCTAssertTrue(
+            waves.contains { !((($0["exceeded_limits"] as? [String]) ?? []).isEmpty) },
+            "cache-busy's 27 MiB exceeds 0.02 GiB alone")
+        let notReady = (document["not_ready"] as? [[String: Any]]) ?? []
+        XCTAssertTrue(notReady.contains { ($0["host"] as? String) == "cache-auth" }, "\(notReady)")
     }
 }
 
