@@ -121,7 +121,7 @@ public struct Lab: Sendable {
                     + " && ip link set \(bridgeLink(number)) master \(bridge) up"
                     + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
         }
-        try neighbourTable.raise(forHosts: scenario.hosts.count)
+        try kernelLimits.raise(forHosts: scenario.hosts.count)
         let knownHosts = try Self.inParallel(scenario.hosts.count) { try files.prepare(scenario.hosts[$0], index: $0) }
         // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
         let batchSize = 16
@@ -211,7 +211,7 @@ public struct Lab: Sendable {
             try LabShell.run(Self.ipBatch(links.map { "link del \($0)" }), allowFailure: true)
         }
         if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
-        neighbourTable.restore()
+        kernelLimits.restore()
         try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
     }
 
@@ -225,8 +225,8 @@ public struct Lab: Sendable {
         name.hasPrefix(stem) && Int(name.dropFirst(stem.count)) != nil
     }
 
-    private var neighbourTable: NeighbourTable {
-        NeighbourTable(stateFile: Self.stateDirectory + "/\(prefix).neighbours")
+    private var kernelLimits: KernelLimits {
+        KernelLimits(stateFile: Self.stateDirectory + "/\(prefix).sysctl")
     }
 
     private func recordedOut() -> String? {

@@ -45,37 +45,49 @@ final class BridgePlanTests: XCTestCase {
     }
 }
 
-/// The root namespace's neighbour table must hold one entry per lab host, or hosts past its limit go silent.
-final class NeighbourTableTests: XCTestCase {
+/// The root namespace's neighbour table and receive backlog must hold one entry per lab host, or hosts go silent.
+final class KernelLimitsTests: XCTestCase {
+    private let defaults = [
+        KernelLimits.neighbourThresholds[0]: 128, KernelLimits.neighbourThresholds[1]: 512,
+        KernelLimits.neighbourThresholds[2]: 1024, KernelLimits.receiveBacklog: 1000,
+    ]
+
     func testSmallLabsLeaveTheKernelDefaultsAlone() {
-        XCTAssertNil(NeighbourTable.needed(hosts: 500, current: [128, 512, 1024]))
-        XCTAssertNil(NeighbourTable.needed(hosts: 768, current: [128, 512, 1024]))
+        XCTAssertEqual(KernelLimits.needed(hosts: 23, current: defaults), [:])
+        XCTAssertEqual(KernelLimits.needed(hosts: 256, current: defaults), [:])
     }
 
-    func testLargeLabsRaiseEveryThresholdInOrder() throws {
-        let values = try XCTUnwrap(NeighbourTable.needed(hosts: 1_030, current: [128, 512, 1024]))
-        XCTAssertEqual(values[2], 1_030 + NeighbourTable.spare)
-        XCTAssertLessThanOrEqual(values[0], values[1])
-        XCTAssertLessThanOrEqual(values[1], values[2])
-        XCTAssertGreaterThanOrEqual(values[0], 128, "never lowered")
+    func testLargeLabsRaiseEveryThresholdInOrderAndTheBacklogPastTheBridgeFlood() throws {
+        let values = KernelLimits.needed(hosts: 1_030, current: defaults)
+        let entries = 1_030 + KernelLimits.spare
+        let thresholds = try KernelLimits.neighbourThresholds.map { try XCTUnwrap(values[$0]) }
+        XCTAssertEqual(thresholds, [entries, 2 * entries, 4 * entries], "no eviction while every host fits")
+        XCTAssertGreaterThan(try XCTUnwrap(values[KernelLimits.receiveBacklog]), 1_030 + 1, "one copy per port")
+        // 500 hosts: the neighbour table, not the backlog (a flood of 500 copies fits in 1,000).
+        XCTAssertNil(KernelLimits.needed(hosts: 500, current: defaults)[KernelLimits.receiveBacklog])
+        XCTAssertNotNil(KernelLimits.needed(hosts: 500, current: defaults)[KernelLimits.neighbourThresholds[2]])
+    }
+
+    func testNothingIsEverLowered() {
+        let large = defaults.mapValues { $0 * 100 }
+        XCTAssertEqual(KernelLimits.needed(hosts: 1_030, current: large), [:])
     }
 
     func testRaiseRecordsTheOriginalValuesOnceAndRestorePutsThemBack() throws {
-        // Real sysctls: only when this process may write them (root), and only when they are the kernel defaults
-        // or larger, so a lab left up by someone else is not disturbed.
-        let path = "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
+        // Real sysctls of this machine, put back at the end: only as root.
+        let path = KernelLimits.neighbourThresholds[1]
         guard geteuid() == 0, let before = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw XCTSkip("needs root to write /proc/sys/net/ipv4/neigh/default")
         }
-        let state = NSTemporaryDirectory() + "fleet-lab-neighbours-\(UUID().uuidString)"
-        let table = NeighbourTable(stateFile: state)
-        let hosts = (Int(before.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1024) + 10
-        try table.raise(forHosts: hosts)
-        defer { table.restore() }
+        let state = NSTemporaryDirectory() + "fleet-lab-sysctl-\(UUID().uuidString)"
+        let limits = KernelLimits(stateFile: state)
+        let hosts = (Int(before.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 512) + 10
+        try limits.raise(forHosts: hosts)
+        defer { limits.restore() }
         let raised = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertEqual(Int(raised), hosts + NeighbourTable.spare)
-        try table.raise(forHosts: hosts + 100)
-        table.restore()
+        XCTAssertEqual(Int(raised), 2 * (hosts + KernelLimits.spare))
+        try limits.raise(forHosts: hosts + 100)
+        limits.restore()
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), before, "the first recorded values come back")
         XCTAssertFalse(FileManager.default.fileExists(atPath: state))
     }

@@ -113,6 +113,21 @@ final class ReportsTests: XCTestCase {
         XCTAssertTrue(TerminalReporter(colour: true).render(VerdictFixture.model()).contains("\u{1B}[31m"))
     }
 
+    func testTheTopIssueOfAnInstanceThatCannotBeToldSaysWhy() {
+        var verdict = VerdictFixture.verdict
+        let silent = CheckResult(
+            id: "target.capacity", title: "t", severity: .blocker, status: .unknown,
+            summary: "Cannot tell: INFO said: Connection refused.")
+        verdict.hosts[0].instances[0].checks = [silent]
+        XCTAssertEqual(
+            TerminalReporter.topIssue(verdict.hosts[0]),
+            "target.capacity unknown: Cannot tell: INFO said: Connection refused.")
+        verdict.hosts[0].instances[0].checks.append(
+            CheckResult(id: "source.auth", title: "t", severity: .blocker, status: .fail, summary: "requirepass is set")
+        )
+        XCTAssertEqual(TerminalReporter.topIssue(verdict.hosts[0]), "source.auth", "a failing blocker comes first")
+    }
+
     /// The HTML report in a real headless browser: it must render (and the PNG can be looked at).
     func testChromiumRendersTheHTMLReport() throws {
         let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
