@@ -45,7 +45,7 @@ public struct JSONReporter: Reporter {
         ]
         if let reason = host.reason {
             result["reason"] = [
-                "error_class": reason.errorClass.rawValue, "phase": reason.phase?.rawValue ?? NSNull(),
+                "error_class": reason.errorClass.rawValue, "phase": reason.phase.map { $0.rawValue as Any } ?? NSNull(),
                 "message": reason.message,
             ]
         } else {
