@@ -53,12 +53,22 @@ public struct RunStore: Sendable {
     }
 
     /// Creates `ROOT/runs/<UTC time>/` (with a suffix if that second is taken) and points `ROOT/latest` at it.
-    public func startRun(at date: Date = Date()) throws(StoreError) -> Run {
+    /// Run ids are the start time, `20261125T041900Z` (UTC), with `-2`, `-3`... when two runs start in one second.
+    private static var runIDFormatter: DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let base = formatter.string(from: date)
+        return formatter
+    }
+
+    /// The start time a run id names; nil for a name `startRun` did not make.
+    public static func startTime(ofRunID id: String) -> Date? {
+        runIDFormatter.date(from: String(id.prefix(16)))
+    }
+
+    public func startRun(at date: Date = Date()) throws(StoreError) -> Run {
+        let base = Self.runIDFormatter.string(from: date)
         try Self.makeDirectory(root + "/runs")
         var id = base
         var attempt = 1
@@ -92,10 +102,15 @@ public struct RunStore: Sendable {
         }
     }
 
+    /// A run directory's manifest alone (cheap: no snapshot is read).
+    public static func manifest(runDirectory: String) throws(StoreError) -> RunManifest {
+        try readJSON((runDirectory as NSString).resolvingSymlinksInPath + "/manifest.json")
+    }
+
     /// Reads a run directory (or the `latest` link) back.
     public static func load(runDirectory: String) throws(StoreError) -> StoredRun {
         let directory = (runDirectory as NSString).resolvingSymlinksInPath
-        let manifest: RunManifest = try readJSON(directory + "/manifest.json")
+        let manifest = try manifest(runDirectory: directory)
         // Every stored snapshot counts, also those of a run that crashed before its manifest listed them.
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/hosts")) ?? [])
             .filter { $0.hasSuffix(".json") }.sorted()

@@ -45,7 +45,7 @@ public struct HistoryListing: Sendable {
         var rows = [["RUN", "STARTED (UTC)", "STATE", "HOSTS", "INSTANCES", "PROFILE", "TARGET"]]
         for entry in entries {
             rows.append([
-                entry.id, JSONReporter.timestamp(entry.startedAt) ?? "?", entry.state.rawValue,
+                entry.id, Text.iso(entry.startedAt) ?? "?", entry.state.rawValue,
                 entry.run.map { Self.summary($0.hosts) } ?? "", entry.run.map { Self.summary($0.instances) } ?? "",
                 entry.run?.profile ?? "", entry.run?.targetName ?? "",
             ])
@@ -59,12 +59,12 @@ public struct HistoryListing: Sendable {
     public func json() -> String {
         let runs: [[String: Any]] = entries.map { entry in
             var item: [String: Any] = [
-                "run_id": entry.id, "started_at": JSONReporter.timestamp(entry.startedAt) ?? NSNull(),
+                "run_id": entry.id, "started_at": Text.iso(entry.startedAt) ?? NSNull(),
                 "state": entry.state.rawValue,
             ]
             if let run = entry.run {
-                item["ended_at"] = JSONReporter.timestamp(run.endedAt) ?? NSNull()
-                item["recorded_at"] = JSONReporter.timestamp(run.recordedAt) ?? NSNull()
+                item["ended_at"] = Text.iso(run.endedAt) ?? NSNull()
+                item["recorded_at"] = Text.iso(run.recordedAt) ?? NSNull()
                 item["tool_version"] = run.toolVersion
                 item["profile"] = run.profile
                 item["target"] = run.targetName

@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 
 /// `--keep N`: keeps the newest N complete runs in the history and deletes older run directories under `DIR/runs/`.
@@ -29,7 +30,7 @@ public enum Retention {
         var deleted: [String] = []
         for directory in RunDirectory.scan(root: store.root) where !kept.contains(directory.id) {
             let isOld = directory.startedAt.map { $0 < oldestKept } ?? false
-            guard droppedSet.contains(directory.id) || (isOld && RunDirectory.startTime(ofID: directory.id) != nil)
+            guard droppedSet.contains(directory.id) || (isOld && RunStore.startTime(ofRunID: directory.id) != nil)
             else { continue }
             do {
                 try FileManager.default.removeItem(atPath: directory.path)

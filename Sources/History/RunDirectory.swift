@@ -22,29 +22,16 @@ public struct RunDirectory: Sendable, Hashable {
     public static func scan(root: String) -> [RunDirectory] {
         let runs = root + "/runs"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         return names.compactMap { name -> RunDirectory? in
             let path = runs + "/" + name
             // attributesOfItem does not follow a symbolic link: a link to elsewhere is never taken for a run.
             guard let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
                 type == .typeDirectory
             else { return nil }
-            let manifest = FileManager.default.contents(atPath: path + "/manifest.json").flatMap {
-                try? decoder.decode(RunManifest.self, from: $0)
-            }
+            let manifest = try? RunStore.manifest(runDirectory: path)
             return RunDirectory(
                 id: name, path: path, state: manifest?.complete == true ? .complete : .incomplete,
-                startedAt: manifest?.startedAt ?? startTime(ofID: name))
+                startedAt: manifest?.startedAt ?? RunStore.startTime(ofRunID: name))
         }.sorted { ($0.startedAt ?? .distantPast, $0.id) < ($1.startedAt ?? .distantPast, $1.id) }
-    }
-
-    /// The time in a run id made by `RunStore.startRun` (`20261125T041900Z`, maybe with a `-2` suffix).
-    static func startTime(ofID id: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.date(from: String(id.prefix(16)))
     }
 }

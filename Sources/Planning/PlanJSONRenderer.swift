@@ -45,11 +45,7 @@ public struct PlanJSONRenderer: PlanRenderer {
                 ]
             },
         ]
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONReporter.serialize(document)
     }
 
     static func constraints(_ constraints: PlanConstraints) -> [String: Any] {

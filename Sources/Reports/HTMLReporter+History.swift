@@ -11,19 +11,11 @@ extension HTMLReporter {
         }
         html += "<p class=\"meta\">Compared with run \(Self.escape(previous)).</p>"
         guard !changes.isEmpty else { return html + "<p>No changes.</p>\n" }
-        if !changes.hosts.isEmpty {
-            html += "<table><tr><th>Host</th><th>Change</th><th>Before</th><th>After</th></tr>"
-            for host in changes.hosts {
+        for group in changes.statusChanges {
+            html += "<table><tr><th>\(group.noun)</th><th>Change</th><th>Before</th><th>After</th></tr>"
+            for change in group.changes {
                 html +=
-                    "<tr><td>\(Self.escape(host.name))</td><td>\(host.kind.rawValue)</td><td>\(statusBadge(host.before))</td><td>\(statusBadge(host.after))</td></tr>"
-            }
-            html += "</table>"
-        }
-        if !changes.instances.isEmpty {
-            html += "<table><tr><th>Instance</th><th>Change</th><th>Before</th><th>After</th></tr>"
-            for instance in changes.instances {
-                html +=
-                    "<tr><td>\(Self.escape(instance.host)):\(instance.port)</td><td>\(instance.kind.rawValue)</td><td>\(statusBadge(instance.before))</td><td>\(statusBadge(instance.after))</td></tr>"
+                    "<tr><td>\(Self.escape(change.place))</td><td>\(change.kind.rawValue)</td><td>\(statusBadge(change.before))</td><td>\(statusBadge(change.after))</td></tr>"
             }
             html += "</table>"
         }

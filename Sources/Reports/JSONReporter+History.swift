@@ -62,16 +62,4 @@ extension JSONReporter {
     static func evidence(_ evidence: Evidence) -> [String: Any] {
         ["source": evidence.source, "observed": evidence.observed, "note": evidence.note ?? NSNull()]
     }
-
-    /// A time as the JSON documents write it (RFC 3339, UTC, whole seconds).
-    public static func timestamp(_ date: Date?) -> String? { Text.iso(date) }
-
-    /// Pretty, sorted keys, slashes unescaped: the same value always gives the same bytes.
-    public static func serialize(_ document: [String: Any]) -> String {
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
 }

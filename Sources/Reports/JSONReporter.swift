@@ -37,6 +37,16 @@ public struct JSONReporter: Reporter {
         return Self.serialize(document)
     }
 
+    /// Pretty, sorted keys, slashes unescaped: the same value always gives the same bytes. Every JSON document
+    /// fleet-audit writes from a dictionary (report, plan, history listing, diff) goes through here.
+    public static func serialize(_ document: [String: Any]) -> String {
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
     static func host(_ host: HostVerdict) -> [String: Any] {
         var result: [String: Any] = [
             "name": host.host.name, "address": host.host.address, "tags": host.host.tags, "groups": host.host.groups,

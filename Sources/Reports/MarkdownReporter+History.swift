@@ -9,19 +9,11 @@ extension MarkdownReporter {
         guard let previous = changes.previousRunID else { return text + "First run: nothing to compare with.\n" }
         text += "Compared with run \(Self.cell(previous)).\n\n"
         guard !changes.isEmpty else { return text + "No changes.\n" }
-        if !changes.hosts.isEmpty {
-            text += "| host | change | before | after |\n|---|---|---|---|\n"
-            for host in changes.hosts {
+        for group in changes.statusChanges {
+            text += "| \(group.noun.lowercased()) | change | before | after |\n|---|---|---|---|\n"
+            for change in group.changes {
                 text +=
-                    "| \(Self.cell(host.name)) | \(host.kind.rawValue) | \(host.before?.rawValue ?? "") | \(host.after?.rawValue ?? "") |\n"
-            }
-            text += "\n"
-        }
-        if !changes.instances.isEmpty {
-            text += "| instance | change | before | after |\n|---|---|---|---|\n"
-            for instance in changes.instances {
-                text +=
-                    "| \(Self.cell(instance.host)):\(instance.port) | \(instance.kind.rawValue) | \(instance.before?.rawValue ?? "") | \(instance.after?.rawValue ?? "") |\n"
+                    "| \(Self.cell(change.place)) | \(change.kind.rawValue) | \(change.before?.rawValue ?? "") | \(change.after?.rawValue ?? "") |\n"
             }
             text += "\n"
         }

@@ -33,6 +33,29 @@ public struct RunChanges: Sendable, Hashable {
         }
     }
 
+    /// A host's or an instance's readiness change, as the human formats list both.
+    public struct StatusChange: Sendable, Hashable {
+        /// The host's name, or `host:port`.
+        public var place: String
+        public var kind: Kind
+        public var before: ReadinessStatus?
+        public var after: ReadinessStatus?
+    }
+
+    /// Host changes, then instance changes, each under its noun (`Host`, `Instance`); empty groups are left out.
+    public var statusChanges: [(noun: String, changes: [StatusChange])] {
+        let groups = [
+            ("Host", hosts.map { StatusChange(place: $0.name, kind: $0.kind, before: $0.before, after: $0.after) }),
+            (
+                "Instance",
+                instances.map {
+                    StatusChange(place: "\($0.host):\($0.port)", kind: $0.kind, before: $0.before, after: $0.after)
+                }
+            ),
+        ]
+        return groups.filter { !$0.1.isEmpty }.map { (noun: $0.0, changes: $0.1) }
+    }
+
     /// A host whose status changed, or that appeared or disappeared.
     public struct Host: Sendable, Hashable {
         public var name: String

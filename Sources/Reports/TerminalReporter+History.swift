@@ -9,20 +9,10 @@ extension TerminalReporter {
         guard !changes.isFirstRun else { return "\(heading): first run (nothing to compare with).\n" }
         guard !changes.isEmpty else { return "\(heading): no changes.\n" }
         var text = "\(heading):\n"
-        if !changes.hosts.isEmpty {
-            text += "  Hosts\n"
-            let rows = changes.hosts.map { host in
-                ["   ", printable(host.name), host.kind.rawValue, Self.transition(host.before, host.after)]
-            }
-            text += TextTable.render(rows: rows)
-        }
-        if !changes.instances.isEmpty {
-            text += "  Instances\n"
-            let rows = changes.instances.map { instance in
-                [
-                    "   ", printable("\(instance.host):\(instance.port)"), instance.kind.rawValue,
-                    Self.transition(instance.before, instance.after),
-                ]
+        for group in changes.statusChanges {
+            text += "  \(group.noun)s\n"
+            let rows = group.changes.map { change in
+                ["   ", printable(change.place), change.kind.rawValue, Self.transition(change.before, change.after)]
             }
             text += TextTable.render(rows: rows)
         }
