@@ -65,7 +65,11 @@ struct RunningState {
                         // 0 bytes: the stream is finished once the server sent EOF; otherwise the transport moved a
                         // packet that was not for this stream (libssh2 channel.c), so try again once.
                         if channel.receivedEOF {
+                            // Progress too: the read that saw EOF may have pulled the server's EOF, exit status and
+                            // close off the socket into libssh2, so the other stream must be read again now; waiting
+                            // for the socket instead would wait for packets that already came (the rare stall).
                             markFinished(stream)
+                            progressed = true
                         } else if !transportMovedWithoutData {
                             transportMovedWithoutData = true
                             progressed = true
