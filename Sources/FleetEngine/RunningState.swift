@@ -62,12 +62,11 @@ struct RunningState {
                         append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), to: stream)
                         progressed = true
                     case .done:
-                        // 0 bytes: the stream is finished once the server sent EOF; otherwise the transport moved a
-                        // packet that was not for this stream (libssh2 channel.c), so try again once.
+                        // 0 bytes: the stream is finished once the server sent EOF, and that counts as progress:
+                        // this read may have taken the last packets (EOF, exit status, close) off the socket, so the
+                        // other stream must be read again now, not after a readiness that never comes. Otherwise the
+                        // transport moved a packet that was not for this stream (libssh2 channel.c): try again once.
                         if channel.receivedEOF {
-                            // Progress too: the read that saw EOF may have pulled the server's EOF, exit status and
-                            // close off the socket into libssh2, so the other stream must be read again now; waiting
-                            // for the socket instead would wait for packets that already came (the rare stall).
                             markFinished(stream)
                             progressed = true
                         } else if !transportMovedWithoutData {
