@@ -87,11 +87,12 @@ public struct Collector: Sendable {
                 host: host.connection, command: CollectorScript.commandLine(marker: marker, host: host),
                 standardInput: CollectorScript.standardInput(
                     token: token, credentials: secretsByHost[host.name, default: []]),
-                outputLimit: 64 << 20)
+                outputLimit: CollectorScript.hostOutputLimit, totalOutputLimit: CollectorScript.hostOutputLimit)
         }
         let stored = Mutex<(snapshots: [String: HostSnapshot], errors: [String])>(([:], []))
         let logger = logger
-        _ = await executor.run(jobs) { result in
+        // Results are handed over one at a time and never retained: memory is bounded by the sessions in flight.
+        await executor.forEachResult(of: jobs) { result in
             guard let host = hostsByName[result.host] else { return }
             let builder = SnapshotBuilder(
                 host: host, knownSecrets: passwordsByHost[host.name, default: []])

@@ -1,10 +1,19 @@
+import FleetCore
 import Foundation
 import Inventory
 
 /// The POSIX sh collector (Resources/collector.sh) and how one host's invocation is built.
 public enum CollectorScript {
-    /// Bytes kept per section; more is flagged as truncated.
-    public static let sectionLimit = 1 << 20
+    /// Bytes kept per section (the collector cuts each command's output at this size as it is produced); more is
+    /// flagged as truncated. A large host's process list or CLIENT LIST is a few hundred KiB.
+    public static let sectionLimit = 512 << 10
+    /// What one host's whole output may cost: the engine stops reading there and drops the connection. With the
+    /// default 256 sessions in flight that bounds collected output to 512 MiB however hostile every host is
+    /// (docs/security.md measures it). A real host prints 30-300 KiB.
+    public static let hostOutputLimit = 2 << 20
+    /// Redis instances examined per host, and sections kept per host (14 host sections, at most 20 per instance).
+    public static let maximumInstances = 32
+    public static let maximumSections = 16 + 20 * maximumInstances
 
     /// The script's text, from the module's resources.
     public static let source: String = {
@@ -14,15 +23,17 @@ public enum CollectorScript {
         return text
     }()
 
-    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT PORTS...`: the script is an argument, so
-    /// standard input stays free for the framing token and the passwords (see `standardInput`).
+    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES PORTS...`: the script is
+    /// an argument, so standard input stays free for the framing token and the passwords (see `standardInput`).
     static func commandLine(marker: String, host: InventoryHost) -> String {
         let metadata: String
         switch host.metadata {
         case .off: metadata = "off"
         case .url(let url): metadata = url
         }
-        let arguments = [marker, metadata, String(sectionLimit)] + host.redis.map { String($0.port) }
+        let arguments =
+            [marker, metadata, String(sectionLimit), String(watchdogSeconds(host.connection.deadlines)),
+             String(maximumInstances)] + host.redis.map { String($0.port) }
         return "sh -c " + shellQuoted(source) + " fleet-audit-collector "
             + arguments.map(shellQuoted).joined(separator: " ")
     }
@@ -41,6 +52,14 @@ public enum CollectorScript {
     static func standardInput(token: String, credentials: [Credential]) -> Data {
         let lines = credentials.map { "\($0.port) \($0.username ?? "default") \($0.password)\n" }
         return Data((token + "\n" + lines.joined()).utf8)
+    }
+
+    /// The collector ends itself (and every child) a little before the engine would give up on it, so what it
+    /// printed arrives with a clean end rather than being cut by the connection's deadline.
+    static func watchdogSeconds(_ deadlines: PhaseDeadlines) -> Int {
+        let budget = min(deadlines.command, deadlines.host)
+        guard budget.isFinite, budget > 0 else { return 3 }
+        return max(3, Int(min(budget * 0.9, 86_400)))
     }
 
     static func shellQuoted(_ text: String) -> String {

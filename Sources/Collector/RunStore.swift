@@ -29,21 +29,29 @@ public struct RunStore: Sendable {
         }
 
         /// Writes one host's snapshot and its evidence files.
+        ///
+        /// Every path is built from validated parts only: the host's inventory name through `fileName(for:)`, a
+        /// `SectionName` (a closed set), an instance port (an `Int`) and an index. Nothing a host printed names a file.
         public func record(_ snapshot: HostSnapshot) throws(StoreError) {
             let name = RunStore.fileName(for: snapshot.host.name)
             try RunStore.writeJSON(snapshot, to: directory + "/hosts/\(name).json")
             let evidence = directory + "/evidence/\(name)"
             try RunStore.makeDirectory(evidence)
-            for (section, captured) in snapshot.sections {
-                try RunStore.write(captured.text, to: evidence + "/\(section).txt")
+            for (key, captured) in snapshot.sections {
+                guard let section = SectionName(rawValue: key) else { continue }
+                try RunStore.write(captured.text, to: evidence + "/\(section.rawValue).txt")
             }
-            for instance in snapshot.instances {
-                for (section, captured) in instance.sections {
-                    try RunStore.write(captured.text, to: evidence + "/\(instance.port)-\(section).txt")
+            for instance in snapshot.instances where (1...65_535).contains(instance.port) {
+                for (key, captured) in instance.sections {
+                    guard let section = SectionName(rawValue: key) else { continue }
+                    try RunStore.write(captured.text, to: evidence + "/\(instance.port)-\(section.rawValue).txt")
                 }
-                for (index, file) in instance.configFiles.enumerated() {
+                for (index, file) in instance.configFiles.enumerated() where file.skipped == nil {
                     try RunStore.write(file.text, to: evidence + "/\(instance.port)-config-\(index).conf")
                 }
+            }
+            for (index, unexpected) in snapshot.unexpectedSections.enumerated() {
+                try RunStore.write(unexpected.text, to: evidence + "/unexpected-\(index).txt")
             }
         }
 
@@ -164,22 +172,23 @@ public struct RunStore: Sendable {
         }
     }
 
-    static func write(_ text: String, to path: String) throws(StoreError) { try write(Data(text.utf8), to: path) }
-
-    /// Atomic: a reader never sees half a file.
-    static func write(_ data: Data, to path: String) throws(StoreError) {
+    /// Atomic (a reader never sees half a file) and private: evidence holds what hosts hold, so every file is 0600
+    /// and every directory 0700 from the moment it exists, whatever the process umask.
+    public static func write(_ data: Data, to path: String) throws(StoreError) {
         do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try PrivateFile.write(data, to: path)
         } catch {
-            throw StoreError(path: path, message: "cannot write: \(error.localizedDescription)")
+            throw StoreError(path: path, message: "cannot write: \(error.description)")
         }
     }
 
-    static func makeDirectory(_ path: String) throws(StoreError) {
+    public static func write(_ text: String, to path: String) throws(StoreError) { try write(Data(text.utf8), to: path) }
+
+    public static func makeDirectory(_ path: String) throws(StoreError) {
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(path)
         } catch {
-            throw StoreError(path: path, message: "cannot create the directory: \(error.localizedDescription)")
+            throw StoreError(path: path, message: "cannot create the directory: \(error.description)")
         }
     }
 }

@@ -12,27 +12,43 @@ struct SnapshotBuilder {
     func snapshot(from result: CommandResult, token: String, collectedAt: Date) -> HostSnapshot {
         var snapshot = HostSnapshot(
             host: host.identity, collectedAt: collectedAt, hostKeyUnverified: result.hostKeyUnverified)
-        // A collector that ran but exited non-zero still printed what it could; only a host it never ran on fails.
-        if let failure = result.failure, failure.errorClass != .exit {
-            snapshot.failure = failure
+        // A collector that ran keeps what it printed: one that exited non-zero, one cut at the output cap and one
+        // stopped by its deadline all delivered sections before. Only a host it never ran on fails outright.
+        var notes: [CollectionNote] = []
+        if let failure = result.failure {
+            switch failure.errorClass {
+            case .exit: break
+            case .outputLimit: notes.append(CollectionNote(.outputCut, failure.message))
+            case .timeout where !result.stdout.isEmpty: notes.append(CollectionNote(.timedOut, failure.message))
+            default:
+                snapshot.failure = failure
+                return snapshot
+            }
+        }
+        let parsed = SectionStream.parse([UInt8](result.stdout), token: token)
+        if parsed.sections.isEmpty {
+            let stderr = redact(String(decoding: result.stderr.prefix(2_000), as: UTF8.self), section: "stderr")
+            let reason = notes.first.map { " (\($0.message))" } ?? ""
+            snapshot.failure = Failure(
+                .exit, phase: .command, message: "the collector printed no sections\(reason) (stderr: \(stderr))")
             return snapshot
         }
-        let output = String(decoding: result.stdout, as: UTF8.self)
-        let sections = SectionStream.parse(output, token: token, limit: CollectorScript.sectionLimit)
-        if sections.isEmpty {
-            let stderr = redact(String(decoding: result.stderr.prefix(2_000), as: UTF8.self), section: "stderr")
-            snapshot.failure = Failure(
-                .exit, phase: .command, message: "the collector printed no sections (stderr: \(stderr))")
-            return snapshot
+        notes += Self.notes(for: parsed)
+        snapshot.collectionNotes = notes
+        snapshot.unexpectedSections = parsed.unexpected.map { section in
+            var kept = section
+            kept.text = redact(section.text, section: "unexpected")
+            return kept
         }
         var instances: [Int: InstanceSnapshot] = [:]
         var order: [Int] = []
-        for section in sections {
+        for section in parsed.sections {
             let captured = CapturedSection(
-                exitCode: section.exitCode, text: redact(section.text, section: section.name),
+                exitCode: section.exitCode, text: redact(section.text, section: section.name.rawValue),
                 truncated: section.truncated)
-            guard let port = section.attributes["port"].flatMap(Int.init) else {
-                snapshot.sections[section.name] = captured
+            guard let port = section.port else {
+                // The collector frames each host section once; a repeat is not allowed to replace the first.
+                if snapshot.sections[section.name.rawValue] == nil { snapshot.sections[section.name.rawValue] = captured }
                 continue
             }
             if instances[port] == nil {
@@ -40,18 +56,26 @@ struct SnapshotBuilder {
                 instances[port] = InstanceSnapshot(port: port, origin: listed ? .both : .discovered)
                 order.append(port)
             }
-            if section.attributes["transport"] == "tls" { instances[port]?.reachedOverTLS = true }
-            if section.name == "config_file", let path = section.attributes["path"] {
-                instances[port]?.configFiles.append(ConfigFileCapture(path: path, text: captured.text))
+            if section.overTLS { instances[port]?.reachedOverTLS = true }
+            switch section.name {
+            case .configFile, .configFileSkipped:
+                let path = section.path ?? ""
+                let skipped = section.name == .configFileSkipped ? captured.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+                instances[port]?.configFiles.append(
+                    ConfigFileCapture(
+                        path: path, text: skipped == nil ? captured.text : "", exitCode: section.exitCode,
+                        skipped: skipped, truncated: section.truncated))
                 if instances[port]?.configFile == nil { instances[port]?.configFile = path }
-            } else {
-                instances[port]?.sections[section.name] = captured
+            default:
+                if instances[port]?.sections[section.name.rawValue] == nil {
+                    instances[port]?.sections[section.name.rawValue] = captured
+                }
             }
         }
         let listening = snapshot[.listeningSockets]?.text ?? ""
         for (port, instance) in instances {
             let parsed = RedisInfo(parsing: instance.sections[SectionName.info.rawValue]?.text ?? "")
-            instances[port]?.pid = parsed.integer("process_id").map { Int($0) }
+            instances[port]?.pid = parsed.integer("process_id").flatMap { Int(exactly: $0) }
             // Listed but neither answering nor listening: the inventory expects an instance that is not running.
             let isListening = listening.contains(":\(port) ") || listening.contains(":\(port)\t")
             if parsed.version == nil && !isListening && instance.origin == .both {
@@ -65,9 +89,37 @@ struct SnapshotBuilder {
         }
         // The inventory's instances first, in its order, then discovered ones: reports read in the order users wrote.
         let listedPorts = host.redis.map(\.port)
-        let discoveredPorts = order.filter { !listedPorts.contains($0) }
+        let listedSet = Set(listedPorts)
+        let discoveredPorts = order.filter { !listedSet.contains($0) }
         snapshot.instances = (listedPorts + discoveredPorts).compactMap { instances[$0] }
         return snapshot
+    }
+
+    /// The auditor's own account of what the parser left out; numbers only, no remote text.
+    static func notes(for parsed: SectionStream.Parsed) -> [CollectionNote] {
+        var notes: [CollectionNote] = []
+        let unexpected = parsed.unexpected.count + parsed.unexpectedDropped
+        if unexpected > 0 {
+            notes.append(
+                CollectionNote(
+                    .unexpectedSections,
+                    "\(unexpected) frame(s) not written by the collector (forged or corrupted output); "
+                        + "\(parsed.unexpected.count) kept as data"))
+        }
+        if parsed.sectionsDropped > 0 || parsed.instancesDropped > 0 {
+            notes.append(
+                CollectionNote(
+                    .sectionsDropped,
+                    "more than the per-host bounds (\(CollectorScript.maximumSections) sections, "
+                        + "\(CollectorScript.maximumInstances) instances): \(parsed.sectionsDropped) section(s) and "
+                        + "\(parsed.instancesDropped) section(s) of further instances dropped"))
+        }
+        if parsed.unterminated > 0 {
+            notes.append(
+                CollectionNote(
+                    .unterminatedSections, "\(parsed.unterminated) section(s) began and never ended (output cut)"))
+        }
+        return notes
     }
 
     /// Secrets never leave this function: known passwords are scrubbed everywhere, and config-shaped outputs lose

@@ -78,6 +78,9 @@ public enum FailureClass: String, Sendable, Hashable, Codable, CaseIterable {
     case channel
     /// The command ran and exited non-zero, or was killed by a signal.
     case exit
+    /// The command printed more than the job's total output cap: the engine stopped reading and closed the
+    /// connection (what arrived before is kept).
+    case outputLimit = "output-limit"
     /// Anything else that broke the connection (reset, protocol error, local resource limits).
     case connection
 }

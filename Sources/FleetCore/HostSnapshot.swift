@@ -18,10 +18,15 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
     public var instances: [InstanceSnapshot]
     /// True when the host key was not verified for this collection.
     public var hostKeyUnverified: Bool
+    /// Frames the collector did not write (forged or corrupted), kept as bounded data.
+    public var unexpectedSections: [UnexpectedSection]
+    /// What kept this collection from being whole (output cut at its cap, a timeout, dropped sections).
+    public var collectionNotes: [CollectionNote]
 
     public init(
         host: HostIdentity, collectedAt: Date, failure: Failure? = nil, sections: [String: CapturedSection] = [:],
-        instances: [InstanceSnapshot] = [], hostKeyUnverified: Bool = false
+        instances: [InstanceSnapshot] = [], hostKeyUnverified: Bool = false,
+        unexpectedSections: [UnexpectedSection] = [], collectionNotes: [CollectionNote] = []
     ) {
         self.schema = Self.currentSchema
         self.host = host
@@ -30,6 +35,27 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
         self.sections = sections
         self.instances = instances
         self.hostKeyUnverified = hostKeyUnverified
+        self.unexpectedSections = unexpectedSections
+        self.collectionNotes = collectionNotes
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case schema, host, collectedAt, failure, sections, instances, hostKeyUnverified, unexpectedSections
+        case collectionNotes
+    }
+
+    /// Snapshots written before `unexpectedSections` and `collectionNotes` existed read with both empty.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        host = try container.decode(HostIdentity.self, forKey: .host)
+        collectedAt = try container.decode(Date.self, forKey: .collectedAt)
+        failure = try container.decodeIfPresent(Failure.self, forKey: .failure)
+        sections = try container.decode([String: CapturedSection].self, forKey: .sections)
+        instances = try container.decode([InstanceSnapshot].self, forKey: .instances)
+        hostKeyUnverified = try container.decode(Bool.self, forKey: .hostKeyUnverified)
+        unexpectedSections = try container.decodeIfPresent([UnexpectedSection].self, forKey: .unexpectedSections) ?? []
+        collectionNotes = try container.decodeIfPresent([CollectionNote].self, forKey: .collectionNotes) ?? []
     }
 
     public subscript(section: SectionName) -> CapturedSection? { sections[section.rawValue] }
@@ -115,15 +141,55 @@ public struct CapturedSection: Sendable, Hashable, Codable {
     public var succeeded: Bool { exitCode == 0 }
 }
 
-/// One configuration file as read on the host (secrets already redacted).
+/// Something that kept one host's collection from being whole; every report shows it beside the host.
+public struct CollectionNote: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The host printed more than the per-host output cap: the engine stopped reading and closed the channel.
+        case outputCut = "output-cut"
+        /// The collector did not finish within its deadline: what arrived before is kept.
+        case timedOut = "timed-out"
+        /// More sections or instances than the per-host bounds: the rest were counted and dropped.
+        case sectionsDropped = "sections-dropped"
+        /// Frames the collector did not write (see `HostSnapshot.unexpectedSections`).
+        case unexpectedSections = "unexpected-sections"
+        /// Sections that began and never ended (output cut, or a forged frame).
+        case unterminatedSections = "unterminated-sections"
+    }
+
+    public var kind: Kind
+    /// One sentence, made from the auditor's own words and numbers only (never remote text).
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// One configuration file as the collector found it on the host (secrets already redacted).
+///
+/// Only a file that was read (`wasRead`) has content: a failed read (`cat: ...: Permission denied`) or a skipped
+/// file keeps its message in `text` as evidence of the failure, never as configuration.
 public struct ConfigFileCapture: Sendable, Hashable, Codable {
     public var path: String
     public var text: String
+    /// Exit status of the bounded read (nil in snapshots written before it was recorded, which count as read).
+    public var exitCode: Int?
+    /// Why the collector did not copy it (not a regular file, not readable by the server's user, ...).
+    public var skipped: String?
+    /// The file was larger than the collector's bound; only its beginning is here.
+    public var truncated: Bool?
 
-    public init(path: String, text: String) {
+    public init(path: String, text: String, exitCode: Int? = 0, skipped: String? = nil, truncated: Bool = false) {
         self.path = path
         self.text = text
+        self.exitCode = exitCode
+        self.skipped = skipped
+        self.truncated = truncated ? true : nil
     }
+
+    /// The text is the file's content: the read succeeded and nothing was skipped.
+    public var wasRead: Bool { skipped == nil && (exitCode ?? 0) == 0 }
 }
 
 /// Names of snapshot sections: the contract between the collector (which writes them) and the rules (which read
@@ -176,4 +242,47 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
     case diskFree = "disk_free"
     /// `ps -o rss= -p <pid>` or /proc/<pid>/status VmRSS
     case processRSS = "process_rss"
+    /// One config file (redis.conf or an include), read bounded; `path=` names it on the host.
+    case configFile = "config_file"
+    /// A config file the collector did not copy (not a regular file, not readable by the server's user, a
+    /// credential store): the text says why. `path=` names it.
+    case configFileSkipped = "config_file_skipped"
+
+    /// Whether a section describes the host or one Redis instance (and then carries `port=`).
+    public enum Scope: Sendable { case host, instance, hostOrInstance }
+
+    public var scope: Scope {
+        switch self {
+        case .hostname, .osRelease, .meminfo, .loadavg, .cpuCount, .cpuSample, .transparentHugepages,
+            .overcommitMemory, .ipAddr, .ipRoute, .listeningSockets, .processes, .firewall, .instanceMetadata:
+            return .host
+        case .cgroupMemoryLimit:
+            // Both: the host's root cgroup limit, and the limit of the cgroup a redis-server runs in.
+            return .hostOrInstance
+        case .info, .configGet, .clientList, .moduleList, .aclList, .diskFree, .processRSS, .configFile,
+            .configFileSkipped:
+            return .instance
+        }
+    }
+
+    /// Only config file sections carry a `path=` attribute.
+    public var carriesPath: Bool { self == .configFile || self == .configFileSkipped }
+}
+
+/// A frame whose name or attributes are not the collector's (a forged or corrupted section): kept as data, bounded,
+/// never used to name a file or an instance.
+public struct UnexpectedSection: Sendable, Hashable, Codable {
+    /// The name as printed, at most 80 characters; show it only through an output sanitiser.
+    public var name: String
+    /// Why it was not accepted ("not a section the collector writes", "port out of range", ...).
+    public var reason: String
+    public var text: String
+    public var truncated: Bool
+
+    public init(name: String, reason: String, text: String, truncated: Bool) {
+        self.name = name
+        self.reason = reason
+        self.text = text
+        self.truncated = truncated
+    }
 }

@@ -8,6 +8,10 @@ struct CappedBuffer {
 
     mutating func append(_ chunk: UnsafeRawBufferPointer) {
         let room = limit - bytes.count
+        // Grow geometrically as Array does, but never past the limit: a full buffer holds `limit` bytes, not up to
+        // twice that.
+        let needed = bytes.count + min(chunk.count, max(0, room))
+        if needed > bytes.capacity { bytes.reserveCapacity(min(limit, max(needed, bytes.capacity * 2))) }
         if chunk.count <= room {
             bytes.append(contentsOf: chunk)
         } else {

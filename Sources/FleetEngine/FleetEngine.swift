@@ -51,17 +51,33 @@ public final class FleetEngine: RemoteExecutor {
     public func run(_ jobs: [RemoteJob], onResult: @escaping @Sendable (CommandResult) -> Void) async
         -> [CommandResult]
     {
-        guard !jobs.isEmpty else { return [] }
-        let addresses = AddressResolver.resolve(jobs.map(\.host.address))
-        let knownHosts = KnownHostsStore()
-        let loops = min(configuration.loopThreads, jobs.count)
         let results = Mutex<[CommandResult?]>(Array(repeating: nil, count: jobs.count))
-        let configuration = configuration
-        let logger = logger
-        let collect: @Sendable (Int, CommandResult) -> Void = { index, result in
+        await drive(jobs) { index, result in
             results.withLock { $0[index] = result }
             onResult(result)
         }
+        return results.withLock { stored in
+            stored.enumerated().map { index, result in
+                result
+                    ?? CommandResult(
+                        host: jobs[index].host.name, address: jobs[index].host.address, port: jobs[index].host.port,
+                        status: .failed, failure: Failure(.connection, message: "the engine lost this host's result"))
+            }
+        }
+    }
+
+    public func forEachResult(of jobs: [RemoteJob], _ onResult: @escaping @Sendable (CommandResult) -> Void) async {
+        await drive(jobs) { _, result in onResult(result) }
+    }
+
+    /// Runs every job on the poll loops and hands each result, with its job's index, to `collect`.
+    private func drive(_ jobs: [RemoteJob], collect: @escaping @Sendable (Int, CommandResult) -> Void) async {
+        guard !jobs.isEmpty else { return }
+        let addresses = AddressResolver.resolve(jobs.map(\.host.address))
+        let knownHosts = KnownHostsStore()
+        let loops = min(configuration.loopThreads, jobs.count)
+        let configuration = configuration
+        let logger = logger
         await withTaskGroup(of: Void.self) { group in
             for loopIndex in 0..<loops {
                 let share = jobs.enumerated().filter { $0.offset % loops == loopIndex }.map {
@@ -80,14 +96,6 @@ public final class FleetEngine: RemoteExecutor {
                         ).run()
                     }
                 }
-            }
-        }
-        return results.withLock { stored in
-            stored.enumerated().map { index, result in
-                result
-                    ?? CommandResult(
-                        host: jobs[index].host.name, address: jobs[index].host.address, port: jobs[index].host.port,
-                        status: .failed, failure: Failure(.connection, message: "the engine lost this host's result"))
             }
         }
     }

@@ -153,6 +153,18 @@ final class HostSession {
                 case .failed(let error):
                     running.session.abort()
                     return fail(.connection, phase: .command, "the connection broke while running: \(error)", now)
+                case .outputCapReached(let limit):
+                    // No polite close: a host that floods need not read our close either. Dropping the connection
+                    // ends the remote command's channel (sshd hangs up its pipes).
+                    running.session.abort()
+                    state = .finished
+                    return .finished(
+                        result(
+                            failure: Failure(
+                                .outputLimit, phase: .command,
+                                message: "the command printed more than \(limit) bytes; the engine kept the first "
+                                    + "\(limit) and closed the connection"),
+                            now: now, output: running))
                 case .drained:
                     state = .closing(ClosingState(running: running))
                 }
@@ -177,7 +189,11 @@ final class HostSession {
     func expire(now: Double) -> CommandResult {
         let hostExpired = now >= hostDeadline
         var runningProgress: String?
-        if case .running(let running) = state { runningProgress = running.progress }
+        var partialOutput: RunningState?
+        if case .running(let running) = state {
+            runningProgress = running.progress
+            partialOutput = running
+        }
         let expiredPhase: SessionPhase = hostExpired ? .host : phase
         abortConnection()
         let seconds = hostExpired ? job.host.deadlines.host : phaseDeadline - phaseStartedAt
@@ -197,7 +213,10 @@ final class HostSession {
                 + (runningProgress.map { " (\($0))" } ?? "")
         }
         state = .finished
-        return result(failure: Failure(.timeout, phase: expiredPhase, message: message), now: now)
+        // What a command printed before its deadline is kept: a collector stuck on its last step still delivered
+        // everything before it.
+        return result(
+            failure: Failure(.timeout, phase: expiredPhase, message: message), now: now, output: partialOutput)
     }
 
     // MARK: Helpers
@@ -303,9 +322,11 @@ final class HostSession {
                 hostKeyUnverified: hostKeyUnverified))
     }
 
-    private func result(failure: Failure, now: Double) -> CommandResult {
+    private func result(failure: Failure, now: Double, output: RunningState? = nil) -> CommandResult {
         CommandResult(
             host: job.host.name, address: job.host.address, port: job.host.port, status: .failed, failure: failure,
+            stdout: output.map { Data($0.stdout.bytes) } ?? Data(), stderr: output.map { Data($0.stderr.bytes) } ?? Data(),
+            stdoutTruncated: output?.stdout.truncated ?? false, stderrTruncated: output?.stderr.truncated ?? false,
             elapsedSeconds: now - startedAt, hostKeyUnverified: hostKeyUnverified)
     }
 

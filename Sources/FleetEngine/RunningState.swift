@@ -7,6 +7,8 @@ struct RunningState {
         case wouldBlock
         case drained
         case failed(SSHError)
+        /// stdout and stderr together reached the job's total output cap: stop reading.
+        case outputCapReached(Int)
     }
 
     let session: SSHSession
@@ -18,6 +20,7 @@ struct RunningState {
     private(set) var stderr: CappedBuffer
     private var stdoutFinished = false
     private var stderrFinished = false
+    private let totalLimit: Int?
 
     init(session: SSHSession, channel: SSHChannel, job: RemoteJob) {
         self.session = session
@@ -25,7 +28,11 @@ struct RunningState {
         input = job.standardInput.map { [UInt8]($0) } ?? []
         stdout = CappedBuffer(limit: job.outputLimit)
         stderr = CappedBuffer(limit: job.outputLimit)
+        totalLimit = job.totalOutputLimit
     }
+
+    /// Bytes received on both streams together (kept or not).
+    private var received = 0
 
     /// Moves data until nothing more can move without waiting. Reads keep going while libssh2 returns data, so bytes
     /// already buffered inside libssh2 are never left waiting for the socket to become readable again.
@@ -59,7 +66,16 @@ struct RunningState {
                 reading: while true {
                     switch channel.read(stream, into: scratch) {
                     case .done(let count) where count > 0:
-                        append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]), to: stream)
+                        var chunk = UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+                        if let totalLimit {
+                            let room = max(0, totalLimit - received)
+                            chunk = UnsafeRawBufferPointer(rebasing: chunk.prefix(room))
+                            received += count
+                            append(chunk, to: stream)
+                            if received >= totalLimit { return .outputCapReached(totalLimit) }
+                        } else {
+                            append(chunk, to: stream)
+                        }
                         progressed = true
                     case .done:
                         // 0 bytes: the stream is finished once the server sent EOF, and that counts as progress:

@@ -44,12 +44,28 @@ public struct InstanceContext: Sendable {
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
         let reply = instance[.configGet].map { ConfigGetReply(parsing: $0.text) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
-        if let main = instance.configFile, !instance.configFiles.isEmpty {
+        // Only files that were read are configuration: a failed or skipped read is evidence of the failure, never
+        // parsed as content (a "Permission denied" parsed as an empty redis.conf once passed a blocker).
+        let read = instance.configFiles.filter(\.wasRead)
+        unreadConfigFiles = instance.configFiles.filter { !$0.wasRead || $0.truncated == true }
+        if let main = instance.configFile, read.contains(where: { $0.path == main }) {
             configuration = RedisConfiguration(
-                files: instance.configFiles.map { ConfigSourceFile(path: $0.path, text: $0.text) }, mainFile: main)
+                files: read.map { ConfigSourceFile(path: $0.path, text: $0.text) }, mainFile: main)
         } else {
             configuration = nil
         }
+    }
+
+    /// Config files the collector found but could not read whole (failed, skipped or cut): a value they hold is
+    /// unknown, so no check may pass on the absence of a directive while this is not empty.
+    public let unreadConfigFiles: [ConfigFileCapture]
+
+    /// One line naming the unread files and why, for `unknown` results.
+    public var unreadConfigSummary: String {
+        unreadConfigFiles.prefix(3).map { file in
+            let why = file.skipped ?? (file.truncated == true ? "cut at the size bound" : "read failed (exit \(file.exitCode ?? -1))")
+            return "\(file.path): \(why)"
+        }.joined(separator: "; ")
     }
 
     /// Whether INFO answered at all (false: instance down, NOAUTH, or redis-cli missing).

@@ -94,7 +94,8 @@ public enum ReportWriter {
     public static func write(files: [(name: String, contents: String)], to directory: String) throws -> [String] {
         try files.map { name, contents in
             let path = directory + "/" + name
-            try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            // Reports quote evidence from hosts: private like the run they sit in.
+            try PrivateFile.write(Data(contents.utf8), to: path)
             return path
         }
     }

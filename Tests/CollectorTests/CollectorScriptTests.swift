@@ -26,44 +26,20 @@ final class CollectorScriptTests: XCTestCase {
         return instance
     }
 
-    private func host(_ redisYAML: String) throws -> InventoryHost {
-        let yaml = """
-            defaults: {user: nobody, metadata: off}
-            hosts:
-              - name: local
-                address: 127.0.0.1
-                redis: \(redisYAML)
-            """
-        return try XCTUnwrap(try Inventory.parse(yaml, file: "inventory.yaml", baseDirectory: "/").hosts.first)
-    }
+    private func host(_ redisYAML: String) throws -> InventoryHost { try CollectorScriptRun.host(redisYAML) }
 
-    /// Runs collector.sh with /bin/sh as `collect` would over SSH (same argv, same standard input).
     private func runScript(
         host: InventoryHost, credentials: [CollectorScript.Credential] = [], path: String? = nil,
         limit: Int = CollectorScript.sectionLimit, metadata: String = "off"
     ) throws -> (output: ProcessOutput, token: String) {
-        let token = CollectorScript.newToken()
-        let marker = CollectorScript.newToken()
-        let arguments =
-            ["-c", CollectorScript.source, "fleet-audit-collector", marker, metadata, String(limit)]
-            + host.redis.map { String($0.port) }
-        var environment = ["HOME": scratch.path, "LC_ALL": "C"]
-        environment["PATH"] = path ?? "/usr/local/bin:/usr/bin:/bin"
-        let output = try ProcessRunner.run(
-            "/bin/sh", arguments, environment: environment,
-            input: CollectorScript.standardInput(token: token, credentials: credentials), timeout: 60)
-        XCTAssertFalse(output.timedOut)
-        return (output, token)
+        try CollectorScriptRun.run(
+            host: host, home: scratch.path, credentials: credentials, path: path, limit: limit, metadata: metadata)
     }
 
     private func snapshot(
         host: InventoryHost, output: ProcessOutput, token: String, secrets: [String] = []
     ) -> HostSnapshot {
-        let result = CommandResult(
-            host: host.name, address: host.connection.address, port: 22, status: .ok,
-            exitStatus: output.exitCode, stdout: Data(output.stdout.utf8), stderr: Data(output.stderr.utf8))
-        return SnapshotBuilder(host: host, knownSecrets: secrets).snapshot(
-            from: result, token: token, collectedAt: Date())
+        CollectorScriptRun.snapshot(host: host, output: output, token: token, secrets: secrets)
     }
 
     func testIncludedFilesAreFollowedAndKeptInOrderWithTheirPaths() throws {
@@ -144,19 +120,19 @@ final class CollectorScriptTests: XCTestCase {
     func testEverySectionIsBoundedAndFlaggedWhenCut() throws {
         let host = try host("[]")
         let (output, token) = try runScript(host: host, limit: 64)
-        let sections = SectionStream.parse(output.stdout, token: token, limit: 64)
-        let processes = try XCTUnwrap(sections.first { $0.name == SectionName.processes.rawValue })
+        let sections = SectionStream.sections(output.stdout, token: token, limit: 64)
+        let processes = try XCTUnwrap(sections.first { $0.name == .processes })
         XCTAssertLessThanOrEqual(processes.text.utf8.count, 64)
         XCTAssertTrue(processes.truncated)
-        let meminfo = try XCTUnwrap(sections.first { $0.name == SectionName.meminfo.rawValue })
+        let meminfo = try XCTUnwrap(sections.first { $0.name == .meminfo })
         XCTAssertTrue(meminfo.truncated, "/proc/meminfo is longer than 64 bytes")
     }
 
     func testTheFramingTokenAndTheCollectorItselfStayOutOfTheProcessList() throws {
         let host = try host("[]")
         let (output, token) = try runScript(host: host)
-        let sections = SectionStream.parse(output.stdout, token: token, limit: CollectorScript.sectionLimit)
-        let processes = try XCTUnwrap(sections.first { $0.name == SectionName.processes.rawValue })
+        let sections = SectionStream.sections(output.stdout, token: token, limit: CollectorScript.sectionLimit)
+        let processes = try XCTUnwrap(sections.first { $0.name == .processes })
         XCTAssertEqual(processes.exitCode, 0)
         XCTAssertFalse(processes.text.contains(token), "the token is never in argv")
         XCTAssertFalse(processes.text.contains("fleet-audit-collector"), "the collector's own sh is left out")
@@ -165,7 +141,7 @@ final class CollectorScriptTests: XCTestCase {
 
     func testWithoutATokenOnStandardInputTheScriptRefusesToRun() throws {
         let output = try ProcessRunner.run(
-            "/bin/sh", ["-c", CollectorScript.source, "fleet-audit-collector", "m", "off", "100"],
+            "/bin/sh", ["-c", CollectorScript.source, "fleet-audit-collector", "m", "off", "100", "10", "32"],
             environment: ["PATH": "/usr/bin:/bin"], input: Data("not a token!\n".utf8), timeout: 30)
         XCTAssertEqual(output.exitCode, 71)
         XCTAssertEqual(output.stdout, "")

@@ -11,9 +11,12 @@ public final class RedisServer: @unchecked Sendable {
     /// - Parameters:
     ///   - configuration: extra redis.conf lines (`requirepass x`, `rename-command CONFIG ""`, `include PATH`...).
     ///   - includes: files written beside redis.conf (name → text), for `include` directives.
-    public init(configuration: [String] = [], includes: [String: String] = [:]) throws {
+    ///   - user: run the server as this user (with its primary group, no others) instead of the test's own user;
+    ///     its directory and redis.conf are then readable by everyone, as a package's /etc/redis would be.
+    public init(configuration: [String] = [], includes: [String: String] = [:], user: String? = nil) throws {
         directory = try TemporaryDirectory(prefix: "fleet-audit-redis")
         for (name, text) in includes { _ = try directory.write(text, to: name) }
+        if user != nil { chmod(directory.path, 0o755) }
         var lastLog = ""
         for _ in 0..<5 {
             let candidate = try FreePort.next()
@@ -21,8 +24,18 @@ public final class RedisServer: @unchecked Sendable {
                 ["port \(candidate)", "bind 127.0.0.1", "dir \(directory.path)", "save \"\"", "appendonly no"]
                 + configuration
             let file = try directory.write(lines.joined(separator: "\n") + "\n", to: "redis.conf")
-            let started = try ProcessRunner.start(
-                "/usr/bin/redis-server", [file], logFile: directory.file("redis.log"))
+            // setpriv execs the server (no process in between), so the PID killed in stop() is redis-server's.
+            let logFile = directory.file("redis.log")
+            let started: Process
+            if let user {
+                let group = user == "nobody" ? "nogroup" : user
+                started = try ProcessRunner.start(
+                    "/usr/bin/setpriv",
+                    ["--reuid=\(user)", "--regid=\(group)", "--clear-groups", "/usr/bin/redis-server", file],
+                    logFile: logFile)
+            } else {
+                started = try ProcessRunner.start("/usr/bin/redis-server", [file], logFile: logFile)
+            }
             if Self.waitUntilAnswering(port: candidate, process: started) {
                 port = candidate
                 configFile = file

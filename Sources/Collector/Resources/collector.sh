@@ -1,4 +1,5 @@
-# fleet-audit collector: runs on each audited host as `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT [PORT...]`.
+# fleet-audit collector: runs on each audited host as
+#   `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES [PORT...]`.
 # Read-only: it only reads files, lists processes and sockets, and runs read-only Redis commands (docs/collector.md).
 # Output: sections framed by a per-run random TOKEN, so nothing a host prints can forge a section:
 #   ==FA:TOKEN:BEGIN name [port=N]==
@@ -9,11 +10,27 @@
 # none); the password reaches redis-cli only through the REDISCLI_AUTH variable, never a command line.
 # MARKER (argv) is a second random value that only lets the process list leave out the collector's own processes.
 # POSIX sh and coreutils only; every optional tool has a fallback or is recorded as missing.
-MARKER=$1; METADATA=$2; LIMIT=$3; shift 3
+# The host is not trusted to be harmless to itself: every output is cut at LIMIT bytes as it is produced (never
+# stored whole in TMPDIR), only regular files are read, and a watchdog ends the collector and all its children
+# after DEADLINE seconds, so a stuck read (a FIFO, an NFS mount) never outlives the audit.
+MARKER=$1; METADATA=$2; LIMIT=$3; DEADLINE=$4; MAX_INSTANCES=$5; shift 5
 LISTED_PORTS="$*"
 umask 077
 W=$(mktemp -d 2>/dev/null || { d=/tmp/fa.$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 70
-trap 'rm -rf "$W"' EXIT
+# The watchdog: at DEADLINE it signals every descendant of this shell, then the shell itself. It walks the process
+# tree rather than signalling a process group, because how the login shell started us decides the group, and the
+# group may hold processes that are not the collector's. Its own sleep is ended on a normal exit: nothing is left.
+descendants() { # PID: every process below PID
+  { if ps -eo pid=,ppid= 2>/dev/null; then :; else
+      for d in /proc/[0-9]*; do st=$(cat "$d/stat" 2>/dev/null) || continue; st=${st##*) }; set -- $st
+        echo "${d#/proc/} $2"; done
+    fi; } | awk -v root="$1" '{ parent[$1] = $2 }
+      END { for (p in parent) { q = p; while ((q in parent) && q != root && q > 1) q = parent[q]; if (q == root && p != root) print p } }'
+}
+( trap 'kill "$s" 2>/dev/null; exit 0' TERM; sleep "$DEADLINE" & s=$!; wait "$s"
+  kill -TERM $(descendants $$) $$ ) < /dev/null > /dev/null 2>&1 &
+WATCHDOG=$!
+trap 'kill "$WATCHDOG" 2>/dev/null; rm -rf "$W"' EXIT
 trap 'rm -rf "$W"; exit 130' INT TERM HUP
 PATH=$PATH:/usr/sbin:/sbin:/usr/local/bin
 export LC_ALL=C
@@ -29,13 +46,18 @@ while IFS= read -r line; do printf '%s\n' "$line" >> "$W/secrets"; done
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # section NAME ATTRS COMMAND...: runs COMMAND, frames its (bounded) output and exit status.
+# The output goes through `head -c` as it is produced: at most LIMIT+1 bytes are ever stored, and a command that
+# prints more (`cat /dev/zero`) dies of SIGPIPE. bytes= is then LIMIT+1: "more than LIMIT".
 # sh has no local variables: the s_ prefix keeps this from overwriting the caller's (`attrs` once leaked paths).
 section() {
   s_name=$1; s_attrs=$2; shift 2
   printf '==FA:%s:BEGIN %s%s==\n' "$T" "$s_name" "${s_attrs:+ $s_attrs}"
-  ( "$@" ) > "$W/out" 2>&1 < /dev/null
-  rc=$?
+  echo 1 > "$W/rc"
+  { ( "$@" ) 2>&1 < /dev/null; echo $? > "$W/rc"; } | head -c $((LIMIT + 1)) > "$W/out"
+  rc=$(cat "$W/rc")
   size=$(wc -c < "$W/out" | tr -d ' ')
+  # SIGPIPE (128+13) after the cut is head's doing, not the command's failure: the bytes kept were read fine.
+  [ "$size" -gt "$LIMIT" ] && [ "$rc" = 141 ] && rc=0
   head -c "$LIMIT" "$W/out"
   printf '\n==FA:%s:END rc=%s bytes=%s==\n' "$T" "$rc" "$size"
 }
@@ -47,11 +69,23 @@ cpu_sample() { head -n 1 /proc/stat; sleep 1; head -n 1 /proc/stat; }
 ip_addr() { if have ip; then ip -j addr 2>/dev/null || ip addr; else cat /proc/net/fib_trie; fi; }
 ip_route() { if have ip; then ip -j route 2>/dev/null || ip route; else cat /proc/net/route; fi; }
 listening() { if have ss; then ss -ltnpH 2>/dev/null || ss -ltn; else cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi; }
-# The process list, without the collector's own processes (their arguments carry the run's token).
+# The process list as `PID ARGS`, without any fleet-audit collector: neither this run's nor another audit's running
+# at the same time. Every process of a session that holds a collector is left out (its greps and redis-clis name
+# redis-sentinel and redis-server in their arguments), so the auditor is never taken for what it looks for.
+process_table() { # PID SID ARGS
+  if have ps && ps -eo pid=,sid=,args= 2>/dev/null; then return 0; fi
+  for d in /proc/[0-9]*; do
+    [ -r "$d/cmdline" ] && [ -r "$d/stat" ] || continue
+    st=$(cat "$d/stat" 2>/dev/null) || continue
+    st=${st##*) }; set -- $st
+    printf '%s %s %s\n' "${d#/proc/}" "$4" "$(tr '\0' ' ' < "$d/cmdline")"
+  done
+}
 processes() {
-  if have ps; then ps -eo pid=,args=; else
-    for d in /proc/[0-9]*; do [ -r "$d/cmdline" ] && printf '%s %s\n' "${d#/proc/}" "$(tr '\0' ' ' < "$d/cmdline")"; done
-  fi | grep -v -F -e "$MARKER"
+  process_table | grep -v -F -e "$MARKER" | awk '
+    { n++; rest = $0; sub(/^[ \t]*[0-9]+[ \t]+[0-9]+[ \t]?/, "", rest); pid[n] = $1; sid[n] = $2; args[n] = rest
+      if (index(rest, "fleet-audit-collector") > 0) collector[$2] = 1 }
+    END { for (i = 1; i <= n; i++) if (!(sid[i] in collector)) print pid[i], args[i] }'
 }
 firewall() {
   if have iptables && iptables -S 2>/dev/null; then return 0; fi
@@ -127,7 +161,7 @@ ports=$(
       | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p' \
       | while read -r p; do listens_here "$p" && echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ss" | not_sentinel | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
-  } | grep -E '^[0-9]+$' | sort -un
+  } | grep -E '^[0-9]+$' | sort -un | head -n "$MAX_INSTANCES"
 )
 # A cluster node also listens on its bus port (port + 10000): that is not another instance.
 all_ports=" $(echo $ports) "
@@ -188,6 +222,39 @@ info_all() {
   printf '%s\n' "$out"; return 1
 }
 
+# The user and groups a redis-server runs as (effective ids, from /proc/PID/status): a config file is copied only
+# when that user could read it. Unknown (no pid, /proc hidden): S_UID stays empty and only world-readable files count.
+server_identity() {
+  S_UID=; S_GIDS=" "
+  [ -n "$1" ] && [ -r "/proc/$1/status" ] || return 0
+  S_UID=$(awk '/^Uid:/ { print $3; exit }' "/proc/$1/status")
+  S_GIDS=" $(awk '/^Gid:/ { printf "%s ", $3 } /^Groups:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }' "/proc/$1/status") "
+}
+# copy_refusal PATH: prints why PATH must not be copied and succeeds; fails (prints nothing) when it may be.
+# Only regular files (a FIFO would block, /dev/zero never ends), never a credential store, and only what the
+# server's own user could read: the auditor (root or sudo) must not copy a file because it can.
+copy_refusal() {
+  # The name as written and where it leads (a symlink to /etc/shadow is /etc/shadow).
+  for c_name in "$1" "$(readlink -f -- "$1" 2>/dev/null)"; do
+    case "$c_name" in
+      /proc/*|/sys/*|/dev/*) echo "skipped: on a special file system"; return 0 ;;
+      /etc/shadow*|/etc/gshadow*|/etc/sudoers|/etc/sudoers.d/*|/etc/ssh/*key*|*/.ssh/*|*/.aws/*)
+        echo "skipped: a credential store"; return 0 ;;
+    esac
+  done
+  [ -e "$1" ] || { echo "skipped: no such file"; return 0; }
+  [ -f "$1" ] || { echo "skipped: not a regular file"; return 0; }
+  c_stat=$(stat -L -c '%u %g %a' -- "$1" 2>/dev/null) || { echo "skipped: cannot stat it"; return 0; }
+  set -- $c_stat
+  c_mode=$((0$3))
+  [ $((c_mode & 4)) -ne 0 ] && return 1
+  [ "$S_UID" = 0 ] && return 1
+  [ -n "$S_UID" ] && [ "$1" = "$S_UID" ] && [ $((c_mode & 256)) -ne 0 ] && return 1
+  case "$S_GIDS" in *" $2 "*) [ $((c_mode & 32)) -ne 0 ] && return 1 ;; esac
+  echo "skipped: not readable by the server's user (uid ${S_UID:-unknown}; file owner $1:$2, mode $3)"
+  return 0
+}
+
 for PORT in $ports; do
   HOST=$(address_of "$PORT")
   pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
@@ -204,17 +271,24 @@ for PORT in $ports; do
   section client_list "$attrs" rcli CLIENT LIST
   section module_list "$attrs" rcli MODULE LIST
   section acl_list "$attrs" rcli ACL LIST
-  # The config file the instance was started with, and what it includes (bounded: 10 files).
-  rcli INFO server > "$W/server" 2>/dev/null
-  conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r')
-  pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server")
+  # The config file the instance was started with, and what it includes (bounded: 10 files, each read bounded).
+  rcli INFO server 2>/dev/null | head -c 65536 > "$W/server"
+  conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r' | head -n 1)
+  pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server" | head -n 1)
+  server_identity "$pid"
   if [ -n "$conf" ]; then
-    echo "$conf" > "$W/files"; n=0
+    printf '%s\n' "$conf" > "$W/files"; n=0
     while [ $n -lt 10 ] && f=$(sed -n "$((n + 1))p" "$W/files") && [ -n "$f" ]; do
-      section config_file "$attrs path=$f" cat "$f"
-      sed -n 's/^[[:space:]]*[iI][nN][cC][lL][uU][dD][eE][[:space:]][[:space:]]*\([^[:space:]]*\).*/\1/p' "$f" 2>/dev/null \
-        | while read -r inc; do for g in $inc; do echo "$g"; done; done >> "$W/files"
       n=$((n + 1))
+      if why=$(copy_refusal "$f"); then
+        section config_file_skipped "$attrs path=$f" printf '%s\n' "$why"
+        continue
+      fi
+      section config_file "$attrs path=$f" cat -- "$f"
+      # Includes come from the bounded copy just framed, never from the file itself (which may be huge or changed).
+      sed -n 's/^[[:space:]]*[iI][nN][cC][lL][uU][dD][eE][[:space:]][[:space:]]*\([^[:space:]]*\).*/\1/p' "$W/out" \
+        | head -n 64 | while read -r inc; do for g in $inc; do printf '%s\n' "$g"; done; done | head -n 64 \
+        | while IFS= read -r g; do grep -qxF -e "$g" "$W/files" || printf '%s\n' "$g" >> "$W/files"; done
     done
   fi
   dir=$(rcli CONFIG GET dir 2>/dev/null | sed -n 2p)

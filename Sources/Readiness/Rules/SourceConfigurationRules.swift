@@ -183,10 +183,11 @@ struct SourceRenamedCommandsRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let configuration = context.configuration else {
+            let why = context.unreadConfigFiles.isEmpty ? "" : " (\(context.unreadConfigSummary))"
             return result(
                 .unknown,
-                "redis.conf was not captured: renamed commands cannot be seen (CONFIG GET does not show them).", [],
-                remediation: "Make the instance's config file readable to the audit user.")
+                "redis.conf was not captured\(why): renamed commands cannot be seen (CONFIG GET does not show them).",
+                [], remediation: "Make the instance's config file readable to the audit user.")
         }
         let renamed = configuration.renamedCommands
         let evidence = renamed.map {
@@ -208,6 +209,13 @@ struct SourceRenamedCommandsRule: InstanceRule {
                 evidence,
                 remediation:
                     "Check that the migration tooling does not need them; remove the rename-command lines if it does.")
+        }
+        if !context.unreadConfigFiles.isEmpty {
+            // Absence proves nothing while a file that may hold a rename-command was not read.
+            return result(
+                .unknown, "No rename-command in the files read, but not every file was read: \(context.unreadConfigSummary).",
+                context.unreadConfigFiles.map { Evidence(source: $0.path, observed: $0.skipped ?? "not read") },
+                remediation: "Make every included config file readable to the audit user, or check it by hand.")
         }
         return result(
             .pass, "No command is renamed.",
