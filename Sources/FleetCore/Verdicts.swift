@@ -128,10 +128,12 @@ public struct HostVerdict: Sendable, Hashable, Codable {
     public var reason: Failure?
     public var instances: [InstanceVerdict]
     public var hostKeyUnverified: Bool
+    /// What kept this host's collection from being whole (output cut, timeout, forged frames): every format says it.
+    public var collectionNotes: [CollectionNote]
 
     public init(
         host: HostIdentity, status: ReadinessStatus, rank: Int, score: Double, reason: Failure? = nil,
-        instances: [InstanceVerdict], hostKeyUnverified: Bool = false
+        instances: [InstanceVerdict], hostKeyUnverified: Bool = false, collectionNotes: [CollectionNote] = []
     ) {
         self.host = host
         self.status = status
@@ -140,6 +142,7 @@ public struct HostVerdict: Sendable, Hashable, Codable {
         self.reason = reason
         self.instances = instances
         self.hostKeyUnverified = hostKeyUnverified
+        self.collectionNotes = collectionNotes
     }
 }
 

@@ -57,7 +57,8 @@ public struct Evaluator: Sendable {
         let score = instances.map(\.score).min() ?? 0
         return HostVerdict(
             host: snapshot.host, status: instances.isEmpty ? .review : status, rank: 0, score: score, reason: nil,
-            instances: instances, hostKeyUnverified: snapshot.hostKeyUnverified)
+            instances: instances, hostKeyUnverified: snapshot.hostKeyUnverified,
+            collectionNotes: snapshot.collectionNotes)
     }
 
     private func applyWaiver(_ check: CheckResult, host: String, port: Int) -> CheckResult {

@@ -52,6 +52,7 @@ public struct JSONReporter: Reporter {
             "name": host.host.name, "address": host.host.address, "tags": host.host.tags, "groups": host.host.groups,
             "status": host.status.rawValue, "rank": host.rank, "score": host.score,
             "host_key_verified": !host.hostKeyUnverified, "instances": host.instances.map(instance),
+            "collection_notes": host.collectionNotes.map { ["kind": $0.kind.rawValue, "message": $0.message] },
         ]
         if let reason = host.reason {
             result["reason"] = [

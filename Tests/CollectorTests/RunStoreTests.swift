@@ -82,4 +82,55 @@ final class RunStoreTests: XCTestCase {
         let loaded = try RunStore.load(runDirectory: run.directory)
         XCTAssertEqual(Set(loaded.snapshots.map(\.host.name)), Set(names), "names come from the JSON, not the file")
     }
+
+    /// Evidence holds what hosts hold: private from the moment it exists, whatever the umask.
+    func testEveryRunFileIs0600AndEveryDirectory0700EvenUnderAPermissiveUmask() throws {
+        let previous = umask(0)
+        defer { umask(previous) }
+        let run = try RunStore(root: root.path + "/reports").startRun()
+        var snapshot = HostSnapshot(host: HostIdentity(name: "cache-1", address: "10.0.0.1"), collectedAt: Date())
+        snapshot.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 1 kB")
+        snapshot.instances = [
+            InstanceSnapshot(
+                port: 6379, origin: .both, sections: ["info": CapturedSection(exitCode: 0, text: "redis_version:7")],
+                configFiles: [ConfigFileCapture(path: "/etc/redis/redis.conf", text: "port 6379\n")])
+        ]
+        try run.record(snapshot)
+        try run.writeManifest(manifest(for: run, complete: true))
+        let runs = root.path + "/reports/runs"
+        let walker = try XCTUnwrap(FileManager.default.enumerator(atPath: runs))
+        var checked = 0
+        for case let relative as String in walker {
+            let attributes = try FileManager.default.attributesOfItem(atPath: runs + "/" + relative)
+            let mode = (attributes[.posixPermissions] as? Int ?? -1) & 0o777
+            let isDirectory = attributes[.type] as? FileAttributeType == .typeDirectory
+            XCTAssertEqual(mode, isDirectory ? 0o700 : 0o600, relative)
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 7, "hosts/, evidence/, the files and the manifest were all checked")
+    }
+
+    /// A snapshot whose keys did not come from the collector (a hand-edited or old file) still names no path.
+    func testOnlyValidatedPartsNameEvidenceFiles() throws {
+        let run = try RunStore(root: root.path).startRun()
+        var snapshot = HostSnapshot(
+            host: HostIdentity(name: "../../escape", address: "10.0.0.1"), collectedAt: Date())
+        snapshot.sections["../../../../\(root.path)/outside"] = CapturedSection(exitCode: 0, text: "x")
+        snapshot.sections[".."] = CapturedSection(exitCode: 0, text: "x")
+        snapshot.instances = [
+            InstanceSnapshot(
+                port: 6379, origin: .both, sections: ["../../x": CapturedSection(exitCode: 0, text: "x")])
+        ]
+        snapshot.unexpectedSections = [UnexpectedSection(name: "../../y", reason: "test", text: "y", truncated: false)]
+        try run.record(snapshot)
+        let everything = try XCTUnwrap(FileManager.default.subpathsOfDirectory(atPath: root.path))
+        XCTAssertFalse(everything.contains { $0.hasSuffix("outside") || $0.hasSuffix("/x.txt") })
+        let evidence = try FileManager.default.contentsOfDirectory(atPath: run.directory + "/evidence")
+        XCTAssertEqual(evidence.count, 1)
+        XCTAssertFalse(evidence[0].contains("/"))
+        XCTAssertTrue(evidence[0].hasPrefix("_"), "an unsafe host name becomes a safe component: \(evidence[0])")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: run.directory + "/evidence/" + evidence[0]),
+            ["unexpected-0.txt"])
+    }
 }

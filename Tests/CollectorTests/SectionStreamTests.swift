@@ -86,3 +86,78 @@ extension SectionStream {
         return parse(Array(text.utf8), token: token, limits: limits).sections
     }
 }
+
+/// What a host that knows the token can print: every frame is validated, nothing names a path, costs are bounded.
+final class HostileSectionStreamTests: XCTestCase {
+    private func frame(_ header: String, _ body: String = "x", trailer: String = "rc=0 bytes=1") -> String {
+        "==FA:k:BEGIN \(header)==\n\(body)\n==FA:k:END \(trailer)==\n"
+    }
+
+    func testNamesAndAttributesOutsideTheCollectorsSetBecomeUnexpectedSectionsKeptAsData() {
+        let hostile = [
+            "../../../../tmp/x", "..", ".", "/etc/passwd", "meminfo/../../x", "info\u{0}", "info\u{1B}[2J",
+            "MEMINFO", "config_file port=6379", "info port=0", "info port=65536", "info port=-1",
+            "info port=99999999999999999999", "info port=../x", "info port=6379 port=6380", "meminfo port=6379",
+            "info", "meminfo path=/etc/shadow", "info port=6379 owner=root", "info port=6379 transport=ssh",
+            "info port=6379 =x", "info port=6379 x",
+        ]
+        let output = hostile.map { frame($0, "payload of \($0)") }.joined()
+        let parsed = SectionStream.parse(Array(output.utf8), token: "k")
+        XCTAssertEqual(parsed.sections, [], "none of them is a valid frame: \(parsed.sections.map(\.name))")
+        XCTAssertEqual(parsed.unexpected.count + parsed.unexpectedDropped, hostile.count)
+        XCTAssertEqual(parsed.unexpected.count, SectionStream.Limits.standard.unexpectedSections)
+        XCTAssertTrue(parsed.unexpected[0].text.hasPrefix("payload of ../../"), "the text is kept as data")
+        XCTAssertTrue(parsed.unexpected.allSatisfy { !$0.reason.isEmpty })
+    }
+
+    func testAnExitStatusOutOfRangeOrNotANumberIsNotTakenAsAnExitStatus() {
+        for trailer in ["rc=999 bytes=1", "rc=-1 bytes=1", "rc=x bytes=1", "rc=0 bytes=1 evil=1"] {
+            let parsed = SectionStream.parse(Array(frame("meminfo", trailer: trailer).utf8), token: "k")
+            XCTAssertEqual(parsed.sections, [], trailer)
+            XCTAssertEqual(parsed.unexpected.count, 1, trailer)
+        }
+    }
+
+    /// A CR before the collector's own newline (a config file whose last line ends in a bare CR) must not hide
+    /// the END frame: bytes are split on LF only.
+    func testABareCarriageReturnBeforeTheEndFrameKeepsTheSection() throws {
+        let output = "==FA:k:BEGIN config_file port=6379 path=/etc/redis.conf==\nport 6379\r\nbind 1.2.3.4\r\n"
+            + "==FA:k:END rc=0 bytes=28==\n==FA:k:BEGIN meminfo==\nMemTotal: 1 kB\r\n==FA:k:END rc=0 bytes=16==\n"
+        let sections = SectionStream.parse(Array(output.utf8), token: "k").sections
+        XCTAssertEqual(sections.map(\.name), [.configFile, .meminfo])
+        XCTAssertEqual(sections.first?.text, "port 6379\r\nbind 1.2.3.4\r")
+    }
+
+    func testSectionsAndInstancesPastTheBoundsAreCountedNotKept() {
+        var limits = SectionStream.Limits.standard
+        limits.sections = 50
+        limits.instances = 3
+        let output = (1...200).map { frame("info port=\($0)") }.joined()
+        let parsed = SectionStream.parse(Array(output.utf8), token: "k", limits: limits)
+        XCTAssertEqual(Set(parsed.sections.compactMap(\.port)), [1, 2, 3])
+        XCTAssertEqual(parsed.instancesDropped, 197)
+        let many = String(repeating: frame("meminfo"), count: 80)
+        let flooded = SectionStream.parse(Array(many.utf8), token: "k", limits: limits)
+        XCTAssertEqual(flooded.sections.count, 50)
+        XCTAssertEqual(flooded.sectionsDropped, 30)
+    }
+
+    /// 20,000 forged sections (1.4 MB) once took minutes and gigabytes: now one pass, bounded parts.
+    func testTwentyThousandForgedSectionsAreBoundedInWhatTheyKeep() {
+        let output = (0..<20_000).map { frame("info port=\($0 % 60_000 + 1)", String(repeating: "v", count: 40)) }
+            .joined()
+        XCTAssertGreaterThan(output.utf8.count, 1_400_000)
+        let parsed = SectionStream.parse(Array(output.utf8), token: "k")
+        XCTAssertEqual(Set(parsed.sections.compactMap(\.port)).count, CollectorScript.maximumInstances)
+        XCTAssertLessThanOrEqual(parsed.sections.count, CollectorScript.maximumSections)
+        XCTAssertEqual(parsed.instancesDropped, 20_000 - CollectorScript.maximumInstances)
+    }
+
+    func testUnterminatedAndNestedFramesAreCounted() {
+        let output = "==FA:k:BEGIN meminfo==\nabc\n==FA:k:BEGIN loadavg==\n0.1\n==FA:k:END rc=0 bytes=3==\n"
+            + "==FA:k:BEGIN hostname==\ncut"
+        let parsed = SectionStream.parse(Array(output.utf8), token: "k")
+        XCTAssertEqual(parsed.sections.map(\.name), [.loadavg])
+        XCTAssertEqual(parsed.unterminated, 2)
+    }
+}

@@ -38,21 +38,26 @@ final class FleetEngineTests: XCTestCase {
 
     private func run(
         _ command: String, on hosts: [HostConnection], input: Data? = nil,
-        outputLimit: Int = RemoteJob.defaultOutputLimit,
+        outputLimit: Int = RemoteJob.defaultOutputLimit, totalOutputLimit: Int? = nil,
         environment: [String: String] = [:], concurrency: Int = 64
     ) async throws -> [CommandResult] {
         let engine = try FleetEngine(
             configuration: .init(concurrency: concurrency, agentSocketPath: nil, environment: environment))
-        let jobs = hosts.map { RemoteJob(host: $0, command: command, standardInput: input, outputLimit: outputLimit) }
+        let jobs = hosts.map {
+            RemoteJob(
+                host: $0, command: command, standardInput: input, outputLimit: outputLimit,
+                totalOutputLimit: totalOutputLimit)
+        }
         return await engine.run(jobs) { _ in }
     }
 
     private func runOne(
         _ command: String, on host: HostConnection, input: Data? = nil, outputLimit: Int = RemoteJob.defaultOutputLimit,
-        environment: [String: String] = [:]
+        totalOutputLimit: Int? = nil, environment: [String: String] = [:]
     ) async throws -> CommandResult {
         let results = try await run(
-            command, on: [host], input: input, outputLimit: outputLimit, environment: environment)
+            command, on: [host], input: input, outputLimit: outputLimit, totalOutputLimit: totalOutputLimit,
+            environment: environment)
         return try XCTUnwrap(results.first)
     }
 
@@ -229,6 +234,22 @@ final class FleetEngineTests: XCTestCase {
         let message = result.failure?.message ?? ""
         XCTAssertTrue(message.contains("stdout 7 bytes"), message)
         XCTAssertTrue(message.contains("no EOF from the server"), message)
+        XCTAssertEqual(text(result.stdout), "started", "what arrived before the deadline is kept")
+    }
+
+    /// A host that never stops printing costs at most the total cap: the engine stops reading, drops the
+    /// connection and keeps what arrived, long before the command's deadline.
+    func testAFloodStopsAtTheTotalOutputCapAndTheConnectionIsDropped() async throws {
+        let started = Date()
+        let result = try await runOne(
+            "echo begin >&2; cat /dev/zero",
+            on: host(deadlines: PhaseDeadlines(connect: 5, handshake: 5, authentication: 5, command: 30, host: 60)),
+            totalOutputLimit: 1 << 20)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "cut at the cap, not at the deadline")
+        XCTAssertEqual(result.failure?.errorClass, .outputLimit, "\(String(describing: result.failure))")
+        XCTAssertEqual(result.failure?.phase, .command)
+        XCTAssertEqual(result.stdout.count + result.stderr.count, 1 << 20, "exactly the cap is kept, both streams")
+        XCTAssertTrue(result.failure?.message.contains("1048576 bytes") ?? false)
     }
 
     func testTheWholeHostDeadlineBoundsEveryPhase() async throws {
