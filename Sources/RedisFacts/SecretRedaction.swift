@@ -81,11 +81,12 @@ public enum SecretRedaction {
 }
 
 /// `CONFIG GET *` as redis-cli prints it when piped: name and value on alternating lines (a value may be empty).
+/// Lines are split as everywhere else (`TextLine`), so a reply with CRLF line ends reads the same.
 public struct ConfigGetReply: Sendable, Hashable {
     public var values: [String: String]
 
     public init(parsing text: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmed }
+        var lines = TextLine.split(text).map { $0.content.trimmed }
         if lines.last == "" { lines.removeLast() }
         var values: [String: String] = [:]
         var index = 0
@@ -119,7 +120,8 @@ public struct ClientList: Sendable, Hashable {
     public var clients: [Client]
 
     public init(parsing text: String) {
-        clients = text.split(whereSeparator: \.isNewline).compactMap { line in
+        clients = TextLine.split(text).compactMap { textLine in
+            let line = textLine.content.trimmed
             var fields: [String: String] = [:]
             for pair in line.split(separator: " ") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -146,7 +148,7 @@ public struct ModuleList: Sendable, Hashable {
     public var modules: [Module]
 
     public init(parsing text: String) {
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmed }
+        let lines = TextLine.split(text).map { $0.content.trimmed }.filter { !$0.isEmpty }
         var modules: [Module] = []
         var index = 0
         while index < lines.count {
@@ -175,8 +177,10 @@ public struct ACLList: Sendable, Hashable {
     public var users: [User]
 
     public init(parsing text: String) {
-        users = text.split(whereSeparator: \.isNewline).compactMap { line in
-            let words = line.split(separator: " ").map(String.init)
+        users = TextLine.split(text).compactMap { line in
+            let words = line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).map {
+                String(String.UnicodeScalarView($0))
+            }
             guard words.count >= 2, words[0] == "user" else { return nil }
             // ACL rules apply left to right: the last on/off and nopass/resetpass win.
             var enabled = false
