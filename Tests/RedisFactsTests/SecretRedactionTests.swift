@@ -412,6 +412,96 @@ final class SecretRedactionTests: XCTestCase {
         }
     }
 
+    /// The same for `CONFIG GET` replies, process lists and the passwords the auditor sent: random secrets from
+    /// letters found nowhere else, random line ends; not one of those letters survives, the other lines are kept.
+    func testRandomSecretsInRepliesProcessListsAndKnownPasswordsNeverSurvive() {
+        var generator = SplitMix64(seed: 0xC0FF_EE11)
+        let secretLetters = Array("XZJVWKY".unicodeScalars)
+        func secret(length: ClosedRange<Int>, extra: String) -> String {
+            let pool = secretLetters + Array(extra.unicodeScalars)
+            var scalars = String.UnicodeScalarView([secretLetters.randomElement(using: &generator) ?? "X"])
+            for _ in 1..<Int.random(in: length, using: &generator) {
+                scalars.append(pool.randomElement(using: &generator) ?? "X")
+            }
+            return String(scalars)
+        }
+        func assertClean(_ output: String, _ input: String, kept: [Int], _ what: String) {
+            for letter in secretLetters {
+                XCTAssertFalse(output.unicodeScalars.contains(letter), "\(what): \(input.debugDescription)")
+            }
+            let (before, after) = (TextLine.split(input), TextLine.split(output))
+            XCTAssertEqual(after.count, before.count, what)
+            XCTAssertEqual(after.map(\.terminator), before.map(\.terminator), what)
+            for index in kept { XCTAssertEqual(after[index].content, before[index].content, what) }
+        }
+        let terminators = ["\n", "\r\n"]
+        for round in 0..<300 {
+            // CONFIG GET: secret parameters among ordinary ones.
+            var reply: [String] = []
+            var kept: [Int] = []
+            for _ in 0..<Int.random(in: 1...8, using: &generator) {
+                if Bool.random(using: &generator) {
+                    let name =
+                        ["requirepass", "masterauth", "primaryauth", "tls-key-file-pass"]
+                        .randomElement(using: &generator) ?? "requirepass"
+                    kept.append(reply.count)
+                    reply += [name, secret(length: 1...20, extra: " \"'#>=:@,")]
+                } else {
+                    kept += [reply.count, reply.count + 1]
+                    reply +=
+                        [["port", "6379"], ["masteruser", "repl"], ["save", ""], ["bind", "* -::*"]]
+                        .randomElement(using: &generator) ?? ["port", "6379"]
+                }
+            }
+            let replyText = reply.map { $0 + (terminators.randomElement(using: &generator) ?? "\n") }.joined()
+            assertClean(SecretRedaction.redactConfigGet(replyText), replyText, kept: kept, "round \(round) CONFIG GET")
+
+            // Process lists: every form a password takes on a command line.
+            var processes: [String] = []
+            kept = []
+            for pid in 0..<Int.random(in: 1...8, using: &generator) {
+                let word = secret(length: 1...16, extra: "\"'#>=:,.")
+                let words = secret(length: 1...24, extra: " #>=:,.")
+                let line: String
+                switch Int.random(in: 0..<8, using: &generator) {
+                case 0: line = "\(pid) redis-server *:6379 --requirepass \(words) --port 6379"
+                case 1: line = "\(pid) redis-server --masterauth \(words)"
+                case 2: line = "\(pid) redis-cli -h 10.0.0.1 -a \(word) -p 6379 ping"
+                case 3: line = "\(pid) redis_exporter --redis.password=\(word) -web.listen-address :9121"
+                case 4: line = "\(pid) app --redis.addr=redis://default:\(word.filter { $0 != "@" })@db:6379/0"
+                case 5: line = "\(pid) sh -c rediscli_auth=\(word) redis-cli ping"
+                case 6: line = "\(pid) redis-cli config set requirepass \(words)"
+                default:
+                    kept.append(processes.count)
+                    line = "\(pid) /usr/bin/redis-server 127.0.0.1:6379 --sentinel"
+                }
+                processes.append(line)
+            }
+            let processText = processes.map { $0 + (terminators.randomElement(using: &generator) ?? "\n") }.joined()
+            assertClean(
+                SecretRedaction.redactCommandLines(processText), processText, kept: kept, "round \(round) processes")
+
+            // Known passwords: long ones glued anywhere, short ones as whole tokens.
+            let known = secret(length: 1...14, extra: "")
+            let delimiters = [" ", "\"", "'", "=", ":", ",", "@", "\t", "(", ")"]
+            var text = ""
+            for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                let filler =
+                    ["redis_version:7.0.15", "auth ok", "a-b", "", "port 6379"]
+                    .randomElement(using: &generator) ?? ""
+                let (left, right) =
+                    known.unicodeScalars.count >= SecretRedaction.wholeTokenBelowLength
+                    ? ("q", "q")
+                    : (
+                        delimiters.randomElement(using: &generator) ?? " ",
+                        delimiters.randomElement(using: &generator) ?? " "
+                    )
+                text += filler + left + known + right + filler + (terminators.randomElement(using: &generator) ?? "\n")
+            }
+            assertClean(SecretRedaction.scrub(text, secrets: [known]), text, kept: [], "round \(round) scrub \(known)")
+        }
+    }
+
     /// `secret` as a config value: bare, double-quoted as sdscatrepr writes it, all hex escapes, single-quoted, or
     /// with its quotes left open (a line Redis refuses).
     private static func encode(_ secret: [Unicode.Scalar], using generator: inout SplitMix64) -> String {
