@@ -34,36 +34,26 @@ public enum RedisArguments {
             let start = index
             var end = index
             var value = String.UnicodeScalarView()
-            var inDouble = false
-            var inSingle = false
+            // The quote the word is inside, if any: '"' or "'".
+            var quote: Unicode.Scalar?
             var done = false
             while !done {
                 let scalar = at(index)
-                if inDouble {
-                    if scalar == "\\", at(index + 1) == "x", let high = at(index + 2).flatMap(hexValue),
+                if let quote {
+                    if quote == "\"", scalar == "\\", at(index + 1) == "x", let high = at(index + 2).flatMap(hexValue),
                         let low = at(index + 3).flatMap(hexValue)
                     {
                         // A byte, kept as the scalar of the same number (Latin-1): values >= 0x80 are not valid
                         // UTF-8 on their own, and no check reads them.
                         value.append(Unicode.Scalar(high * 16 + low))
                         index += 3
-                    } else if scalar == "\\", let escaped = at(index + 1) {
+                    } else if quote == "\"", scalar == "\\", let escaped = at(index + 1) {
                         index += 1
                         value.append(unescaped(escaped))
-                    } else if scalar == "\"" {
-                        if let next = at(index + 1), !isSpace(next) { return nil }
-                        end = index + 1
-                        done = true
-                    } else if let scalar {
-                        value.append(scalar)
-                    } else {
-                        return nil
-                    }
-                } else if inSingle {
-                    if scalar == "\\", at(index + 1) == "'" {
+                    } else if quote == "'", scalar == "\\", at(index + 1) == "'" {
                         index += 1
                         value.append("'")
-                    } else if scalar == "'" {
+                    } else if scalar == quote {
                         if let next = at(index + 1), !isSpace(next) { return nil }
                         end = index + 1
                         done = true
@@ -77,8 +67,7 @@ public enum RedisArguments {
                     case nil, " "?, "\n"?, "\r"?, "\t"?:
                         end = index
                         done = true
-                    case "\""?: inDouble = true
-                    case "'"?: inSingle = true
+                    case "\""?, "'"?: quote = scalar
                     case let scalar?: value.append(scalar)
                     }
                 }
