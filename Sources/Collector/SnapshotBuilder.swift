@@ -122,28 +122,9 @@ struct SnapshotBuilder {
         return notes
     }
 
-    /// Secrets never leave this function: known passwords are scrubbed everywhere, and config-shaped outputs lose
-    /// their secret values by rule.
+    /// Secrets never leave this function: one entry point in RedisFacts scrubs known passwords everywhere and removes
+    /// secret values from config-shaped outputs and command lines by rule.
     func redact(_ text: String, section: String) -> String {
-        let scrubbed = SecretRedaction.scrub(text, secrets: knownSecrets)
-        switch section {
-        case "config_file": return SecretRedaction.redactConfig(scrubbed)
-        case SectionName.configGet.rawValue: return SecretRedaction.redactConfigGet(scrubbed)
-        case SectionName.aclList.rawValue: return SecretRedaction.redactACLList(scrubbed)
-        // The process list may show a password a server was started with (`redis-server --requirepass x`).
-        case SectionName.processes.rawValue: return redactCommandLines(scrubbed)
-        default: return scrubbed
-        }
-    }
-
-    private func redactCommandLines(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            var words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            for index in words.indices.dropLast()
-            where ["--requirepass", "--masterauth", "-a", "--pass"].contains(words[index]) {
-                words[index + 1] = SecretRedaction.placeholder
-            }
-            return words.joined(separator: " ")
-        }.joined(separator: "\n")
+        SecretRedaction.redact(text, section: section, knownSecrets: knownSecrets)
     }
 }

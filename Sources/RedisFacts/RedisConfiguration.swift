@@ -59,8 +59,10 @@ public struct RedisConfiguration: Sendable, Hashable {
         }
         visiting.append(path)
         defer { visiting.removeLast() }
-        for (index, rawLine) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmed
+        // config.c loadServerConfigFromString: split on "\n", sdstrim(" \t\r\n"), skip empty lines and lines whose
+        // first character is '#', then sdssplitargs. A CRLF file and a last line ending in a bare CR read the same.
+        for (index, textLine) in TextLine.split(file.text).enumerated() {
+            let line = textLine.content.trimmed
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let words = Self.splitArguments(line), let first = words.first else {
                 problems.append("\(path):\(index + 1): unbalanced quotes")
@@ -95,76 +97,9 @@ public struct RedisConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Redis's sdssplitargs: whitespace-separated words; "double quotes" with \n \r \t \b \a \\ \" \xHH escapes;
-    /// 'single quotes' with \' only. A closing quote must be followed by a space or the end. nil when unbalanced.
+    /// Redis's sdssplitargs (see `RedisArguments`): the words of one line, or nil when its quotes are unbalanced or
+    /// a closing quote is followed by something other than a space.
     public static func splitArguments(_ line: String) -> [String]? {
-        var words: [String] = []
-        let characters = Array(line.unicodeScalars)
-        var index = 0
-        while true {
-            while index < characters.count && (characters[index] == " " || characters[index] == "\t") { index += 1 }
-            if index >= characters.count { return words }
-            var word = String.UnicodeScalarView()
-            var inDouble = false
-            var inSingle = false
-            var done = false
-            while !done {
-                if inDouble {
-                    guard index < characters.count else { return nil }
-                    let character = characters[index]
-                    if character == "\\" && index + 3 < characters.count && characters[index + 1] == "x",
-                        let byte = UInt8(
-                            String(String.UnicodeScalarView([characters[index + 2], characters[index + 3]])), radix: 16)
-                    {
-                        word.append(Unicode.Scalar(byte))
-                        index += 3
-                    } else if character == "\\" && index + 1 < characters.count {
-                        index += 1
-                        switch characters[index] {
-                        case "n": word.append("\n")
-                        case "r": word.append("\r")
-                        case "t": word.append("\t")
-                        case "b": word.append("\u{8}")
-                        case "a": word.append("\u{7}")
-                        default: word.append(characters[index])
-                        }
-                    } else if character == "\"" {
-                        if index + 1 < characters.count && characters[index + 1] != " " && characters[index + 1] != "\t"
-                        {
-                            return nil
-                        }
-                        done = true
-                    } else {
-                        word.append(character)
-                    }
-                } else if inSingle {
-                    guard index < characters.count else { return nil }
-                    let character = characters[index]
-                    if character == "\\" && index + 1 < characters.count && characters[index + 1] == "'" {
-                        index += 1
-                        word.append("'")
-                    } else if character == "'" {
-                        if index + 1 < characters.count && characters[index + 1] != " " && characters[index + 1] != "\t"
-                        {
-                            return nil
-                        }
-                        done = true
-                    } else {
-                        word.append(character)
-                    }
-                } else {
-                    if index >= characters.count { break }
-                    switch characters[index] {
-                    case " ", "\t", "\n", "\r":
-                        done = true
-                    case "\"": inDouble = true
-                    case "'": inSingle = true
-                    default: word.append(characters[index])
-                    }
-                }
-                if index < characters.count { index += 1 }
-            }
-            words.append(String(word))
-        }
+        RedisArguments.words(line)?.map(\.value)
     }
 }

@@ -58,43 +58,53 @@ final class RedisConfigurationTests: XCTestCase {
         XCTAssertNil(RedisConfiguration.splitArguments("\"a\"b"), "a closing quote must end the word")
         XCTAssertNil(RedisConfiguration.splitArguments("'open"))
     }
-}
 
-final class SecretRedactionTests: XCTestCase {
-    func testConfigSecretsAreRedactedAndEverythingElseIsByteIdentical() {
-        let text =
-            "port 6379\n  requirepass hunter2\nmasterauth \"x y\"\nrequirepass \"\"\nuser app on >pw1 #abc ~* +@all\n"
-        let redacted = SecretRedaction.redactConfig(text)
-        XCTAssertFalse(redacted.contains("hunter2"))
-        XCTAssertFalse(redacted.contains("pw1"))
-        XCTAssertFalse(redacted.contains("abc "))
-        XCTAssertEqual(
-            redacted,
-            "port 6379\n  requirepass <redacted>\nmasterauth <redacted>\nrequirepass \"\"\nuser app on ><redacted> #<redacted> ~* +@all\n"
-        )
-    }
-
-    func testACLListOfARealServerLosesItsPasswordHash() throws {
-        for version in ["redis-6.2.14", "redis-7.0.15", "valkey-9.1.2"] {
-            let raw = try fixture("\(version)/acl-list.txt")
-            let hash = try XCTUnwrap(raw.split(separator: " ").first { $0.hasPrefix("#") }, version)
-            let redacted = SecretRedaction.redactACLList(raw)
-            XCTAssertFalse(redacted.contains(hash.dropFirst()), version)
-            let users = ACLList(parsing: redacted)
-            XCTAssertEqual(users.user("default")?.allowsNoPassword, true, version)
-            XCTAssertEqual(users.user("default")?.isEnabled, true, version)
-            XCTAssertEqual(users.user("auditor")?.hasPasswords, true, version)
+    func testCRLFAndBareCRConfigsParseLikeUnixOnesAtTheSameLines() {
+        let unix = "port 6380\nrequirepass \"a b\"\nsave 900 1\nmaxmemory 2gb"
+        for text in [
+            unix, unix.replacingOccurrences(of: "\n", with: "\r\n"), unix + "\r", unix + "\r\n",
+            unix.replacingOccurrences(of: "\n", with: "\r\n") + "\r",
+        ] {
+            let configuration = RedisConfiguration(
+                files: [ConfigSourceFile(path: "/r.conf", text: text)], mainFile: "/r.conf")
+            XCTAssertEqual(configuration.problems, [], text.debugDescription)
+            XCTAssertEqual(configuration.effective("port")?.value, "6380", text.debugDescription)
+            XCTAssertEqual(configuration.effective("requirepass")?.arguments, ["a b"], text.debugDescription)
+            XCTAssertEqual(configuration.effective("save")?.location, "/r.conf:3", text.debugDescription)
+            XCTAssertEqual(configuration.effective("maxmemory")?.value, "2gb", text.debugDescription)
         }
     }
 
-    func testConfigGetSecretsAreRedacted() {
-        let redacted = SecretRedaction.redactConfigGet("requirepass\nhunter2\nmasterauth\n\nport\n6379\n")
-        XCTAssertEqual(redacted, "requirepass\n<redacted>\nmasterauth\n\nport\n6379\n")
+    func testTheTokeniserFollowsSdssplitargs() {
+        let cases: [(String, [String]?)] = [
+            ("a  b\t c", ["a", "b", "c"]),
+            ("\u{0B}\u{0C}a \u{0C}b", ["a", "b"]),  // isspace skips \v and \f before a word ...
+            ("a\u{0B}b c\u{0C}", ["a\u{0B}b", "c\u{0C}"]),  // ... but only space, \t, \r, \n end an unquoted one
+            ("a\rb", ["a", "b"]),
+            ("x \"\" y", ["x", "", "y"]),
+            ("\"a\\nb\\r\\t\\a\\b\\\\\\q\"", ["a\nb\r\t\u{07}\u{08}\\q"]),
+            ("\"\\x41\\x4a\\x4A\"", ["AJJ"]),
+            ("\"\\x+1\\x4\"", ["x+1x4"]),  // \x without two hex digits is a plain x (is_hex_digit)
+            ("'it\\'s' '\\n'", ["it's", "\\n"]),
+            ("ab\"c d\"", ["abc d"]),
+            ("\"a\"\u{0B}b", ["a", "b"]),  // a closing quote may be followed by any isspace
+            ("\"a\"b", nil), ("'a'b", nil), ("'open", nil), ("\"open", nil), ("\"a\\", nil),
+            ("a\0b c", ["a"]),  // a C string: nothing after NUL
+            ("", []), ("   ", []),
+        ]
+        for (line, expected) in cases {
+            XCTAssertEqual(RedisConfiguration.splitArguments(line), expected, line.debugDescription)
+        }
+        XCTAssertEqual(RedisArguments.words("ab \"c d\"  'e'")?.map(\.span), [0..<2, 3..<8, 10..<13])
     }
 
-    func testScrubRemovesKnownSecretsAnywhere() {
-        XCTAssertEqual(
-            SecretRedaction.scrub("AUTH hunter2 then hunter2", secrets: ["hunter2"]), "AUTH <redacted> then <redacted>")
+    func testTextLinesSplitOnNewlineAndCRLFAndJoinBackByteForByte() {
+        let text = "a\r\nb\nc\r\rd\r\n\ne"
+        let lines = TextLine.split(text)
+        XCTAssertEqual(lines.map(\.content), ["a", "b", "c\r\rd", "", "e"])
+        XCTAssertEqual(lines.map(\.terminator), ["\r\n", "\n", "\r\n", "\n", ""])
+        XCTAssertEqual(TextLine.join(lines), text)
+        XCTAssertEqual(TextLine.split("x\n").count, 2, "as sdssplitlen: a last empty line")
     }
 }
 

@@ -1,0 +1,52 @@
+/// One line of text read from a host, split where Redis splits a config: on "\n" (config.c
+/// loadServerConfigFromString: `sdssplitlen(config, strlen(config), "\n", 1, &totlines)`), so line numbers are the
+/// ones Redis reports and the ones file:line evidence points at.
+///
+/// Splitting works on Unicode scalars, never on `Character`s: in Swift "\r\n" is one Character, so
+/// `split(separator: "\n")` does not split a CRLF text at all. Every parser of remote text in RedisFacts reads lines
+/// through `TextLine.split`, and every redaction writes them back with their own terminator, byte for byte.
+public struct TextLine: Sendable, Hashable {
+    /// The line without its terminator. A CR that is not followed by "\n" stays here: Redis sees it as part of the
+    /// line (sdstrim removes it at the ends, sdssplitargs treats it as a separator inside).
+    public var content: String
+    /// "\n", "\r\n", or "" for the last line of a text that does not end in a newline.
+    public var terminator: String
+
+    public init(content: String, terminator: String) {
+        self.content = content
+        self.terminator = terminator
+    }
+
+    /// The lines of `text`, as many as Redis counts (a text ending in "\n" has an empty last line, as with
+    /// sdssplitlen). `split(text).map { $0.content + $0.terminator }.joined()` is `text` again.
+    public static func split(_ text: String) -> [TextLine] {
+        var lines: [TextLine] = []
+        var current = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard scalar == "\n" else {
+                current.append(scalar)
+                continue
+            }
+            if current.last == "\r" {
+                current.removeLast()
+                lines.append(TextLine(content: String(current), terminator: "\r\n"))
+            } else {
+                lines.append(TextLine(content: String(current), terminator: "\n"))
+            }
+            current = String.UnicodeScalarView()
+        }
+        lines.append(TextLine(content: String(current), terminator: ""))
+        return lines
+    }
+
+    /// `lines` written back as text, each with its own terminator.
+    public static func join(_ lines: [TextLine]) -> String {
+        lines.reduce(into: "") { text, line in
+            text.unicodeScalars.append(contentsOf: line.content.unicodeScalars)
+            text.unicodeScalars.append(contentsOf: line.terminator.unicodeScalars)
+        }
+    }
+
+    /// The same line with new content and its terminator kept.
+    public func replacingContent(_ content: String) -> TextLine { TextLine(content: content, terminator: terminator) }
+}
