@@ -2,7 +2,7 @@ import FleetCore
 import Reports
 
 /// `plan.csv`: one row per instance, planned ones first in wave order, then the not-ready ones (empty wave).
-/// RFC 4180 quoting and spreadsheet formulas defused, as in report.csv.
+/// Fields made safe by `OutputText.csvField`, as in report.csv.
 public struct PlanCSVRenderer: PlanRenderer {
     public let identifier = "csv"
     public let fileName = "plan.csv"
@@ -39,6 +39,6 @@ public struct PlanCSVRenderer: PlanRenderer {
                         entry.reason ?? "",
                     ])
         }
-        return rows.map { $0.map(CSVReporter.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return rows.map(OutputText.csvRecord).joined()
     }
 }

@@ -170,7 +170,7 @@ public struct PlanHTMLRenderer: PlanRenderer {
         "<span class=\"badge\" style=\"background:\(HTMLReporter.colours[status] ?? "#000")\">\(status.rawValue)</span>"
     }
 
-    private func escape(_ text: String) -> String { HTMLReporter.escape(text) }
+    private func escape(_ text: String) -> String { OutputText.html(text) }
 
     private static func number(_ value: Double) -> String { String(Int(value.rounded())) }
 }

@@ -1,7 +1,8 @@
 import FleetCore
 import Foundation
 
-/// `report.csv`: one row per instance, one column per check (RFC 4180 quoting).
+/// `report.csv`: one row per instance, one column per check; fields made safe by `OutputText.csvField` (RFC 4180
+/// quoting, one line per record, formulas defused).
 public struct CSVReporter: Reporter {
     public let identifier = "csv"
     public let fileName = "report.csv"
@@ -32,16 +33,6 @@ public struct CSVReporter: Reporter {
                         + ids.map { statuses[$0] ?? "" })
             }
         }
-        return rows.map { $0.map(Self.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// Quotes when needed, and defuses spreadsheet formulas (a cell starting with = + - @ is prefixed with ').
-    public static func field(_ value: String) -> String {
-        var text = value
-        if let first = text.first, "=+-@\t\r".contains(first), Double(text) == nil { text = "'" + text }
-        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
+        return rows.map(OutputText.csvRecord).joined()
     }
 }

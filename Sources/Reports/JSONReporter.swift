@@ -38,13 +38,15 @@ public struct JSONReporter: Reporter {
     }
 
     /// Pretty, sorted keys, slashes unescaped: the same value always gives the same bytes. Every JSON document
-    /// fleet-audit writes from a dictionary (report, plan, history listing, diff) goes through here.
+    /// fleet-audit writes from a dictionary (report, plan, history listing, diff) goes through here. Remote text
+    /// stays exact, but C1, bidi and other hidden characters are written as `\u` escapes
+    /// (`OutputText.jsonEscapingHidden`), so the file is safe to print on a terminal.
     public static func serialize(_ document: [String: Any]) -> String {
         guard
             let data = try? JSONSerialization.data(
                 withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return OutputText.jsonEscapingHidden(String(decoding: data, as: UTF8.self)) + "\n"
     }
 
     static func host(_ host: HostVerdict) -> [String: Any] {

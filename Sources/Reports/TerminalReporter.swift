@@ -1,7 +1,8 @@
 import FleetCore
 import Foundation
 
-/// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR.
+/// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR. Every cell goes
+/// through `OutputText.terminal` in `TextTable`, so no remote or inventory text is interpreted by the terminal.
 public struct TerminalReporter: Sendable {
     public var colour: Bool
 

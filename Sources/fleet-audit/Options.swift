@@ -3,6 +3,7 @@ import FleetEngine
 import Foundation
 import Inventory
 import Logging
+import Reports
 import Synchronization
 
 /// Which hosts to act on: the inventory file and an optional `--limit`.
@@ -39,8 +40,12 @@ struct OutputOptions: ParsableArguments {
 }
 
 /// Writes one line to standard error.
+///
+/// Messages quote host names, paths and remote errors, so each line goes through `OutputText.terminalLines`: the
+/// message's own line breaks stay, nothing in it is interpreted by the terminal.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let safe = OutputText.terminalLines(message).joined(separator: "\n")
+    FileHandle.standardError.write(Data((safe + "\n").utf8))
 }
 
 /// How much fleet-audit says about its own work on standard error. Secrets are never logged at any level.
