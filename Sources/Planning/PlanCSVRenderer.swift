@@ -39,6 +39,20 @@ public struct PlanCSVRenderer: PlanRenderer {
                         entry.reason ?? "",
                     ])
         }
+        // An incomplete run: one row per host it did not collect (status `missing`), as in report.csv.
+        if !plan.completeness.complete {
+            let missing =
+                plan.completeness.missingHosts.isEmpty
+                ? [("", "incomplete", plan.completeness.warning ?? "")]
+                : plan.completeness.missingHosts.map { ($0, "missing", "not collected: the run is incomplete") }
+            for (host, status, reason) in missing {
+                var row = Array(repeating: "", count: header.count)
+                row[1] = host
+                row[4] = status
+                row[header.count - 1] = reason
+                rows.append(row)
+            }
+        }
         return rows.map(OutputText.csvRecord).joined()
     }
 }

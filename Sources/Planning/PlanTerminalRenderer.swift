@@ -23,7 +23,10 @@ public struct PlanTerminalRenderer: Sendable {
                 wave.exceededLimits.isEmpty ? "" : "alone: exceeds " + wave.exceededLimits.joined(separator: ", "),
             ])
         }
-        var text = plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows)
+        // The warning opens and closes the summary, as in the audit's.
+        let warning =
+            plan.completeness.warning.map { OutputText.terminal($0) + " This plan knows nothing about them.\n" } ?? ""
+        var text = warning + (plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows))
         if plan.waves.count > maxWaves { text += "... \(plan.waves.count - maxWaves) more wave(s)\n" }
         let planned = plan.plannedInstances
         let dataset = plan.waves.reduce(Int64(0)) { $0 + $1.datasetBytes }
@@ -40,6 +43,6 @@ public struct PlanTerminalRenderer: Sendable {
             text += "note (\(note.kind.rawValue)): \(OutputText.terminal(note.message).prefix(200))\n"
         }
         if plan.notes.count > maxNotes { text += "... \(plan.notes.count - maxNotes) more note(s) in plan.md\n" }
-        return text
+        return text + warning
     }
 }

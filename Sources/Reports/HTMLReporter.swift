@@ -46,6 +46,9 @@ public struct HTMLReporter: Reporter {
             <code>\(escape(String(verdict.inventoryDigest.prefix(19))))</code> · fleet-audit \(escape(verdict.toolVersion))</p>
 
             """
+        if let warning = verdict.completeness.warning {
+            html += "<div class=\"banner\">\(escape(warning))</div>\n"
+        }
         if verdict.hostKeysUnverified {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
         }

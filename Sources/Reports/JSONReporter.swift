@@ -22,6 +22,9 @@ public struct JSONReporter: Reporter {
             "collection_ended_at": Text.iso(verdict.collectionEndedAt) ?? NSNull(),
             "generated_at": Text.iso(model.generatedAt) ?? NSNull(),
             "host_keys_verified": !verdict.hostKeysUnverified,
+            "complete": verdict.completeness.complete,
+            "missing_hosts": verdict.completeness.missingHosts,
+            "planned_host_count": verdict.completeness.plannedHostCount ?? NSNull(),
             "target": [
                 "name": verdict.target.name, "engine_version": verdict.target.engineVersion,
                 "node_type": verdict.target.nodeType, "cluster_mode": verdict.target.clusterMode,

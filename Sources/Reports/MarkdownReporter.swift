@@ -19,6 +19,7 @@ public struct MarkdownReporter: Reporter {
         var text = "# ElastiCache migration readiness: \(cell(verdict.target.name))\n\n"
         text +=
             "Target \(code(verdict.target.nodeType)), engine \(cell(verdict.target.engineVersion)), profile \(code(verdict.profile)), run \(cell(verdict.runID)).\n\n"
+        if let warning = verdict.completeness.warning { text += "> **\(cell(warning))**\n\n" }
         if verdict.hostKeysUnverified { text += "> **Host keys were NOT verified for some hosts.**\n\n" }
         text += "## Summary\n\n| status | hosts | instances |\n|---|---|---|\n"
         for status in ReadinessStatus.allCases {
