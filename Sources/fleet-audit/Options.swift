@@ -81,10 +81,23 @@ private enum LoggingBootstrap {
         }
         guard first else { return }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler(
+                label: label, stream: TerminalSafeStandardError(), metadataProvider: LoggingSystem.metadataProvider)
             handler.logLevel = level
             return handler
         }
+    }
+}
+
+/// Standard error for log entries, which quote host names, addresses and remote errors in their messages and
+/// metadata: each entry goes through `OutputText.terminal`, so it stays one line and nothing in it reaches the
+/// terminal as a control sequence.
+private struct TerminalSafeStandardError: TextOutputStream, Sendable {
+    func write(_ string: String) {
+        // StreamLogHandler writes one entry per call, ending in its own newline: that one is kept.
+        let entry = string.hasSuffix("\n") ? String(string.dropLast()) : string
+        let ending = string.hasSuffix("\n") ? "\n" : ""
+        FileHandle.standardError.write(Data((OutputText.terminal(entry) + ending).utf8))
     }
 }
 
