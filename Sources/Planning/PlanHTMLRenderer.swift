@@ -29,8 +29,8 @@ public struct PlanHTMLRenderer: PlanRenderer {
             <p class="meta">Constraints: \(escape(PlanText.constraints(plan.constraints))).</p>
 
             """
-        if let warning = plan.completeness.warning {
-            html += "<div class=\"banner\">\(escape(warning)) This plan knows nothing about them.</div>\n"
+        if let warning = PlanText.incompleteWarning(plan) {
+            html += "<div class=\"banner\">\(escape(warning))</div>\n"
         }
         if plan.hostKeysUnverified {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"

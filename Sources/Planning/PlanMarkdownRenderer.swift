@@ -14,9 +14,7 @@ public struct PlanMarkdownRenderer: PlanRenderer {
         text +=
             "Run \(cell(plan.runID)), profile \(code(plan.profile)), target \(code(plan.target.nodeType)) "
             + "engine \(cell(plan.target.engineVersion)). Constraints: \(cell(PlanText.constraints(plan.constraints))).\n\n"
-        if let warning = plan.completeness.warning {
-            text += "> **\(cell(warning)) This plan knows nothing about them.**\n\n"
-        }
+        if let warning = PlanText.incompleteWarning(plan) { text += "> **\(cell(warning))**\n\n" }
         if plan.hostKeysUnverified { text += "> **Host keys were NOT verified for some hosts.**\n\n" }
         if !plan.notes.isEmpty {
             text += "## Notes\n\n"

@@ -24,8 +24,7 @@ public struct PlanTerminalRenderer: Sendable {
             ])
         }
         // The warning opens and closes the summary, as in the audit's.
-        let warning =
-            plan.completeness.warning.map { OutputText.terminal($0) + " This plan knows nothing about them.\n" } ?? ""
+        let warning = PlanText.incompleteWarning(plan).map { OutputText.terminal($0) + "\n" } ?? ""
         var text = warning + (plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows))
         if plan.waves.count > maxWaves { text += "... \(plan.waves.count - maxWaves) more wave(s)\n" }
         let planned = plan.plannedInstances

@@ -2,8 +2,7 @@ import FleetCore
 import Foundation
 
 /// `report.csv`: one row per instance (and one per host an incomplete run did not collect), one column per check;
-/// fields made safe by `OutputText.csvField` (RFC 4180
-/// quoting, one line per record, formulas defused).
+/// fields made safe by `OutputText.csvField` (RFC 4180 quoting, one line per record, formulas defused).
 public struct CSVReporter: Reporter {
     public let identifier = "csv"
     public let fileName = "report.csv"
