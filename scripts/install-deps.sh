@@ -23,6 +23,7 @@ packages=(
   make
   libc6-dev
   openssl            # TLS certificates of the lab's TLS-only host
+  cmark-gfm          # GitHub's Markdown renderer: tests check report.md and plan.md render no live link or HTML
 )
 
 missing=()

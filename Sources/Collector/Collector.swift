@@ -75,7 +75,8 @@ public struct Collector: Sendable {
         var manifest = RunManifest(
             schema: RunStore.manifestSchema, runID: run.id, toolVersion: FleetAuditVersion.current,
             inventoryPath: inventory.sourcePath, inventoryDigest: inventory.digest, startedAt: startedAt, endedAt: nil,
-            complete: false, hostKeysVerified: !hosts.contains { $0.hostKeyChecking == .off }, hosts: [])
+            complete: false, hostKeysVerified: !hosts.contains { $0.hostKeyChecking == .off }, hosts: [],
+            plannedHosts: hosts.map(\.name))
         try? run.writeManifest(manifest)
 
         let passwordsByHost = secretsByHost.mapValues { $0.map(\.password) }

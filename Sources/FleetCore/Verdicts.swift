@@ -180,11 +180,13 @@ public struct FleetVerdict: Sendable, Hashable, Codable {
     public var hosts: [HostVerdict]
     /// True when any host's key was not verified.
     public var hostKeysUnverified: Bool
+    /// Whether the run recorded every planned host; every report and plan format says so when it did not.
+    public var completeness: RunCompleteness
 
     public init(
         toolVersion: String, profile: String, target: TargetSummary, runID: String, inventoryDigest: String,
         collectionStartedAt: Date, collectionEndedAt: Date?, targetChecks: [CheckResult], hosts: [HostVerdict],
-        hostKeysUnverified: Bool
+        hostKeysUnverified: Bool, completeness: RunCompleteness = .complete
     ) {
         self.toolVersion = toolVersion
         self.profile = profile
@@ -196,5 +198,6 @@ public struct FleetVerdict: Sendable, Hashable, Codable {
         self.targetChecks = targetChecks
         self.hosts = hosts
         self.hostKeysUnverified = hostKeysUnverified
+        self.completeness = completeness
     }
 }

@@ -14,9 +14,13 @@ public enum RunDiff {
         var hosts: [RunChanges.Host] = []
         var instances: [RunChanges.Instance] = []
         var checks = compare(before.targetChecks, after.targetChecks, host: nil, port: nil)
+        // Hosts an incomplete later run never reached did not disappear: nothing is known about them, and every
+        // format's incomplete-run warning names them instead.
+        let notCollected = Set(after.completeness.missingHosts)
         for name in Set(earlierHosts.keys).union(laterHosts.keys) {
             let earlier = earlierHosts[name]
             let later = laterHosts[name]
+            if later == nil, notCollected.contains(name) { continue }
             if let kind = RunChanges.Kind.of(before: earlier?.status, after: later?.status) {
                 hosts.append(
                     RunChanges.Host(

@@ -20,11 +20,15 @@ public struct MigrationPlan: Sendable, Hashable {
     /// Fixes grouped by check id, largest impact first.
     public var backlog: [BacklogItem]
     public var notes: [PlanNote]
+    /// Whether the planned run recorded every host: an incomplete one is planned only with `--allow-incomplete`,
+    /// and every plan format then says which hosts the plan knows nothing about.
+    public var completeness: RunCompleteness
 
     public init(
         toolVersion: String, profile: String, target: TargetSummary, runID: String, inventoryDigest: String,
         hostKeysUnverified: Bool, generatedAt: Date, constraints: PlanConstraints, waves: [PlanWave],
-        notReady: [NotReadyInstance], backlog: [BacklogItem], notes: [PlanNote]
+        notReady: [NotReadyInstance], backlog: [BacklogItem], notes: [PlanNote],
+        completeness: RunCompleteness = .complete
     ) {
         self.toolVersion = toolVersion
         self.profile = profile
@@ -38,6 +42,7 @@ public struct MigrationPlan: Sendable, Hashable {
         self.notReady = notReady
         self.backlog = backlog
         self.notes = notes
+        self.completeness = completeness
     }
 
     /// Every planned instance, wave by wave.

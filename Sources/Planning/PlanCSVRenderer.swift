@@ -2,7 +2,7 @@ import FleetCore
 import Reports
 
 /// `plan.csv`: one row per instance, planned ones first in wave order, then the not-ready ones (empty wave).
-/// RFC 4180 quoting and spreadsheet formulas defused, as in report.csv.
+/// Fields made safe by `OutputText.csvField`, as in report.csv.
 public struct PlanCSVRenderer: PlanRenderer {
     public let identifier = "csv"
     public let fileName = "plan.csv"
@@ -39,6 +39,20 @@ public struct PlanCSVRenderer: PlanRenderer {
                         entry.reason ?? "",
                     ])
         }
-        return rows.map { $0.map(CSVReporter.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        // An incomplete run: one row per host it did not collect (status `missing`), as in report.csv.
+        if !plan.completeness.complete {
+            let missing =
+                plan.completeness.missingHosts.isEmpty
+                ? [("", "incomplete", plan.completeness.warning ?? "")]
+                : plan.completeness.missingHosts.map { ($0, "missing", "not collected: the run is incomplete") }
+            for (host, status, reason) in missing {
+                var row = Array(repeating: "", count: header.count)
+                row[1] = host
+                row[4] = status
+                row[header.count - 1] = reason
+                rows.append(row)
+            }
+        }
+        return rows.map(OutputText.csvRecord).joined()
     }
 }

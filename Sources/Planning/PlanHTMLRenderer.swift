@@ -29,6 +29,9 @@ public struct PlanHTMLRenderer: PlanRenderer {
             <p class="meta">Constraints: \(escape(PlanText.constraints(plan.constraints))).</p>
 
             """
+        if let warning = PlanText.incompleteWarning(plan) {
+            html += "<div class=\"banner\">\(escape(warning))</div>\n"
+        }
         if plan.hostKeysUnverified {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
         }
@@ -170,7 +173,7 @@ public struct PlanHTMLRenderer: PlanRenderer {
         "<span class=\"badge\" style=\"background:\(HTMLReporter.colours[status] ?? "#000")\">\(status.rawValue)</span>"
     }
 
-    private func escape(_ text: String) -> String { HTMLReporter.escape(text) }
+    private func escape(_ text: String) -> String { OutputText.html(text) }
 
     private static func number(_ value: Double) -> String { String(Int(value.rounded())) }
 }

@@ -20,6 +20,9 @@ public struct PlanJSONRenderer: PlanRenderer {
             "inventory_digest": plan.inventoryDigest,
             "generated_at": Text.iso(plan.generatedAt) ?? NSNull(),
             "host_keys_verified": !plan.hostKeysUnverified,
+            "complete": plan.completeness.complete,
+            "missing_hosts": plan.completeness.missingHosts,
+            "planned_host_count": plan.completeness.plannedHostCount ?? NSNull(),
             "target": [
                 "name": plan.target.name, "engine_version": plan.target.engineVersion,
                 "node_type": plan.target.nodeType, "cluster_mode": plan.target.clusterMode,

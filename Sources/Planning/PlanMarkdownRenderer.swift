@@ -1,7 +1,8 @@
 import FleetCore
 import Reports
 
-/// `plan.md`, for tickets and change requests.
+/// `plan.md`, for tickets and change requests. Remote and inventory text goes through `OutputText.markdown` (or
+/// `markdownCode` in code), as in report.md.
 public struct PlanMarkdownRenderer: PlanRenderer {
     public let identifier = "md"
     public let fileName = "plan.md"
@@ -11,8 +12,9 @@ public struct PlanMarkdownRenderer: PlanRenderer {
     public func render(_ plan: MigrationPlan) -> String {
         var text = "# ElastiCache migration waves: \(cell(plan.target.name))\n\n"
         text +=
-            "Run \(cell(plan.runID)), profile `\(cell(plan.profile))`, target `\(cell(plan.target.nodeType))` "
+            "Run \(cell(plan.runID)), profile \(code(plan.profile)), target \(code(plan.target.nodeType)) "
             + "engine \(cell(plan.target.engineVersion)). Constraints: \(cell(PlanText.constraints(plan.constraints))).\n\n"
+        if let warning = PlanText.incompleteWarning(plan) { text += "> **\(cell(warning))**\n\n" }
         if plan.hostKeysUnverified { text += "> **Host keys were NOT verified for some hosts.**\n\n" }
         if !plan.notes.isEmpty {
             text += "## Notes\n\n"
@@ -46,7 +48,7 @@ public struct PlanMarkdownRenderer: PlanRenderer {
             if let reason = entry.reason { text += ": \(cell(reason))" }
             text += "\n"
             for finding in PlanText.findings(entry.blockingChecks) {
-                let ids = finding.ids.map { "`\(cell($0))`" }.joined(separator: ", ")
+                let ids = finding.ids.map { code($0) }.joined(separator: ", ")
                 text += "  - \(ids) \(finding.status.rawValue): \(cell(finding.summary))\n"
             }
             for fix in PlanText.fixes(entry.blockingChecks) { text += "  - Fix: \(cell(fix))\n" }
@@ -60,11 +62,14 @@ public struct PlanMarkdownRenderer: PlanRenderer {
         }
         for item in plan.backlog {
             text +=
-                "| `\(cell(item.checkID))` | \(item.scope.rawValue) | \(item.unblocksInstances) / \(item.unblocksHosts) | "
+                "| \(code(item.checkID, inTable: true)) | \(item.scope.rawValue) | \(item.unblocksInstances) / \(item.unblocksHosts) | "
                 + "\(item.instances) / \(item.hosts) | \(cell(PlanText.remediations(item))) |\n"
         }
         return text
     }
 
-    private func cell(_ text: String) -> String { MarkdownReporter.cell(text) }
+    private func cell(_ text: String) -> String { OutputText.markdown(text) }
+    private func code(_ text: String, inTable: Bool = false) -> String {
+        OutputText.markdownCode(text, inTable: inTable)
+    }
 }

@@ -1,7 +1,8 @@
 import FleetCore
 import Reports
 
-/// The terminal summary of a plan: one line per wave with its counts and totals, then what stays behind.
+/// The terminal summary of a plan: one line per wave with its counts and totals, then what stays behind. Table cells
+/// (tag values) are made safe by `TextTable`; check ids and notes (which quote host names) by `OutputText.terminal`.
 public struct PlanTerminalRenderer: Sendable {
     /// Waves listed one by one; longer plans show the first ones and a total line.
     public var maxWaves: Int
@@ -22,7 +23,9 @@ public struct PlanTerminalRenderer: Sendable {
                 wave.exceededLimits.isEmpty ? "" : "alone: exceeds " + wave.exceededLimits.joined(separator: ", "),
             ])
         }
-        var text = plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows)
+        // The warning opens and closes the summary, as in the audit's.
+        let warning = PlanText.incompleteWarning(plan).map { OutputText.terminal($0) + "\n" } ?? ""
+        var text = warning + (plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows))
         if plan.waves.count > maxWaves { text += "... \(plan.waves.count - maxWaves) more wave(s)\n" }
         let planned = plan.plannedInstances
         let dataset = plan.waves.reduce(Int64(0)) { $0 + $1.datasetBytes }
@@ -33,12 +36,12 @@ public struct PlanTerminalRenderer: Sendable {
             }.joined(separator: ", ") + "\n"
         for item in plan.backlog.prefix(3) {
             text +=
-                "fix \(item.checkID): unblocks \(item.unblocksInstances) instance(s) alone, blocks \(item.instances)\n"
+                "fix \(OutputText.terminal(item.checkID)): unblocks \(item.unblocksInstances) instance(s) alone, blocks \(item.instances)\n"
         }
         for note in plan.notes.prefix(maxNotes) {
-            text += "note (\(note.kind.rawValue)): \(note.message.prefix(200))\n"
+            text += "note (\(note.kind.rawValue)): \(OutputText.terminal(note.message).prefix(200))\n"
         }
         if plan.notes.count > maxNotes { text += "... \(plan.notes.count - maxNotes) more note(s) in plan.md\n" }
-        return text
+        return text + warning
     }
 }

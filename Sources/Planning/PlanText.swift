@@ -49,6 +49,11 @@ enum PlanText {
         return checks.map(\.remediation).filter { seen.insert($0).inserted }
     }
 
+    /// The incomplete-run warning of a plan (raw: each format makes it safe), or nil for a complete run.
+    static func incompleteWarning(_ plan: MigrationPlan) -> String? {
+        plan.completeness.warning.map { $0 + " The plan covers only the hosts that were collected." }
+    }
+
     static func tags(_ tags: [String: String]) -> String {
         tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }

@@ -20,7 +20,7 @@ public struct WavePlanner: Sendable {
             toolVersion: verdict.toolVersion, profile: verdict.profile, target: verdict.target, runID: verdict.runID,
             inventoryDigest: verdict.inventoryDigest, hostKeysUnverified: verdict.hostKeysUnverified,
             generatedAt: generatedAt, constraints: constraints, waves: packing.waves, notReady: notReady,
-            backlog: RemediationBacklog.items(for: notReady), notes: notes)
+            backlog: RemediationBacklog.items(for: notReady), notes: notes, completeness: verdict.completeness)
     }
 
     /// Ready and warnings instances (to plan) and everything else (listed apart), in the run's rank order.

@@ -19,11 +19,12 @@ public struct Evaluator: Sendable {
     public func evaluate(run: RunStore.StoredRun) -> FleetVerdict {
         evaluate(
             snapshots: run.snapshots, runID: run.manifest.runID, inventoryDigest: run.manifest.inventoryDigest,
-            startedAt: run.manifest.startedAt, endedAt: run.manifest.endedAt)
+            startedAt: run.manifest.startedAt, endedAt: run.manifest.endedAt, completeness: run.completeness)
     }
 
     public func evaluate(
-        snapshots: [HostSnapshot], runID: String, inventoryDigest: String, startedAt: Date, endedAt: Date?
+        snapshots: [HostSnapshot], runID: String, inventoryDigest: String, startedAt: Date, endedAt: Date?,
+        completeness: RunCompleteness = .complete
     ) -> FleetVerdict {
         let targetChecks = RuleCatalogue.targetRules(for: target.profile).map { $0.evaluate(target) }
         let rules = RuleCatalogue.instanceRules(for: target.profile)
@@ -34,7 +35,7 @@ public struct Evaluator: Sendable {
             toolVersion: FleetAuditVersion.current, profile: target.profile.rawValue, target: target.summary,
             runID: runID, inventoryDigest: inventoryDigest, collectionStartedAt: startedAt,
             collectionEndedAt: endedAt, targetChecks: targetChecks, hosts: hosts,
-            hostKeysUnverified: snapshots.contains { $0.hostKeyUnverified })
+            hostKeysUnverified: snapshots.contains { $0.hostKeyUnverified }, completeness: completeness)
     }
 
     private func host(_ snapshot: HostSnapshot, rules: [any InstanceRule], targetChecks: [CheckResult]) -> HostVerdict {

@@ -1,7 +1,8 @@
 import FleetCore
 import Foundation
 
-/// `report.csv`: one row per instance, one column per check (RFC 4180 quoting).
+/// `report.csv`: one row per instance (and one per host an incomplete run did not collect), one column per check;
+/// fields made safe by `OutputText.csvField` (RFC 4180 quoting, one line per record, formulas defused).
 public struct CSVReporter: Reporter {
     public let identifier = "csv"
     public let fileName = "report.csv"
@@ -32,16 +33,21 @@ public struct CSVReporter: Reporter {
                         + ids.map { statuses[$0] ?? "" })
             }
         }
-        return rows.map { $0.map(Self.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        rows += Self.incompleteRows(model.verdict.completeness, columns: rows[0].count)
+        return rows.map(OutputText.csvRecord).joined()
     }
 
-    /// Quotes when needed, and defuses spreadsheet formulas (a cell starting with = + - @ is prefixed with ').
-    public static func field(_ value: String) -> String {
-        var text = value
-        if let first = text.first, "=+-@\t\r".contains(first), Double(text) == nil { text = "'" + text }
-        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// An incomplete run's rows: one per missing host (status `missing`), or, when which hosts are missing is
+    /// unknown, one row without a host (status `incomplete`) whose reason says why. A spreadsheet filtered by
+    /// status then still shows that the fleet is not all there.
+    static func incompleteRows(_ completeness: RunCompleteness, columns: Int) -> [[String]] {
+        guard !completeness.complete else { return [] }
+        let pad = { (row: [String]) in row + Array(repeating: "", count: max(0, columns - row.count)) }
+        guard !completeness.missingHosts.isEmpty else {
+            return [pad(["", "", "", "incomplete", "", "", "", completeness.warning ?? ""])]
         }
-        return text
+        return completeness.missingHosts.map { name in
+            pad([name, "", "", "missing", "", "", "", "not collected: the run is incomplete"])
+        }
     }
 }

@@ -2,7 +2,7 @@ import FleetCore
 import Foundation
 
 /// `report.html`: one self-contained page (inline CSS and SVG, no scripts, no external assets) that works offline.
-/// Every piece of text that came from a host is escaped.
+/// Every piece of text that came from a host or an inventory goes through `OutputText.html`.
 public struct HTMLReporter: Reporter {
     public let identifier = "html"
     public let fileName = "report.html"
@@ -46,6 +46,9 @@ public struct HTMLReporter: Reporter {
             <code>\(escape(String(verdict.inventoryDigest.prefix(19))))</code> · fleet-audit \(escape(verdict.toolVersion))</p>
 
             """
+        if let warning = verdict.completeness.warning {
+            html += "<div class=\"banner\">\(escape(warning))</div>\n"
+        }
         if verdict.hostKeysUnverified {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
         }
@@ -198,22 +201,8 @@ public struct HTMLReporter: Reporter {
             "<tr><td><code>\(escape(check.id))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
     }
 
-    /// HTML-escapes untrusted text (for element content and quoted attribute values).
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    /// Untrusted text for element content and quoted attribute values (`OutputText.html`).
+    static func escape(_ text: String) -> String { OutputText.html(text) }
 
     private func escape(_ text: String) -> String { Self.escape(text) }
 }

@@ -22,6 +22,9 @@ public struct JSONReporter: Reporter {
             "collection_ended_at": Text.iso(verdict.collectionEndedAt) ?? NSNull(),
             "generated_at": Text.iso(model.generatedAt) ?? NSNull(),
             "host_keys_verified": !verdict.hostKeysUnverified,
+            "complete": verdict.completeness.complete,
+            "missing_hosts": verdict.completeness.missingHosts,
+            "planned_host_count": verdict.completeness.plannedHostCount ?? NSNull(),
             "target": [
                 "name": verdict.target.name, "engine_version": verdict.target.engineVersion,
                 "node_type": verdict.target.nodeType, "cluster_mode": verdict.target.clusterMode,
@@ -38,13 +41,15 @@ public struct JSONReporter: Reporter {
     }
 
     /// Pretty, sorted keys, slashes unescaped: the same value always gives the same bytes. Every JSON document
-    /// fleet-audit writes from a dictionary (report, plan, history listing, diff) goes through here.
+    /// fleet-audit writes from a dictionary (report, plan, history listing, diff) goes through here. Remote text
+    /// stays exact, but C1, bidi and other hidden characters are written as `\u` escapes
+    /// (`OutputText.jsonEscapingHidden`), so the file is safe to print on a terminal.
     public static func serialize(_ document: [String: Any]) -> String {
         guard
             let data = try? JSONSerialization.data(
                 withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return OutputText.jsonEscapingHidden(String(decoding: data, as: UTF8.self)) + "\n"
     }
 
     static func host(_ host: HostVerdict) -> [String: Any] {

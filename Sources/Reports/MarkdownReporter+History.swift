@@ -3,17 +3,17 @@ import Foundation
 
 /// "Since the last run" in `report.md`, and `fleet-audit diff --format md`.
 extension MarkdownReporter {
-    /// The changes under a level-2 `heading`; every piece of remote text goes through `cell`.
+    /// The changes under a level-2 `heading`; every piece of remote text goes through `OutputText.markdown`.
     public func render(changes: RunChanges, heading: String) -> String {
-        var text = "## \(heading)\n\n"
+        var text = "## \(OutputText.markdown(heading))\n\n"
         guard let previous = changes.previousRunID else { return text + "First run: nothing to compare with.\n" }
-        text += "Compared with run \(Self.cell(previous)).\n\n"
+        text += "Compared with run \(OutputText.markdown(previous)).\n\n"
         guard !changes.isEmpty else { return text + "No changes.\n" }
         for group in changes.statusChanges {
             text += "| \(group.noun.lowercased()) | change | before | after |\n|---|---|---|---|\n"
             for change in group.changes {
                 text +=
-                    "| \(Self.cell(change.place)) | \(change.kind.rawValue) | \(change.before?.rawValue ?? "") | \(change.after?.rawValue ?? "") |\n"
+                    "| \(OutputText.markdown(change.place)) | \(change.kind.rawValue) | \(change.before?.rawValue ?? "") | \(change.after?.rawValue ?? "") |\n"
             }
             text += "\n"
         }
@@ -22,13 +22,14 @@ extension MarkdownReporter {
             text += "|---|---|---|---|---|---|\n"
             for check in changes.checks {
                 text +=
-                    "| \(Self.cell(check.place)) | `\(Self.cell(check.id))` | \(check.before?.rawValue ?? "absent") | \(check.after?.rawValue ?? "absent") | \(observed(check.evidenceBefore)) | \(observed(check.evidenceAfter)) |\n"
+                    "| \(OutputText.markdown(check.place)) | \(OutputText.markdownCode(check.id, inTable: true)) | \(check.before?.rawValue ?? "absent") | \(check.after?.rawValue ?? "absent") | \(observed(check.evidenceBefore)) | \(observed(check.evidenceAfter)) |\n"
             }
         }
         return text
     }
 
     private func observed(_ evidence: [Evidence]) -> String {
-        evidence.map { "\(Self.cell($0.source)) = \(Self.cell($0.observed))" }.joined(separator: "<br>")
+        evidence.map { "\(OutputText.markdown($0.source)) = \(OutputText.markdown($0.observed))" }.joined(
+            separator: "<br>")
     }
 }

@@ -1,20 +1,25 @@
 import FleetCore
 import Foundation
 
-/// `report.md`, for tickets and wikis.
+/// `report.md`, for tickets and wikis. Remote and inventory text goes through `OutputText.markdown` (or
+/// `markdownCode` in code), so it renders as the text it is: no link, image, HTML or extra table cell.
 public struct MarkdownReporter: Reporter {
     public let identifier = "md"
     public let fileName = "report.md"
 
     public init() {}
 
-    private func cell(_ text: String) -> String { Self.cell(text) }
+    private func cell(_ text: String) -> String { OutputText.markdown(text) }
+    private func code(_ text: String, inTable: Bool = false) -> String {
+        OutputText.markdownCode(text, inTable: inTable)
+    }
 
     public func render(_ model: ReportModel) -> String {
         let verdict = model.verdict
         var text = "# ElastiCache migration readiness: \(cell(verdict.target.name))\n\n"
         text +=
-            "Target `\(cell(verdict.target.nodeType))`, engine \(cell(verdict.target.engineVersion)), profile `\(verdict.profile)`, run \(verdict.runID).\n\n"
+            "Target \(code(verdict.target.nodeType)), engine \(cell(verdict.target.engineVersion)), profile \(code(verdict.profile)), run \(cell(verdict.runID)).\n\n"
+        if let warning = verdict.completeness.warning { text += "> **\(cell(warning))**\n\n" }
         if verdict.hostKeysUnverified { text += "> **Host keys were NOT verified for some hosts.**\n\n" }
         text += "## Summary\n\n| status | hosts | instances |\n|---|---|---|\n"
         for status in ReadinessStatus.allCases {
@@ -24,7 +29,7 @@ public struct MarkdownReporter: Reporter {
         if !failingTarget.isEmpty {
             text += "\n## Target deployment\n\n"
             for check in failingTarget {
-                text += "- `\(check.id)` **\(check.status.rawValue)**: \(cell(check.summary))\n"
+                text += "- \(code(check.id)) **\(check.status.rawValue)**: \(cell(check.summary))\n"
             }
         }
         if let changes = model.sinceLastRun { text += "\n" + render(changes: changes, heading: "Since the last run") }
@@ -32,7 +37,7 @@ public struct MarkdownReporter: Reporter {
         let blockers = model.topBlockers
         if blockers.isEmpty { text += "None.\n" }
         for blocker in blockers.prefix(10) {
-            text += "- `\(blocker.id)`: \(blocker.hosts) host(s), \(blocker.instances) instance(s)\n"
+            text += "- \(code(blocker.id)): \(blocker.hosts) host(s), \(blocker.instances) instance(s)\n"
         }
         text +=
             "\n## Hosts by readiness\n\n| # | host | address | status | score | instances |\n|---|---|---|---|---|---|\n"
@@ -48,18 +53,13 @@ public struct MarkdownReporter: Reporter {
             }
             for instance in host.instances {
                 for check in instance.checks where [.fail, .warn, .unknown].contains(check.status) {
-                    text += "- port \(instance.port) `\(check.id)` **\(check.status.rawValue)**: \(cell(check.summary))"
+                    text +=
+                        "- port \(instance.port) \(code(check.id)) **\(check.status.rawValue)**: \(cell(check.summary))"
                     if let remediation = check.remediation { text += " Fix: \(cell(remediation))" }
                     text += "\n"
                 }
             }
         }
         return text
-    }
-
-    /// Remote text in a table cell or list item: no pipes, no newlines, no HTML.
-    public static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-            .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }

@@ -3,16 +3,17 @@ import Foundation
 
 /// "Since the last run" on the terminal, and `fleet-audit diff`'s text output.
 extension TerminalReporter {
-    /// The changes as indented lines under `heading`. Remote text has its control characters replaced, so a
-    /// hostile host name or observed value cannot move the cursor or change colours.
+    /// The changes as indented lines under `heading`. Remote text goes through `OutputText.terminal`, so a hostile
+    /// host name or observed value cannot move the cursor, change colours or split a line.
     public func render(changes: RunChanges, heading: String) -> String {
+        let heading = printable(heading)
         guard !changes.isFirstRun else { return "\(heading): first run (nothing to compare with).\n" }
         guard !changes.isEmpty else { return "\(heading): no changes.\n" }
         var text = "\(heading):\n"
         for group in changes.statusChanges {
             text += "  \(group.noun)s\n"
             let rows = group.changes.map { change in
-                ["   ", printable(change.place), change.kind.rawValue, Self.transition(change.before, change.after)]
+                ["   ", change.place, change.kind.rawValue, Self.transition(change.before, change.after)]
             }
             text += TextTable.render(rows: rows)
         }
@@ -40,10 +41,5 @@ extension TerminalReporter {
         "\(before?.rawValue ?? "-") -> \(after?.rawValue ?? "-")"
     }
 
-    /// Control characters (escape sequences, newlines) from a host become `?`.
-    private func printable(_ text: String) -> String {
-        String(
-            String.UnicodeScalarView(
-                text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
-    }
+    private func printable(_ text: String) -> String { OutputText.terminal(text) }
 }

@@ -1,7 +1,8 @@
 import FleetCore
 import Foundation
 
-/// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR.
+/// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR. Every cell goes
+/// through `OutputText.terminal` in `TextTable`, so no remote or inventory text is interpreted by the terminal.
 public struct TerminalReporter: Sendable {
     public var colour: Bool
 
@@ -21,7 +22,10 @@ public struct TerminalReporter: Sendable {
             ]
             rows.append(row)
         }
-        var text = TextTable.render(rows: rows) { row, column, cell in
+        // The warning opens and closes the summary: with thousands of rows, the top scrolls away.
+        let warning = model.verdict.completeness.warning.map { OutputText.terminal($0) + "\n" } ?? ""
+        var text = warning
+        text += TextTable.render(rows: rows) { row, column, cell in
             // Colour the status column; padding is measured before the escape codes are added.
             guard colour, row > 0, column == 3, let status = ReadinessStatus(rawValue: rows[row][column]),
                 let code = codes[status]
@@ -34,7 +38,7 @@ public struct TerminalReporter: Sendable {
             text += render(
                 changes: changes, heading: "Since the last run" + (changes.previousRunID.map { " (\($0))" } ?? ""))
         }
-        return text
+        return text + warning
     }
 
     /// What most stands between a host and readiness, in a few words.

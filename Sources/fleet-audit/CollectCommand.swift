@@ -4,6 +4,7 @@ import FleetCore
 import FleetEngine
 import Foundation
 import Inventory
+import Reports
 
 /// Collects redis.conf, INFO, network addressing, resources and instance metadata from every selected host and
 /// stores them as a run that later commands evaluate offline.
@@ -72,13 +73,17 @@ struct CollectCommand: AsyncParsableCommand {
         throw ExitCode(unreachable == 0 ? ExitCodes.success : ExitCodes.findings)
     }
 
+    /// One line per host as it finishes; the name (an inventory's or EC2 tag's) and the failure message (a host's
+    /// words) go through `OutputText.terminal`.
     static func line(for snapshot: HostSnapshot) -> String {
+        let name = OutputText.terminal(snapshot.host.name)
         if let failure = snapshot.failure {
             let phase = failure.phase.map { "/\($0.rawValue)" } ?? ""
-            return "\(snapshot.host.name)  unreachable  \(failure.errorClass.rawValue)\(phase): \(failure.message)"
+            return
+                "\(name)  unreachable  \(failure.errorClass.rawValue)\(phase): \(OutputText.terminal(failure.message))"
         }
         let ports = snapshot.instances.map { String($0.port) }.joined(separator: ", ")
-        return "\(snapshot.host.name)  collected  \(snapshot.instances.count) Redis instance(s)"
+        return "\(name)  collected  \(snapshot.instances.count) Redis instance(s)"
             + (ports.isEmpty ? "" : " (\(ports))")
     }
 }

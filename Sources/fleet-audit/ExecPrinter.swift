@@ -1,9 +1,16 @@
 import FleetCore
 import Foundation
+import Reports
 import Synchronization
 
 /// Shows `exec` results: streamed per host as they finish (prefixed or grouped), or one JSON document at the end;
 /// a progress line on stderr only when stderr is a terminal.
+///
+/// Remote output is untrusted, and the text modes make it safe whether or not standard output is a terminal (a
+/// file or pipe is read on a terminal later, with `cat` or `less -R`): every line goes through
+/// `OutputText.terminalLines`, host names and messages through `OutputText.terminal`, so escape sequences, C1 and
+/// bidi controls are shown, and a CR cannot overwrite the host prefix. The exact bytes are in `--json`, whose
+/// strings carry them escaped.
 final class ExecPrinter: Sendable {
     enum Mode {
         case prefixed
@@ -52,32 +59,20 @@ final class ExecPrinter: Sendable {
 
     private func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
 
-    /// Remote text is untrusted: terminal control characters are shown, never interpreted.
-    private func lines(_ data: Data) -> [String] {
-        // "\r\n" is a single Character in Swift: normalise it before splitting on "\n".
-        let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            String(
-                line.unicodeScalars.map { scalar in
-                    scalar.value < 0x20 && scalar != "\t" || scalar.value == 0x7F
-                        ? "^" + String(UnicodeScalar(UInt8((scalar.value + 64) & 0x7F))) : String(scalar)
-                }.joined())
-        }
-        if lines.last == "" { lines.removeLast() }
-        return lines
-    }
+    private func lines(_ data: Data) -> [String] { OutputText.terminalLines(String(decoding: data, as: UTF8.self)) }
 
     private func prefixed(_ result: CommandResult) -> String {
+        let host = OutputText.terminal(result.host)
         var text = ""
-        for line in lines(result.stdout) { text += "\(result.host) | \(line)\n" }
-        for line in lines(result.stderr) { text += "\(result.host) ! \(line)\n" }
-        if result.truncated { text += "\(result.host) ! [output truncated at the per-stream limit]\n" }
-        if let failure = result.failure { text += "\(result.host) ! \(describe(failure))\n" }
+        for line in lines(result.stdout) { text += "\(host) | \(line)\n" }
+        for line in lines(result.stderr) { text += "\(host) ! \(line)\n" }
+        if result.truncated { text += "\(host) ! [output truncated at the per-stream limit]\n" }
+        if let failure = result.failure { text += "\(host) ! \(describe(failure))\n" }
         return text
     }
 
     private func grouped(_ result: CommandResult) -> String {
-        var text = "== \(result.host) (\(result.status == .ok ? "ok" : "failed")"
+        var text = "== \(OutputText.terminal(result.host)) (\(result.status == .ok ? "ok" : "failed")"
         if let status = result.exitStatus { text += ", exit \(status)" }
         text += String(format: ", %.2f s)\n", result.elapsedSeconds)
         for line in lines(result.stdout) { text += line + "\n" }
@@ -89,7 +84,7 @@ final class ExecPrinter: Sendable {
 
     private func describe(_ failure: Failure) -> String {
         let phase = failure.phase.map { "/\($0.rawValue)" } ?? ""
-        return "\(failure.errorClass.rawValue)\(phase): \(failure.message)"
+        return "\(failure.errorClass.rawValue)\(phase): \(OutputText.terminal(failure.message))"
     }
 
     private func summary(_ results: [CommandResult]) -> String {
@@ -123,7 +118,7 @@ final class ExecPrinter: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return OutputText.jsonEscapingHidden(String(decoding: data, as: UTF8.self)) + "\n"
     }
 }
 

@@ -6,7 +6,8 @@ enum ExitCodes {
     static let success: Int32 = 0
     /// The work ran, but some host failed, or findings reached the `--fail-on` level.
     static let findings: Int32 = 1
-    /// An input file (inventory, target, waivers, stored run) is invalid or missing; nothing ran.
+    /// An input file (inventory, target, waivers, stored run) is invalid or missing, or `plan` was given an
+    /// incomplete run without `--allow-incomplete`; nothing ran.
     static let invalidInput: Int32 = 2
     /// The machine running fleet-audit could not do the work (file limits, output not writable, history locked).
     static let environment: Int32 = 3
@@ -15,6 +16,6 @@ enum ExitCodes {
 
     static let helpText = """
         Exit status: 0 success; 1 some host failed or findings reached --fail-on; 2 invalid input file \
-        (nothing ran); 3 local environment problem; 64 command-line usage error.
+        or, for plan, an incomplete run (nothing ran); 3 local environment problem; 64 command-line usage error.
         """
 }

@@ -23,7 +23,8 @@ struct HostsCommand: ParsableCommand {
     func run() throws {
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
         if namesOnly {
-            hosts.forEach { print($0.name) }
+            // One name per line even when a name holds a line break (shown as `\n`, like every hidden character).
+            hosts.forEach { print(OutputText.terminal($0.name)) }
             return
         }
         let rows = hosts.map { host in

@@ -3,6 +3,7 @@ import FleetEngine
 import Foundation
 import Inventory
 import Logging
+import Reports
 import Synchronization
 
 /// Which hosts to act on: the inventory file and an optional `--limit`.
@@ -39,8 +40,12 @@ struct OutputOptions: ParsableArguments {
 }
 
 /// Writes one line to standard error.
+///
+/// Messages quote host names, paths and remote errors, so each line goes through `OutputText.terminalLines`: the
+/// message's own line breaks stay, nothing in it is interpreted by the terminal.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let safe = OutputText.terminalLines(message).joined(separator: "\n")
+    FileHandle.standardError.write(Data((safe + "\n").utf8))
 }
 
 /// How much fleet-audit says about its own work on standard error. Secrets are never logged at any level.
@@ -76,10 +81,23 @@ private enum LoggingBootstrap {
         }
         guard first else { return }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler(
+                label: label, stream: TerminalSafeStandardError(), metadataProvider: LoggingSystem.metadataProvider)
             handler.logLevel = level
             return handler
         }
+    }
+}
+
+/// Standard error for log entries, which quote host names, addresses and remote errors in their messages and
+/// metadata: each entry goes through `OutputText.terminal`, so it stays one line and nothing in it reaches the
+/// terminal as a control sequence.
+private struct TerminalSafeStandardError: TextOutputStream, Sendable {
+    func write(_ string: String) {
+        // StreamLogHandler writes one entry per call, ending in its own newline: that one is kept.
+        let entry = string.hasSuffix("\n") ? String(string.dropLast()) : string
+        let ending = string.hasSuffix("\n") ? "\n" : ""
+        FileHandle.standardError.write(Data((OutputText.terminal(entry) + ending).utf8))
     }
 }
 

@@ -52,13 +52,16 @@ struct PlanCommand: ParsableCommand {
             Evaluates the run against the target (and waivers), packs the ready and warnings instances into waves \
             under the limits given, lists blocked, review and unreachable ones apart with their fixes, and groups \
             those fixes by check across the fleet. Writes plan.json, plan.html, plan.md and plan.csv into the \
-            run's directory, beside its reports. docs/planning.md describes the algorithm and plan.json.
+            run's directory, beside its reports. docs/planning.md describes the algorithm and plan.json. A run \
+            that did not finish (killed or failed mid-collection) is refused (exit 2) unless --allow-incomplete is \
+            given; the plan then says which hosts it is missing.
 
             Examples:
               fleet-audit plan -t target.yaml --max-instances-per-wave 10
               fleet-audit plan -t target.yaml --max-gib-per-wave 50 --max-sync-minutes-per-wave 30
               fleet-audit plan -t target.yaml --order-by-tag env=dev,staging,prod --keep-together app
               fleet-audit plan -t target.yaml --run reports/runs/20261125T031500Z --format json,md
+              fleet-audit plan -t target.yaml --allow-incomplete
 
             \(ExitCodes.helpText)
             """
@@ -76,12 +79,26 @@ struct PlanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Plan files to write: all, or a comma list of json, html, md, csv.", valueName: "list"))
     var format = "all"
 
+    @Flag(
+        help: ArgumentHelp(
+            "Plan a run that did not finish (killed or failed mid-collection); every plan output then says which "
+                + "hosts it is missing."))
+    var allowIncomplete = false
+
     func validate() throws { _ = try formatNames(format, known: PlanRenderers.all.map(\.identifier)) }
 
     func run() throws {
         let constraints = try limits.constraints()
         let (target, waivers) = try targetOptions.load()
         let stored = try loadStoredRun(runDirectory ?? output.out + "/latest")
+        // A plan of part of the fleet looks like a plan of all of it: refused unless asked for (`latest` points at
+        // a run being collected, or killed, as much as at a finished one).
+        if let warning = stored.completeness.warning, !allowIncomplete {
+            printError(
+                "fleet-audit: \(stored.directory): \(warning)\nfleet-audit: not planning an incomplete run; "
+                    + "collect again, or pass --allow-incomplete to plan the hosts it has.")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
         let now = Date()
         let verdict = Evaluator(target: target, waivers: waivers, now: now).evaluate(run: stored)
         let plan = WavePlanner(constraints: constraints).plan(verdict, generatedAt: now)

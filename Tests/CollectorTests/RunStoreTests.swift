@@ -47,6 +47,44 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(leftovers, ["cache-1.json"], "atomic writes leave no temporary files")
     }
 
+    func testAnInterruptedRunNamesThePlannedHostsWithoutASnapshot() throws {
+        let store = RunStore(root: root.path)
+        let run = try store.startRun()
+        var started = manifest(for: run, complete: false)
+        started.plannedHosts = ["cache-1", "cache-2", "cache-3"]
+        try run.writeManifest(started)
+        try run.record(HostSnapshot(host: HostIdentity(name: "cache-2", address: "10.0.0.2"), collectedAt: Date()))
+
+        let completeness = try RunStore.load(runDirectory: run.directory).completeness
+        XCTAssertFalse(completeness.complete)
+        XCTAssertEqual(completeness.plannedHostCount, 3)
+        XCTAssertEqual(completeness.missingHosts, ["cache-1", "cache-3"], "inventory order")
+        XCTAssertEqual(
+            completeness.warning,
+            "INCOMPLETE RUN: 2 of 3 planned host(s) were not collected (interrupted or failed mid-collection): "
+                + "cache-1, cache-3.")
+
+        var finished = started
+        finished.complete = true
+        try run.writeManifest(finished)
+        XCTAssertEqual(try RunStore.load(runDirectory: run.directory).completeness, .complete)
+    }
+
+    func testAManifestWrittenBeforePlannedHostsExistedStillLoads() throws {
+        let run = try RunStore(root: root.path).startRun()
+        let old = """
+            {"complete": false, "hostKeysVerified": true, "hosts": [], "inventoryDigest": "sha256:00",
+             "inventoryPath": "inv.yaml", "runID": "\(run.id)", "schema": "fleet-audit.run/1",
+             "startedAt": "2026-11-25T04:19:00Z", "toolVersion": "0.1.0"}
+            """
+        try Data(old.utf8).write(to: URL(fileURLWithPath: run.directory + "/manifest.json"))
+        let stored = try RunStore.load(runDirectory: run.directory)
+        XCTAssertEqual(stored.manifest.plannedHosts, [])
+        XCTAssertNil(stored.completeness.plannedHostCount)
+        XCTAssertEqual(stored.completeness.missingHosts, [])
+        XCTAssertTrue(stored.completeness.warning?.contains("which hosts are missing is unknown") == true)
+    }
+
     func testLatestPointsAtTheNewestRunAndRunsInTheSameSecondDoNotCollide() throws {
         let store = RunStore(root: root.path)
         let when = Date(timeIntervalSince1970: 1_795_000_000)

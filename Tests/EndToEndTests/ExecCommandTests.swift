@@ -67,6 +67,43 @@ final class ExecCommandTests: XCTestCase {
         XCTAssertTrue(results.allSatisfy { $0["status"] as? String == "failed" })
     }
 
+    /// Issue 10, class 7: a host that prints escape sequences, C1 and bidi controls and bare CRs cannot drive the
+    /// terminal in any text mode; `--json` keeps the exact bytes. An inventory name holding an escape sequence is
+    /// refused, and the error quoting it shows the sequence instead of sending it to the terminal.
+    func testRemoteControlCharactersAreShownNeverInterpreted() throws {
+        let hostile = try directory.write(
+            server.inventoryDefaults() + """
+                hosts:
+                  - {name: "evil\\e]0;owned\\a\\u202E", address: 127.0.0.1}
+                """, to: "hostile.yaml")
+        let refused = try ProcessRunner.run(fleetAudit, ["exec", "-i", hostile, "--", "true"])
+        XCTAssertEqual(refused.exitCode, 2, refused.stderr)
+        XCTAssertEqual(HostileText.rawDangerous(in: refused.stderr), [], refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("evil\\x1b]0;owned\\x07<U+202E>"), refused.stderr)
+
+        let path = try directory.write(
+            server.inventoryDefaults(timeouts: "{connect: 3, handshake: 3, auth: 3, command: 10, host: 20}") + """
+                hosts:
+                  - {name: cache-a, address: 127.0.0.1}
+                """, to: "inventory.yaml")
+        // ESC clear screen, CSI as the C1 byte U+009B, U+202E, a lone CR that would overwrite the prefix, a tab.
+        let command = "printf 'a\\033[2Jb\\302\\233c\\342\\200\\256d\\rX\\tY\\r\\n' ; printf 'e\\033[31m\\n' >&2"
+        for mode in [[], ["--group"]] {
+            let result = try ProcessRunner.run(fleetAudit, ["exec", "-i", path] + mode + ["--", command])
+            XCTAssertEqual(result.exitCode, 0, result.stderr + result.stdout)
+            // A tab stays in exec output by design (columns of `ps`, `df`); nothing else raw.
+            let withoutTabs = result.stdout.replacingOccurrences(of: "\t", with: "")
+            XCTAssertEqual(HostileText.rawDangerous(in: withoutTabs), [], "\(mode): \(result.stdout)")
+            XCTAssertEqual(HostileText.rawDangerous(in: result.stderr), [], "\(mode): \(result.stderr)")
+            XCTAssertTrue(result.stdout.contains("a\\x1b[2Jb\\x9bc<U+202E>d\\rX\tY\n"), "\(mode): \(result.stdout)")
+            XCTAssertTrue(result.stdout.contains("e\\x1b[31m"), "\(mode): \(result.stdout)")
+        }
+        let json = try ProcessRunner.run(fleetAudit, ["exec", "-i", path, "--json", "--", command])
+        XCTAssertEqual(HostileText.rawDangerous(in: json.stdout), [], json.stdout)
+        let results = try XCTUnwrap(try decode(json.stdout)["results"] as? [[String: Any]])
+        XCTAssertEqual(results.first?["stdout"] as? String, "a\u{1B}[2Jb\u{9B}c\u{202E}d\rX\tY\r\n", "exact bytes")
+    }
+
     func testLimitAndHostKeyCheckingOffAreVisibleInTheOutput() throws {
         let result = try ProcessRunner.run(
             fleetAudit,

@@ -22,6 +22,16 @@ final class RunDiffTests: XCTestCase {
             "instances only of hosts present in both runs")
     }
 
+    func testAHostAnIncompleteRunDidNotCollectHasNotDisappeared() {
+        var later = HistoryFixture.second
+        later.completeness = RunCompleteness(complete: false, plannedHostCount: 5, missingHosts: ["cache-c"])
+        let changes = RunDiff.changes(from: HistoryFixture.first, to: later)
+        XCTAssertEqual(
+            changes.hosts.map { "\($0.name) \($0.kind.rawValue)" },
+            ["cache-b became-ready", "cache-a regressed", "cache-d appeared"],
+            "cache-c was not reached, so nothing is known about it")
+    }
+
     func testEveryChangedCheckCarriesItsEvidenceBeforeAndAfter() throws {
         let changes = RunDiff.changes(from: HistoryFixture.first, to: HistoryFixture.second)
         XCTAssertEqual(

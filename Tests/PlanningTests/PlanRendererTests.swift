@@ -40,8 +40,11 @@ final class PlanRendererTests: XCTestCase {
             Set(document.keys),
             [
                 "schema", "tool_version", "profile", "run_id", "inventory_digest", "generated_at", "host_keys_verified",
-                "target", "constraints", "summary", "waves", "not_ready", "backlog", "notes",
+                "target", "constraints", "summary", "waves", "not_ready", "backlog", "notes", "complete",
+                "missing_hosts", "planned_host_count",
             ])
+        XCTAssertEqual(document["complete"] as? Bool, true)
+        XCTAssertEqual(document["missing_hosts"] as? [String], [])
         XCTAssertEqual(document["run_id"] as? String, "20261130T000000Z")
         let constraints = try XCTUnwrap(document["constraints"] as? [String: Any])
         XCTAssertEqual(constraints["max_instances_per_wave"] as? Int, 2)

@@ -128,6 +128,49 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(TerminalReporter.topIssue(verdict.hosts[0]), "source.auth", "a failing blocker comes first")
     }
 
+    func testEveryFormatSaysTheRunIsIncompleteWithABoundedListOfMissingHosts() throws {
+        var verdict = VerdictFixture.verdict
+        let missing = (1...25).map { "lost-\($0)" }
+        verdict.completeness = RunCompleteness(complete: false, plannedHostCount: 28, missingHosts: missing)
+        let model = ReportModel(verdict: verdict, generatedAt: Date(timeIntervalSince1970: 1_790_000_100))
+        let sentence = "INCOMPLETE RUN: 25 of 28 planned host(s) were not collected"
+
+        let json = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(JSONReporter().render(model).utf8)) as? [String: Any])
+        XCTAssertEqual(json["complete"] as? Bool, false)
+        XCTAssertEqual(json["missing_hosts"] as? [String], missing, "JSON lists every missing host")
+        XCTAssertEqual(json["planned_host_count"] as? Int, 28)
+
+        let human = [
+            // Markdown as a reader sees it (its source escapes the parentheses).
+            "html": HTMLReporter().render(model),
+            "md": try HostileText.renderGitHubMarkdown(MarkdownReporter().render(model)),
+            "terminal": TerminalReporter(colour: false).render(model),
+        ]
+        for (format, text) in human {
+            XCTAssertTrue(text.contains(sentence), format)
+            XCTAssertTrue(text.contains("lost-20"), format)
+            XCTAssertFalse(text.contains("lost-21"), "\(format): at most 20 names")
+            XCTAssertTrue(text.contains("and 5 more (report.json lists every one)"), format)
+        }
+        XCTAssertTrue(human["terminal"]?.hasPrefix(sentence) == true, "first line of the summary")
+        XCTAssertTrue(human["terminal"]?.hasSuffix("lists every one).\n") == true, "and its last")
+
+        let csv = CSVReporter().render(model)
+        let missingRows = csv.components(separatedBy: "\r\n").filter { $0.contains(",missing,") }
+        XCTAssertEqual(missingRows.count, 25, "one row per missing host")
+        XCTAssertTrue(missingRows.first?.hasPrefix("lost-1,,,missing,,,,not collected") == true)
+
+        let complete = VerdictFixture.model()
+        for text in [
+            HTMLReporter().render(complete), MarkdownReporter().render(complete), CSVReporter().render(complete),
+            TerminalReporter(colour: false).render(complete),
+        ] {
+            XCTAssertFalse(text.contains("INCOMPLETE"))
+            XCTAssertFalse(text.contains("missing"))
+        }
+    }
+
     /// The HTML report in a real headless browser: it must render (and the PNG can be looked at).
     func testChromiumRendersTheHTMLReport() throws {
         let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {

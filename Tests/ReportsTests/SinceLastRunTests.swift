@@ -109,7 +109,7 @@ final class SinceLastRunTests: XCTestCase {
         XCTAssertTrue(text.contains("Since the last run (20261118T000000Z):"), text)
         XCTAssertTrue(text.contains("cache-1:6379  source.protected-mode  pass -> fail"), text)
         XCTAssertTrue(text.contains("before: CONFIG GET protected-mode = no"), text)
-        XCTAssertTrue(text.contains("after : CONFIG GET protected-mode = yes ?[2J"), text)
+        XCTAssertTrue(text.contains("after : CONFIG GET protected-mode = yes \\x1b[2J"), text)
         XCTAssertFalse(text.contains("\u{1B}"), "no escape sequence from a host reaches the terminal")
 
         var first = VerdictFixture.model()
