@@ -26,6 +26,19 @@ public struct Scenario: Sendable, Hashable {
         return scenario
     }
 
+    /// `hostile-flood-N`: N hosts whose sshd answers every command with the 70 MB `flood`, for
+    /// bench/hostile-rss.sh (the auditor's memory while every session floods at once).
+    public static func hostileFlood(_ count: Int) -> Scenario {
+        Scenario(
+            name: "hostile-flood-\(count)", subnet: "10.82.0.0/16", vpcID: "vpc-0lab",
+            hosts: (1...max(1, count)).map {
+                var host = LabHost(name: "flood-\($0)", vpcID: "vpc-0lab")
+                host.forceCommand = .flood
+                host.redis = []
+                return host
+            })
+    }
+
     /// `scale-N`: N plain, ready hosts, for benchmarks.
     public static func scale(_ count: Int) -> Scenario {
         Scenario(
