@@ -101,6 +101,12 @@ final class LabHostileTests: XCTestCase {
                 "while [ ! -e \"$1\" ]; do \"$2\" collect -i \"$3\" --limit twice --out \"$4\" || exit 1; done",
                 "second-auditor", stopFile, fleetAudit, out + "/inventory.yaml", secondRoot,
             ], environment: environment, logFile: harness + "/second.log")
+        func stopSecond() {
+            _ = FileManager.default.createFile(atPath: stopFile, contents: nil)
+            Self.waitOrKill(second, seconds: 30)
+        }
+        // Also when something below throws: the loop must not outlive the test.
+        defer { stopSecond() }
         usleep(300_000)
         let rssFile = harness + "/rss.txt"
         let audit = try ProcessRunner.run(
@@ -110,8 +116,7 @@ final class LabHostileTests: XCTestCase {
                 reportsRoot,
             ],
             environment: environment, timeout: 300, currentDirectory: workingDirectory)
-        _ = FileManager.default.createFile(atPath: stopFile, contents: nil)
-        Self.waitOrKill(second, seconds: 30)
+        stopSecond()
         let temporaryAfter = Self.forgedNamesInTemporary()
         // Whatever the outcome, files a path attack put in /tmp go (by their exact forged names, none other's).
         defer { for name in temporaryAfter.subtracting(temporaryBefore) { unlink("/tmp/" + name) } }
