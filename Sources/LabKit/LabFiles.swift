@@ -31,7 +31,7 @@ struct LabFiles {
         chmod(dir + "/no-redis-cli", 0o755)
         try write(metadata(host, index: index, address: address), "metadata.txt", host)
         let servers = LabServers()
-        for redis in host.redis {
+        for redis in host.redis where redis.fake == nil {
             let modules = try redis.modules.map { name throws(Lab.LabError) in try servers.module(name) }
             try write(redisConfig(redis, dir: dir, modules: modules), "redis-\(redis.port).conf", host)
         }
@@ -47,6 +47,7 @@ struct LabFiles {
                 + monitored.map { "sentinel monitor lab-\($0.port) 127.0.0.1 \($0.port) 1" }
             try write(lines.joined(separator: "\n") + "\n", "sentinel.conf", host)
         }
+        try prepareHostile(host, dir: dir)
         try write(try initScript(host, dir: dir), "init.sh", host)
         try write(upScript(host, index: index, address: address, dir: dir), "up.sh", host)
         let key = try String(contentsOfFile: dir + "/ssh_host_ed25519_key.pub", encoding: .utf8).split(separator: " ")
@@ -60,7 +61,7 @@ struct LabFiles {
         return "\(address) \(key)"
     }
 
-    private func write(_ text: String, _ name: String, _ host: LabHost) throws {
+    func write(_ text: String, _ name: String, _ host: LabHost) throws {
         try text.write(toFile: directory(host) + "/" + name, atomically: true, encoding: .utf8)
     }
 
@@ -76,11 +77,12 @@ struct LabFiles {
         KbdInteractiveAuthentication no
         UsePAM no
         StrictModes no
-        # bash skips root's pyenv init when SHLVL is set; nproc honours OMP_NUM_THREADS.
-        SetEnv SHLVL=1 OMP_NUM_THREADS=\(host.cpus)
+        # bash skips root's pyenv init when SHLVL is set; nproc honours OMP_NUM_THREADS; a hostile host's sessions
+        # get a private TMPDIR. One line: sshd keeps only the first SetEnv.
+        SetEnv SHLVL=1 OMP_NUM_THREADS=\(host.cpus)\(host.isHostile ? " TMPDIR=\(dir)/tmp" : "")
         MaxStartups 200:30:400
         LogLevel ERROR
-
+        \(hostileSSHDConfig(host, dir: dir))
         """
     }
 
@@ -130,7 +132,8 @@ struct LabFiles {
             ]
         if let password = redis.password { lines.append("requirepass \(password)") }
         lines += redis.config
-        return lines.joined(separator: "\n") + "\n"
+        // Redis strips a trailing CR from every line (sdstrim with " \t\r\n"), so such a file still loads.
+        return redis.crlf ? lines.joined(separator: "\r\n") + "\r" : lines.joined(separator: "\n") + "\n"
     }
 
     /// Runs as PID 1 of the host's PID namespace, inside its network, mount and UTS namespaces.
@@ -156,8 +159,9 @@ struct LabFiles {
 
                 """
         }
+        script += hostileInit(host, dir: dir)
         let servers = LabServers()
-        for redis in host.redis where host.fault != .redisDown {
+        for redis in host.redis where host.fault != .redisDown && redis.fake == nil {
             let auth = redis.password.map { "REDISCLI_AUTH=\(LabShell.quoted($0)) " } ?? ""
             let tls = redis.tlsOnly ? " --tls --cacert \(dir)/tls.crt" : ""
             let cli = "\(auth)redis-cli\(tls) -p \(redis.port)"
@@ -178,7 +182,7 @@ struct LabFiles {
         }
         if host.fault == .blackhole { script += "iptables -A INPUT -i eth0 -p tcp --dport 22 -j DROP\n" }
         script += latencySetup(host, dir: dir)
-        if host.fault != .refused { script += "/usr/sbin/sshd -f \(dir)/sshd_config\n" }
+        if host.fault != .refused { script += sshdStart(host, dir: dir) }
         if host.fault == .silent {
             // Inside the host's PID namespace: sshd.pid holds a PID of this namespace, meaningless outside it.
             script +=
@@ -266,7 +270,7 @@ struct LabFiles {
             } else if let loopback {
                 text += "    metadata: \(loopback.metadataURL(index))\n"
             }
-            text += "    redis:\n"
+            if !host.redis.isEmpty { text += "    redis:\n" }
             for (number, redis) in host.redis.enumerated() {
                 text += "      - {port: \(loopback?.redisPort(host: index, instance: number) ?? redis.port)"
                 if redis.password != nil { text += ", password_env: \(secretVariable(host, redis))" }

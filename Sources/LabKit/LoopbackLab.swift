@@ -57,6 +57,10 @@ struct LoopbackLab {
         else {
             throw Lab.LabError(description: "loopback mode takes at most 2,000 hosts of at most 10 Redis instances")
         }
+        // Hostile hosts bound what they make the collector do with mounts and limits inside their own namespaces.
+        if let hostile = hosts.first(where: \.isHostile) {
+            throw Lab.LabError(description: "\(hostile.name) is a hostile host: those need network namespaces (root)")
+        }
         for (index, host) in hosts.enumerated() {
             // The namespace files (keys, metadata, redis.conf), then what loopback changes in them.
             let line = try files.prepare(host, index: index)

@@ -26,6 +26,19 @@ public struct Scenario: Sendable, Hashable {
         return scenario
     }
 
+    /// `hostile-flood-N`: N hosts whose sshd answers every command with the 70 MB `flood`, for
+    /// bench/hostile-rss.sh (the auditor's memory while every session floods at once).
+    public static func hostileFlood(_ count: Int) -> Scenario {
+        Scenario(
+            name: "hostile-flood-\(count)", subnet: "10.82.0.0/16", vpcID: "vpc-0lab",
+            hosts: (1...max(1, count)).map {
+                var host = LabHost(name: "flood-\($0)", vpcID: "vpc-0lab")
+                host.forceCommand = .flood
+                host.redis = []
+                return host
+            })
+    }
+
     /// `scale-N`: N plain, ready hosts, for benchmarks.
     public static func scale(_ count: Int) -> Scenario {
         Scenario(
@@ -73,18 +86,44 @@ public struct LabHost: Sendable, Hashable {
     public var redis: [LabRedis] = [LabRedis(port: 6379)]
     /// Serve a public address as the instance's local-ipv4 (a host reached over public addressing).
     public var publicAddress = false
+    /// sshd runs this lab script instead of whatever the client asks for (`ForceCommand`): a host that answers the
+    /// collector with forged output (docs/lab.md#hostile-hosts).
+    public var forceCommand: ForceCommand?
+    /// The UTS hostname, any bytes but NUL (control characters included); the host's lab name when nil.
+    public var hostname: String?
+    /// Special files for include attacks in the host's folder (a FIFO, a 2 GiB sparse file, a mode-600 folder of
+    /// configs) and a lab-made /etc/shadow bind-mounted over the machine's inside the host.
+    public var specialFiles = false
     /// What the audit should conclude (`expect: {status: ready, failing: [...]}`), for end-to-end tests.
     public var expectedStatus: String?
     public var expectedFailing: [String] = []
+
+    /// What a hostile host's sshd runs instead of the client's command (`force_command:`).
+    public enum ForceCommand: String, Sendable, Hashable, CaseIterable {
+        /// Reads the framing token from stdin and prints sections named like paths (`../../../../tmp/x`, `..`,
+        /// `/etc/passwd`), names with NUL, newlines and control characters, and absurd `port=`/`path=` attributes.
+        case forgedSections = "forged-sections"
+        /// 20,000 well-framed sections (about 1.4 MB).
+        case manySections = "many-sections"
+        /// 70 MB of output inside one framed section that never ends, then more outside any section.
+        case flood
+    }
 
     public init(name: String, vpcID: String) {
         self.name = name
         self.vpcID = vpcID
     }
 
+    /// Whether the host attacks the auditor: it then gets a private 64 MiB TMPDIR and a 256 MiB address-space
+    /// limit on its sshd's sessions, so that a collector fooled into copying /dev/zero fills those, not the machine.
+    public var isHostile: Bool {
+        forceCommand != nil || hostname != nil || specialFiles || redis.contains { $0.fake != nil }
+    }
+
     static let keys: Set<String> = [
         "name", "tags", "metadata", "vpc_id", "security_group_ids", "memory_mb", "available_mb", "cpus", "load", "thp",
-        "overcommit", "disk_mb", "fault", "redis", "expect", "public_address", "latency_ms",
+        "overcommit", "disk_mb", "fault", "redis", "expect", "public_address", "latency_ms", "force_command",
+        "hostname", "special_files",
     ]
 
     static func parse(_ node: YAMLNode, vpcID: String) throws(YAMLFileError) -> LabHost {
@@ -114,6 +153,16 @@ public struct LabHost: Sendable, Hashable {
         if let node = fields["fault"] { host.fault = try node.oneOf(Fault.self) }
         if let node = fields["public_address"] { host.publicAddress = try node.bool() }
         if let node = fields["latency_ms"] { host.latencyMilliseconds = try node.integer(in: 0...60_000) }
+        if let node = fields["force_command"] { host.forceCommand = try node.oneOf(ForceCommand.self) }
+        if let node = fields["hostname"] {
+            let hostname = try node.string()
+            // sethostname(2) takes at most 64 bytes; NUL would end it early.
+            guard (1...64).contains(hostname.utf8.count), !hostname.utf8.contains(0) else {
+                throw node.error("a hostname is 1 to 64 bytes without NUL")
+            }
+            host.hostname = hostname
+        }
+        if let node = fields["special_files"] { host.specialFiles = try node.bool() }
         if let node = fields["redis"] {
             host.redis = []
             for item in try node.sequence() { host.redis.append(try LabRedis.parse(item)) }
@@ -151,13 +200,17 @@ public struct LabRedis: Sendable, Hashable {
     public var sentinel = false
     /// Writes per second a client keeps making while the lab is up (at most an hour), as a busy application would.
     public var writesPerSecond = 0
+    /// redis.conf with CRLF line endings, its last line ending in a bare CR (a file edited on Windows).
+    public var crlf = false
+    /// Not a redis-server: a small RESP responder answering with whatever the scenario says (`fake:`).
+    public var fake: FakeRedis?
 
     public init(port: Int) { self.port = port }
 
     static func parse(_ node: YAMLNode) throws(YAMLFileError) -> LabRedis {
         let fields = try node.mapping(allowedKeys: [
             "port", "config", "password", "keys", "value_bytes", "run", "server", "modules", "tls_only",
-            "sentinel", "writes_per_second",
+            "sentinel", "writes_per_second", "crlf", "fake",
         ])
         guard let portNode = fields["port"] else { throw node.error("each redis needs a 'port'") }
         var redis = LabRedis(port: try portNode.integer(in: 1...65535))
@@ -185,6 +238,44 @@ public struct LabRedis: Sendable, Hashable {
         if let node = fields["tls_only"] { redis.tlsOnly = try node.bool() }
         if let node = fields["sentinel"] { redis.sentinel = try node.bool() }
         if let node = fields["writes_per_second"] { redis.writesPerSecond = try node.integer(in: 0...1_000) }
+        if let node = fields["crlf"] { redis.crlf = try node.bool() }
+        if let node = fields["fake"] { redis.fake = try FakeRedis.parse(node, port: redis.port) }
         return redis
+    }
+}
+
+/// A process that looks like a redis-server to the collector and answers whatever the scenario says: run as
+/// `nobody` (an unprivileged user can do this on any host), titled like redis-server, speaking enough RESP for
+/// PING, INFO, CONFIG GET, CLIENT LIST, MODULE LIST and ACL LIST (Sources/LabKit/HostileFiles.swift).
+public struct FakeRedis: Sendable, Hashable {
+    /// The process title `ps` shows (default `redis-server *:<port>`): any characters.
+    public var title: String
+    /// INFO fields in order, added to (or replacing) a plain standalone server's; values may hold any characters.
+    public var info: [Pair] = []
+    /// CONFIG GET answers, in order.
+    public var config: [Pair] = []
+    /// Lines of the config file INFO names as `config_file` (`{dir}` is the host's folder); none: INFO names
+    /// no file unless `info` sets config_file itself.
+    public var configFile: [String] = []
+
+    public struct Pair: Sendable, Hashable {
+        public var key: String
+        public var value: String
+    }
+
+    static func parse(_ node: YAMLNode, port: Int) throws(YAMLFileError) -> FakeRedis {
+        let fields = try node.mapping(allowedKeys: ["title", "info", "config", "config_file"])
+        var fake = FakeRedis(title: try fields["title"]?.string() ?? "redis-server *:\(port)")
+        func pairs(_ node: YAMLNode?) throws(YAMLFileError) -> [Pair] {
+            var result: [Pair] = []
+            for (key, value) in try node?.mappingEntries() ?? [] {
+                result.append(Pair(key: key, value: try value.string()))
+            }
+            return result
+        }
+        fake.info = try pairs(fields["info"])
+        fake.config = try pairs(fields["config"])
+        if let node = fields["config_file"] { fake.configFile = try node.stringList() }
+        return fake
     }
 }

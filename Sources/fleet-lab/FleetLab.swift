@@ -40,7 +40,10 @@ struct FleetLab: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Bring a scenario's hosts up and write the auditor's inventory.")
 
-        @Argument(help: "A scenario file (inventory/lab/*.yaml), or scale-N for N plain hosts.")
+        @Argument(
+            help:
+                "A scenario file (inventory/lab/*.yaml), scale-N for N plain hosts, hostile-flood-N for N flooding ones."
+        )
         var scenario: String
 
         @Option(help: "Where inventory.yaml, known_hosts, id_ed25519 and the hosts' files go.")
@@ -62,6 +65,9 @@ struct FleetLab: ParsableCommand {
             let loaded: Scenario
             if scenario.hasPrefix("scale-"), let count = Int(scenario.dropFirst("scale-".count)) {
                 loaded = Scenario.scale(count)
+            } else if scenario.hasPrefix("hostile-flood-"), let count = Int(scenario.dropFirst("hostile-flood-".count))
+            {
+                loaded = Scenario.hostileFlood(count)
             } else {
                 do { loaded = try Scenario.load(path: scenario) } catch {
                     FileHandle.standardError.write(Data("fleet-lab: \(error)\n".utf8))
