@@ -28,7 +28,8 @@ public struct CSVReporter: Reporter {
                     [
                         host.host.name, host.host.address, String(instance.port), instance.status.rawValue,
                         String(host.rank), String(Int(instance.score)),
-                        instance.facts.usedMemoryBytes.map(String.init) ?? "", "",
+                        instance.facts.usedMemoryBytes.map(String.init) ?? "",
+                        host.collectionSummary.map { "not collected whole: \($0)" } ?? "",
                     ]
                         + ids.map { statuses[$0] ?? "" })
             }

@@ -172,6 +172,9 @@ public struct HTMLReporter: Reporter {
                 html +=
                     "<p class=\"s-fail\">\(escape(reason.errorClass.rawValue))\(reason.phase.map { "/" + escape($0.rawValue) } ?? ""): \(escape(reason.message))</p>"
             }
+            if let collection = host.collectionSummary {
+                html += "<p class=\"s-warn\">Not collected whole: \(escape(collection))</p>"
+            }
             for instance in host.instances {
                 html +=
                     "<h3>Port \(instance.port) \(badge(instance.status)) <span class=\"meta\">Redis \(escape(instance.facts.redisVersion ?? "?")), \(escape(Text.bytes(instance.facts.usedMemoryBytes))), score \(Int(instance.score))</span></h3>"
