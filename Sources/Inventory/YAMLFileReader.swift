@@ -85,15 +85,23 @@ public struct YAMLNode {
 
     // MARK: Mappings
 
-    /// The entries of a mapping, in file order. Fails when the node is not a mapping.
+    /// The entries of a mapping, in file order, each key once. Fails when the node is not a mapping, or when a key
+    /// appears twice: libyaml keeps both (`{a: 1, a: 2}`, or `{1: a, "1": b}` whose keys are both the string
+    /// "1"), and which one a reader honours would otherwise be a silent guess (Ansible warns and keeps the last).
     public func mappingEntries() throws(YAMLFileError) -> [(key: String, value: YAMLNode)] {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
         var entries: [(key: String, value: YAMLNode)] = []
+        var lineOfKey: [String: Int?] = [:]
         for (keyNode, valueNode) in mapping {
-            guard let key = keyNode.string else {
-                throw YAMLNode(node: keyNode, path: path, file: file).error("keys must be plain strings")
+            let keyAt = YAMLNode(node: keyNode, path: path, file: file)
+            guard let key = keyNode.string else { throw keyAt.error("keys must be plain strings") }
+            let value = child(valueNode, key)
+            if let firstLine = lineOfKey[key] {
+                let first = firstLine.map { " (first at line \($0))" } ?? ""
+                throw YAMLNode(node: keyNode, path: value.path, file: file).error("'\(key)' appears twice\(first)")
             }
-            entries.append((key, child(valueNode, key)))
+            lineOfKey[key] = keyAt.line
+            entries.append((key, value))
         }
         return entries
     }

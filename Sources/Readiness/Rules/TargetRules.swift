@@ -111,7 +111,7 @@ struct TargetCapacityRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return silent(context) }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let target = context.target
         let policy = target.policy
         guard
@@ -212,6 +212,8 @@ enum Format {
 
     static func number(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        // Int(_:) traps on NaN, infinity and beyond Int64: those print as Swift prints Doubles (`1e+300`, `inf`).
+        if rounded == rounded.rounded(), let whole = Int(checked: rounded) { return String(whole) }
+        return String(rounded)
     }
 }
