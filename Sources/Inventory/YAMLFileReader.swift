@@ -43,6 +43,13 @@ public struct YAMLNode {
             return YAMLNode(node: root, path: "", file: file)
         } catch let error as YAMLFileError {
             throw error
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            // Yams rejects a key repeated with the same tag (`{a: 1, a: 2}`), at the first occurrence's line;
+            // `mappingEntries` catches the rest (`{1: a, "1": b}`), which Yams sees as different keys.
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            throw YAMLFileError(
+                file: file, line: context.mark.line, field: nil,
+                message: "\(names) appears twice in one mapping (first at this line); give each key once")
         } catch let error as YamlError {
             throw YAMLFileError(file: file, line: Self.line(of: error), field: nil, message: "not valid YAML: \(error)")
         } catch {

@@ -211,9 +211,10 @@ enum Format {
     static func bytes(_ value: Int64) -> String { ByteCount.format(value) }
 
     static func number(_ value: Double) -> String {
+        // From 1e15 on a Double keeps no tenths, and Int(_:) would trap on NaN, infinity and past Int64: such a
+        // value (from a hostile /proc/loadavg, say) prints as Swift prints Doubles (`1e+308`, `nan`).
+        guard value.isFinite, value.magnitude < 1e15 else { return String(value) }
         let rounded = (value * 10).rounded() / 10
-        // Int(_:) traps on NaN, infinity and beyond Int64: those print as Swift prints Doubles (`1e+300`, `inf`).
-        if rounded == rounded.rounded(), let whole = Int(checked: rounded) { return String(whole) }
-        return String(rounded)
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }
