@@ -1,20 +1,20 @@
 /// One framed section of the collector's output.
-struct CollectedSection: Sendable, Hashable {
-    var name: String
+public struct CollectedSection: Sendable, Hashable {
+    public var name: String
     /// `port`, `path`, ... from the BEGIN line.
-    var attributes: [String: String]
-    var exitCode: Int?
-    var text: String
+    public var attributes: [String: String]
+    public var exitCode: Int?
+    public var text: String
     /// The command printed more than the collector's per-section limit.
-    var truncated: Bool
+    public var truncated: Bool
 }
 
 /// Reads the collector's framed output: `==FA:TOKEN:BEGIN name k=v...==`, the text, `==FA:TOKEN:END rc=N bytes=N==`.
 ///
 /// Only lines carrying this run's random token frame sections, so nothing a host prints can forge or close one.
 /// Text outside sections, unterminated sections and malformed frames are dropped or kept as far as they are whole.
-enum SectionStream {
-    static func parse(_ output: String, token: String, limit: Int) -> [CollectedSection] {
+public enum SectionStream {
+    public static func parse(_ output: String, token: String, limit: Int) -> [CollectedSection] {
         let begin = "==FA:\(token):BEGIN "
         let end = "==FA:\(token):END "
         var sections: [CollectedSection] = []
