@@ -66,8 +66,9 @@ enum FuzzEntryPoints {
         _ = (info.version, info.valkeyVersion, info.isValkey, info.role, info.isClusterEnabled, info.tcpPort)
         _ = (info.usedMemory, info.usedMemoryRSS, info.maxmemory, info.connectedClients, info.configFile)
         _ = (info.rdbLastBgsaveStatus, info.rdbLastBgsaveTimeSeconds, info.keyspace, info.commandStats)
-        for section in info.sections {
-            for field in section.fields {
+        // Every lookup scans all sections: a few dozen fields keep one input fast (execs per second are coverage).
+        for section in info.sections.prefix(16) {
+            for field in section.fields.prefix(16) {
                 _ = (info.double(field.key), info.unusableCount(field.key), info.source(of: field.key))
                 _ = ByteSize.parse(field.value)
             }
