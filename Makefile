@@ -3,7 +3,7 @@ SWIFT ?= swift
 LAB_OUT ?= lab-out/demo
 REPORTS ?= reports
 
-.PHONY: deps build release test demo bench lint format clean
+.PHONY: deps build release test demo bench lint format clean fuzz
 
 deps:
 	./scripts/install-deps.sh
@@ -29,6 +29,12 @@ bench: release
 	@command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh >/dev/null
 	@command -v bc >/dev/null || apt-get install -y -qq bc >/dev/null
 	@for script in bench/*.sh; do echo "== $$script"; bash "$$script" || exit 1; done
+
+# libFuzzer on every parser of remote output and input file, and on the evaluator with every renderer
+# (docs/security-fuzzing.md): FUZZ_SECONDS per target (default 30), FUZZ_TARGETS to choose. Crashes are kept in
+# Fuzz/regressions/, which `make test` replays. Slow to build (a sanitized release build): not part of `make test`.
+fuzz:
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) ./Fuzz/run.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests

@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "fleet-audit", targets: ["fleet-audit"]),
         .executable(name: "fleet-lab", targets: ["fleet-lab"]),
+        // For Fuzz/Package.swift: the fuzz targets' entry points, which the regression tests replay too.
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -70,6 +72,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Entry points of the libFuzzer targets (built in Fuzz/, docs/security-fuzzing.md), replayed by unit tests.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "FleetCore", "RedisFacts", "Collector", "Inventory", "SSHClient", "Readiness", "Reports", "Planning",
+            ]
+        ),
         .executableTarget(
             name: "fleet-lab",
             dependencies: ["LabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -87,6 +96,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
+        // Replays the seeds and every crash the fuzzers found (Fuzz/corpus, Fuzz/regressions) in every test run.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
     ]

@@ -82,7 +82,8 @@ public struct Collector: Sendable {
         let passwordsByHost = secretsByHost.mapValues { $0.map(\.password) }
         let token = CollectorScript.newToken()
         let marker = CollectorScript.newToken()
-        let hostsByName = Dictionary(uniqueKeysWithValues: hosts.map { ($0.name, $0) })
+        // Inventory names are unique (the parser rejects repeats); a caller passing a repeat gets the first, not a trap.
+        let hostsByName = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let jobs = hosts.map { host in
             RemoteJob(
                 host: host.connection, command: CollectorScript.commandLine(marker: marker, host: host),

@@ -2,18 +2,18 @@ import FleetCore
 
 /// One framed section of the collector's output, validated: its name and attributes come from a closed set, so
 /// nothing here can name a path or an instance the collector did not frame.
-struct CollectedSection: Sendable, Hashable {
-    var name: SectionName
+public struct CollectedSection: Sendable, Hashable {
+    public var name: SectionName
     /// The instance a section belongs to (instance-scoped names only), 1...65535.
-    var port: Int?
+    public var port: Int?
     /// `path=` of a config file section: data about the host, never a path on the auditor's machine.
-    var path: String?
+    public var path: String?
     /// The collector had to talk TLS to the instance.
-    var overTLS: Bool
-    var exitCode: Int?
-    var text: String
+    public var overTLS: Bool
+    public var exitCode: Int?
+    public var text: String
     /// The command printed more than the collector's per-section limit (or the frame's text was cut here).
-    var truncated: Bool
+    public var truncated: Bool
 }
 
 /// Reads the collector's framed output: `==FA:TOKEN:BEGIN name k=v...==`, the text, `==FA:TOKEN:END rc=N bytes=N==`.
@@ -23,38 +23,38 @@ struct CollectedSection: Sendable, Hashable {
 /// the closed set or a port out of range makes the section an `UnexpectedSection`, whose text is kept as data. Work
 /// is linear in the output's size, on bytes (a CRLF is two bytes here; in a Swift `String` it is one `Character`,
 /// and splitting a string on "\n" never sees it), and bounded by `SectionStream.Limits`.
-enum SectionStream {
+public enum SectionStream {
     /// What one host's output may cost after parsing. The engine bounds the bytes; these bound the parts.
-    struct Limits: Sendable, Hashable {
+    public struct Limits: Sendable, Hashable {
         /// Bytes kept per section (the collector's own per-section limit).
-        var sectionBytes: Int
+        public var sectionBytes: Int
         /// Sections kept per host; later ones are counted, not kept.
-        var sections: Int
+        public var sections: Int
         /// Distinct instance ports per host.
-        var instances: Int
+        public var instances: Int
         /// Unexpected sections kept as data, and the bytes kept of each.
-        var unexpectedSections: Int
-        var unexpectedBytes: Int
+        public var unexpectedSections: Int
+        public var unexpectedBytes: Int
 
-        static let standard = Limits(
+        public static let standard = Limits(
             sectionBytes: CollectorScript.sectionLimit, sections: CollectorScript.maximumSections,
             instances: CollectorScript.maximumInstances, unexpectedSections: 16, unexpectedBytes: 4_096)
     }
 
     /// Everything one output held: the valid sections in order, what was unexpected, and what was dropped.
-    struct Parsed: Sendable, Hashable {
-        var sections: [CollectedSection] = []
-        var unexpected: [UnexpectedSection] = []
+    public struct Parsed: Sendable, Hashable {
+        public var sections: [CollectedSection] = []
+        public var unexpected: [UnexpectedSection] = []
         /// Unexpected sections past `Limits.unexpectedSections`, counted.
-        var unexpectedDropped = 0
+        public var unexpectedDropped = 0
         /// Valid sections past `Limits.sections`, or of instances past `Limits.instances`, counted.
-        var sectionsDropped = 0
-        var instancesDropped = 0
+        public var sectionsDropped = 0
+        public var instancesDropped = 0
         /// A BEGIN with no END (the output was cut, or a frame was forged).
-        var unterminated = 0
+        public var unterminated = 0
     }
 
-    static func parse(_ output: [UInt8], token: String, limits: Limits = .standard) -> Parsed {
+    public static func parse(_ output: [UInt8], token: String, limits: Limits = .standard) -> Parsed {
         let begin = Array("==FA:\(token):BEGIN ".utf8)
         let end = Array("==FA:\(token):END ".utf8)
         let close = Array("==".utf8)

@@ -4,12 +4,17 @@ import Inventory
 import RedisFacts
 
 /// Turns one host's collector output into a `HostSnapshot`, redacting every secret before anything is kept.
-struct SnapshotBuilder {
+public struct SnapshotBuilder {
     let host: InventoryHost
     /// Passwords the auditor sent to this host: scrubbed from every text, wherever they appear.
     let knownSecrets: [String]
 
-    func snapshot(from result: CommandResult, token: String, collectedAt: Date) -> HostSnapshot {
+    public init(host: InventoryHost, knownSecrets: [String]) {
+        self.host = host
+        self.knownSecrets = knownSecrets
+    }
+
+    public func snapshot(from result: CommandResult, token: String, collectedAt: Date) -> HostSnapshot {
         var snapshot = HostSnapshot(
             host: host.identity, collectedAt: collectedAt, hostKeyUnverified: result.hostKeyUnverified)
         // A collector that ran keeps what it printed: one that exited non-zero, one cut at the output cap and one

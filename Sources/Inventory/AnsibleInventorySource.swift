@@ -62,6 +62,13 @@ struct AnsibleInventorySource {
         return result
     }
 
+    /// A `vars:` or host mapping. A key given twice (`vars: {1: a, "1": b}`) is an error naming file, line and
+    /// field, raised by `mappingEntries`; the dictionary is built without `uniqueKeysWithValues`, which would trap
+    /// if that guarantee ever slipped.
+    private static func variables(_ node: YAMLNode) throws(YAMLFileError) -> [String: YAMLNode] {
+        Dictionary(try node.mappingEntries(), uniquingKeysWith: { _, last in last })
+    }
+
     private func walk(
         group: String, node: YAMLNode, inherited: Variables, ancestors: [String], into collected: inout Collected
     ) throws(YAMLFileError) {
@@ -70,7 +77,7 @@ struct AnsibleInventorySource {
         let fields = try node.mapping(allowedKeys: ["hosts", "children", "vars"])
         var variables = inherited
         if let varsNode = fields["vars"], !varsNode.isNull {
-            variables = variables.merged(with: Dictionary(uniqueKeysWithValues: try varsNode.mappingEntries()))
+            variables = variables.merged(with: try Self.variables(varsNode))
         }
         let lineage = ancestors + [group]
         if let hostsNode = fields["hosts"], !hostsNode.isNull {
@@ -81,8 +88,7 @@ struct AnsibleInventorySource {
                 }
                 var hostVariables = collected.variables[hostName, default: Variables()].merged(with: variables.values)
                 if !hostNode.isNull {
-                    hostVariables = hostVariables.merged(
-                        with: Dictionary(uniqueKeysWithValues: try hostNode.mappingEntries()))
+                    hostVariables = hostVariables.merged(with: try Self.variables(hostNode))
                 }
                 collected.variables[hostName] = hostVariables
                 for name in lineage where !collected.groups[hostName, default: []].contains(name) {

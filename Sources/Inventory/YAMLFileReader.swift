@@ -43,6 +43,13 @@ public struct YAMLNode {
             return YAMLNode(node: root, path: "", file: file)
         } catch let error as YAMLFileError {
             throw error
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            // Yams rejects a key repeated with the same tag (`{a: 1, a: 2}`), at the first occurrence's line;
+            // `mappingEntries` catches the rest (`{1: a, "1": b}`), which Yams sees as different keys.
+            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            throw YAMLFileError(
+                file: file, line: context.mark.line, field: nil,
+                message: "\(names) appears twice in one mapping (first at this line); give each key once")
         } catch let error as YamlError {
             throw YAMLFileError(file: file, line: Self.line(of: error), field: nil, message: "not valid YAML: \(error)")
         } catch {
@@ -85,15 +92,23 @@ public struct YAMLNode {
 
     // MARK: Mappings
 
-    /// The entries of a mapping, in file order. Fails when the node is not a mapping.
+    /// The entries of a mapping, in file order, each key once. Fails when the node is not a mapping, or when a key
+    /// appears twice: libyaml keeps both (`{a: 1, a: 2}`, or `{1: a, "1": b}` whose keys are both the string
+    /// "1"), and which one a reader honours would otherwise be a silent guess (Ansible warns and keeps the last).
     public func mappingEntries() throws(YAMLFileError) -> [(key: String, value: YAMLNode)] {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
         var entries: [(key: String, value: YAMLNode)] = []
+        var lineOfKey: [String: Int?] = [:]
         for (keyNode, valueNode) in mapping {
-            guard let key = keyNode.string else {
-                throw YAMLNode(node: keyNode, path: path, file: file).error("keys must be plain strings")
+            let keyAt = YAMLNode(node: keyNode, path: path, file: file)
+            guard let key = keyNode.string else { throw keyAt.error("keys must be plain strings") }
+            let value = child(valueNode, key)
+            if let firstLine = lineOfKey[key] {
+                let first = firstLine.map { " (first at line \($0))" } ?? ""
+                throw YAMLNode(node: keyNode, path: value.path, file: file).error("'\(key)' appears twice\(first)")
             }
-            entries.append((key, child(valueNode, key)))
+            lineOfKey[key] = keyAt.line
+            entries.append((key, value))
         }
         return entries
     }

@@ -175,5 +175,6 @@ public struct PlanHTMLRenderer: PlanRenderer {
 
     private func escape(_ text: String) -> String { OutputText.html(text) }
 
-    private static func number(_ value: Double) -> String { String(Int(value.rounded())) }
+    /// An SVG coordinate; 0 for a NaN or infinite one (Int(_:) would trap on it).
+    private static func number(_ value: Double) -> String { String(Int(checked: value.rounded()) ?? 0) }
 }

@@ -31,7 +31,7 @@ public struct PlanJSONRenderer: PlanRenderer {
             "constraints": Self.constraints(plan.constraints),
             "summary": [
                 "waves": plan.waves.count, "planned_instances": planned.count,
-                "dataset_bytes": plan.waves.reduce(Int64(0)) { $0 + $1.datasetBytes },
+                "dataset_bytes": plan.waves.map(\.datasetBytes).saturatingSum(),
                 "estimated_sync_seconds": plan.waves.reduce(0.0) { $0 + $1.estimatedSyncSeconds },
                 "not_ready": Dictionary(
                     uniqueKeysWithValues: [ReadinessStatus.review, .blocked, .unreachable].map { status in

@@ -28,7 +28,7 @@ public struct PlanTerminalRenderer: Sendable {
         var text = warning + (plan.waves.isEmpty ? "No wave: nothing is ready.\n" : TextTable.render(rows: rows))
         if plan.waves.count > maxWaves { text += "... \(plan.waves.count - maxWaves) more wave(s)\n" }
         let planned = plan.plannedInstances
-        let dataset = plan.waves.reduce(Int64(0)) { $0 + $1.datasetBytes }
+        let dataset = plan.waves.map(\.datasetBytes).saturatingSum()
         text +=
             "\(plan.waves.count) wave(s), \(planned.count) instance(s), \(ByteCount.format(dataset)); not ready: "
             + [ReadinessStatus.review, .blocked, .unreachable].map { status in

@@ -17,7 +17,8 @@ enum PlanText {
 
     /// `1 h 5 min`, `12 min`, `40 s`.
     static func duration(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded(.up))
+        // Int(_:) would trap on a NaN, infinite or huge estimate: print those as the Double they are.
+        guard let whole = Int(checked: seconds.rounded(.up)) else { return "\(seconds) s" }
         if whole < 60 { return "\(whole) s" }
         let minutes = Int((seconds / 60).rounded(.up))
         return minutes < 60 ? "\(minutes) min" : "\(minutes / 60) h \(minutes % 60) min"

@@ -1,3 +1,5 @@
+import FleetCore
+
 /// One migration wave: instances that move together, with their totals.
 public struct PlanWave: Sendable, Hashable {
     /// 1 = moves first.
@@ -6,7 +8,8 @@ public struct PlanWave: Sendable, Hashable {
     /// instances whose value is missing or unlisted.
     public var orderTagValue: String?
     public var instances: [PlannedInstance]
-    /// Total dataset; unknown datasets count as 0.
+    /// Total dataset; unknown datasets count as 0. Saturates at Int64.max (a total that large exceeds every limit,
+    /// as the true one would) instead of trapping on instances that report huge `used_memory`.
     public var datasetBytes: Int64
     /// Sum of the estimated full-sync durations; unknown ones count as 0.
     public var estimatedSyncSeconds: Double
@@ -33,7 +36,7 @@ public struct PlanWave: Sendable, Hashable {
 
     mutating func append(_ instance: PlannedInstance) {
         instances.append(instance)
-        datasetBytes += instance.datasetBytes ?? 0
+        datasetBytes = datasetBytes.saturatingAdding(instance.datasetBytes ?? 0)
         estimatedSyncSeconds += instance.estimatedSyncSeconds ?? 0
     }
 }

@@ -92,7 +92,7 @@ struct WavePacking: Sendable {
         var bytes = wave.datasetBytes
         var seconds = wave.estimatedSyncSeconds
         for member in members {
-            bytes += member.datasetBytes ?? 0
+            bytes = bytes.saturatingAdding(member.datasetBytes ?? 0)
             seconds += member.estimatedSyncSeconds ?? 0
         }
         return constraints.exceededLimits(

@@ -170,6 +170,7 @@ struct WaveGroup: Sendable {
     var value: String?
     var members: [PlannedInstance]
 
-    var datasetBytes: Int64 { members.reduce(0) { $0 + ($1.datasetBytes ?? 0) } }
+    /// Saturating, as `PlanWave.datasetBytes`.
+    var datasetBytes: Int64 { members.map { $0.datasetBytes ?? 0 }.saturatingSum() }
     var syncSeconds: Double { members.reduce(0) { $0 + ($1.estimatedSyncSeconds ?? 0) } }
 }

@@ -104,8 +104,9 @@ public struct Evaluator: Sendable {
     static func ranksBefore(_ left: HostVerdict, _ right: HostVerdict) -> Bool {
         if left.status != right.status { return left.status < right.status }
         if left.score != right.score { return left.score > right.score }
-        let leftSize = left.instances.compactMap(\.facts.usedMemoryBytes).reduce(0, +)
-        let rightSize = right.instances.compactMap(\.facts.usedMemoryBytes).reduce(0, +)
+        // Saturating: hosts whose datasets sum past Int64.max still order (after every smaller one), never trap.
+        let leftSize = left.instances.compactMap(\.facts.usedMemoryBytes).saturatingSum()
+        let rightSize = right.instances.compactMap(\.facts.usedMemoryBytes).saturatingSum()
         if leftSize != rightSize { return leftSize < rightSize }
         return left.host.name < right.host.name
     }
@@ -117,15 +118,15 @@ public struct Evaluator: Sendable {
         return InstanceFacts(
             redisVersion: info.version?.description, role: info.role, usedMemoryBytes: used,
             maxmemoryBytes: info.maxmemory,
-            keys: keyspace.isEmpty ? (context.answered ? 0 : nil) : keyspace.reduce(0) { $0 + $1.keys },
-            keysWithExpiry: keyspace.reduce(0) { $0 + $1.expires }, databasesWithKeys: keyspace.map(\.index),
+            keys: keyspace.isEmpty ? (context.answered ? 0 : nil) : InstanceContext.total(keyspace.map(\.keys)),
+            keysWithExpiry: InstanceContext.total(keyspace.map(\.expires)), databasesWithKeys: keyspace.map(\.index),
             estimatedSyncSeconds: used.map { Double($0) * 8 / target.policy.bandwidthBitsPerSecond },
             smallestFittingNodeType: used.flatMap {
                 NodeTypes.smallestFitting(
                     $0, reservedPercent: target.reservedMemoryPercent,
                     headroomPercent: target.policy.capacityHeadroomPercent)
             },
-            connectedClients: info.connectedClients.map { Int($0) },
+            connectedClients: info.connectedClients.flatMap { Int(exactly: $0) },
             clientAddresses: Set(context.clients.compactMap(\.ip)).sorted())
     }
 }

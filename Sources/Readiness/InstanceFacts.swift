@@ -104,6 +104,17 @@ public struct InstanceContext: Sendable {
     public var interfaceAddresses: [String] { hostFacts.interfaceAddresses }
 
     public var usedMemory: Int64? { info.usedMemory }
+
+    /// The sum of per-database counts (`keys=`, `expires=`): nil when one is unusable or the sum does not fit in
+    /// Int64 (two databases near Int64.max each), so the total is unknown rather than a trap or a partial sum.
+    public static func total(_ counts: [Int64?]) -> Int64? {
+        var values: [Int64] = []
+        for count in counts {
+            guard let count else { return nil }
+            values.append(count)
+        }
+        return values.checkedSum()
+    }
 }
 
 extension String {

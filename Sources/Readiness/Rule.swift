@@ -34,6 +34,23 @@ extension InstanceRule {
                 "Make the instance answer INFO to the auditor (is it running? is its password referenced in the inventory?)."
         )
     }
+
+    /// For a rule that needs the count `field` from INFO: `unknown` naming the value when the instance reported
+    /// it out of range (negative, beyond Int64), else `silent` (the instance did not answer, or lacks the field).
+    func missingCount(_ field: String, _ context: InstanceContext) -> CheckResult {
+        guard let problem = context.info.unusableCount(field) else { return silent(context) }
+        return result(
+            .unknown, "Cannot tell: \(problem).", [context.infoEvidence(field)],
+            remediation: "Check what the instance reports in INFO: a real Redis server never reports this value.")
+    }
+
+    /// `unknown` when arithmetic on the instance's numbers (a sum, a product, a conversion) leaves the range this
+    /// check can compute in: the numbers are evidence, but no verdict follows from them.
+    func outOfRange(_ what: String, _ evidence: [Evidence]) -> CheckResult {
+        result(
+            .unknown, "Cannot tell: \(what) is out of range.", evidence,
+            remediation: "Check the values in the evidence on the host: a real server does not report them.")
+    }
 }
 
 extension TargetRule {

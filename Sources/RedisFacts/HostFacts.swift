@@ -1,3 +1,5 @@
+import FleetCore
+
 /// `/proc/meminfo`, in bytes.
 public struct MemInfo: Sendable, Hashable {
     public var fields: [String: Int64]
@@ -8,18 +10,23 @@ public struct MemInfo: Sendable, Hashable {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
             let words = parts[1].split(separator: " ")
-            guard let number = words.first.flatMap({ Int64($0) }) else { continue }
-            fields[String(parts[0])] = words.count > 1 && words[1] == "kB" ? number * 1024 : number
+            // A negative size, or one whose kB value overflows Int64 in bytes, is out of range: the field is
+            // left out (unknown), never wrapped or trapped on.
+            guard let number = words.first.flatMap({ Int64($0) }), number >= 0,
+                let bytes = words.count > 1 && words[1] == "kB" ? number.multipliedChecked(by: 1024) : number
+            else { continue }
+            fields[String(parts[0])] = bytes
         }
         self.fields = fields
     }
 
     public var total: Int64? { fields["MemTotal"] }
-    /// MemAvailable, or on kernels before 3.14 its usual estimate MemFree + Buffers + Cached.
+    /// MemAvailable, or on kernels before 3.14 its usual estimate MemFree + Buffers + Cached (nil when that sum
+    /// does not fit in Int64).
     public var available: Int64? {
         if let available = fields["MemAvailable"] { return available }
         guard let free = fields["MemFree"] else { return nil }
-        return free + (fields["Buffers"] ?? 0) + (fields["Cached"] ?? 0)
+        return [free, fields["Buffers"] ?? 0, fields["Cached"] ?? 0].checkedSum()
     }
 }
 
@@ -29,9 +36,11 @@ public struct LoadAverage: Sendable, Hashable {
     public var fiveMinutes: Double
     public var fifteenMinutes: Double
 
+    /// nil unless the first three words are finite, non-negative numbers (`nan`, `inf` and `1e999` parse as
+    /// Doubles, and a check comparing them would pass).
     public init?(parsing text: String) {
-        let words = text.split(separator: " ").compactMap { Double($0) }
-        guard words.count >= 3 else { return nil }
+        let words = text.split(whereSeparator: { $0 == " " || $0.isNewline }).prefix(3).compactMap { Double($0) }
+        guard words.count == 3, words.allSatisfy({ $0.isFinite && $0 >= 0 }) else { return nil }
         (oneMinute, fiveMinutes, fifteenMinutes) = (words[0], words[1], words[2])
     }
 }
@@ -50,8 +59,8 @@ public enum DiskFree {
         let lines = text.split(whereSeparator: \.isNewline)
         guard lines.count >= 2 else { return nil }
         let words = lines[1].split(separator: " ")
-        guard words.count >= 4, let kibibytes = Int64(words[3]) else { return nil }
-        return kibibytes * 1024
+        guard words.count >= 4, let kibibytes = Int64(words[3]), kibibytes >= 0 else { return nil }
+        return kibibytes.multipliedChecked(by: 1024)
     }
 }
 

@@ -1,3 +1,5 @@
+import FleetCore
+
 /// The reply of `INFO` (any section set: default, `all`, `everything`), Redis 2.8 to 8.x and Valkey.
 ///
 /// Sections and fields keep their order, and every field is kept, known or not, so a newer server's additions
@@ -60,7 +62,21 @@ public struct RedisInfo: Sendable, Hashable {
     }
 
     public func integer(_ field: String) -> Int64? { self[field].flatMap { Int64($0) } }
-    public func double(_ field: String) -> Double? { self[field].flatMap { Double($0) } }
+    /// A finite number: `Double("nan")`, `"inf"` and `"1e999"` parse, but no check can reason with them.
+    public func double(_ field: String) -> Double? {
+        self[field].flatMap { Double($0) }.flatMap { $0.isFinite ? $0 : nil }
+    }
+    /// A byte count or a count of things: a whole number from 0 to Int64.max; nil when absent or out of that range.
+    public func count(_ field: String) -> Int64? { integer(field).flatMap { $0 >= 0 ? $0 : nil } }
+
+    /// Why a field meant to be a count cannot be used, when it is present but not a whole number in
+    /// 0...Int64.max (`used_memory:-1`, `used_memory:99999999999999999999`); nil when it is absent or usable.
+    /// Rules put this in their `unknown` summary, so a hostile or broken INFO reply is named, not mistaken for
+    /// an instance that did not answer.
+    public func unusableCount(_ field: String) -> String? {
+        guard let text = self[field], count(field) == nil else { return nil }
+        return "\(source(of: field)) is '\(text.prefix(40))', not a whole number from 0 to \(Int64.max)"
+    }
 
     // MARK: Well-known fields
 
@@ -72,10 +88,11 @@ public struct RedisInfo: Sendable, Hashable {
     public var role: String? { self["role"] }
     /// `cluster_enabled:1`; nil when the server does not report the cluster section.
     public var isClusterEnabled: Bool? { self["cluster_enabled"].map { $0 == "1" } }
-    public var usedMemory: Int64? { integer("used_memory") }
-    public var usedMemoryRSS: Int64? { integer("used_memory_rss") }
-    public var maxmemory: Int64? { integer("maxmemory") }
-    public var connectedClients: Int64? { integer("connected_clients") }
+    // Byte counts and client counts are never negative: a negative one is out of range, so nil (see `count`).
+    public var usedMemory: Int64? { count("used_memory") }
+    public var usedMemoryRSS: Int64? { count("used_memory_rss") }
+    public var maxmemory: Int64? { count("maxmemory") }
+    public var connectedClients: Int64? { count("connected_clients") }
     public var rdbLastBgsaveStatus: String? { self["rdb_last_bgsave_status"] }
     public var rdbLastBgsaveTimeSeconds: Int64? { integer("rdb_last_bgsave_time_sec") }
     public var configFile: String? { self["config_file"].flatMap { $0.isEmpty ? nil : $0 } }
@@ -88,8 +105,7 @@ public struct RedisInfo: Sendable, Hashable {
             guard field.key.hasPrefix("db"), let index = Int(field.key.dropFirst(2)) else { return nil }
             let values = Self.commaFields(field.value)
             return KeyspaceDatabase(
-                index: index, keys: values["keys"].flatMap { Int64($0) } ?? 0,
-                expires: values["expires"].flatMap { Int64($0) } ?? 0,
+                index: index, keys: values["keys"].flatMap(Self.count), expires: values["expires"].flatMap(Self.count),
                 averageTTL: values["avg_ttl"].flatMap { Int64($0) })
         }
     }
@@ -109,6 +125,9 @@ public struct RedisInfo: Sendable, Hashable {
         return stats
     }
 
+    /// A whole number from 0 to Int64.max, else nil.
+    static func count(_ text: String) -> Int64? { Int64(text).flatMap { $0 >= 0 ? $0 : nil } }
+
     static func commaFields(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
         for pair in text.split(separator: ",") {
@@ -121,8 +140,9 @@ public struct RedisInfo: Sendable, Hashable {
 
 public struct KeyspaceDatabase: Sendable, Hashable {
     public var index: Int
-    public var keys: Int64
-    public var expires: Int64
+    /// nil when the count is missing or not a whole number from 0 to Int64.max: unknown, never counted as 0.
+    public var keys: Int64?
+    public var expires: Int64?
     public var averageTTL: Int64?
 }
 
@@ -178,7 +198,8 @@ public enum ByteSize {
         ]
         for (suffix, multiplier) in units where lowered.hasSuffix(suffix) {
             guard let number = Int64(lowered.dropLast(suffix.count)) else { return nil }
-            return number.multipliedReportingOverflow(by: multiplier).overflow ? nil : number * multiplier
+            // `maxmemory 99999999999gb` does not fit in Int64: unknown, not a trap.
+            return number.multipliedChecked(by: multiplier)
         }
         return Int64(lowered)
     }

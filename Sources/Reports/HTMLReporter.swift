@@ -126,7 +126,7 @@ public struct HTMLReporter: Reporter {
             .filter { $0.1.facts.usedMemoryBytes != nil }
         guard !instances.isEmpty else { return "" }
         let capacityNote = verdict.targetChecks.isEmpty ? "" : ""
-        let maxBytes = Double(instances.compactMap { $0.1.facts.usedMemoryBytes }.max() ?? 1)
+        let maxBytes = Double(max(1, instances.compactMap { $0.1.facts.usedMemoryBytes }.max() ?? 1))
         let usable = instances.compactMap { pair in
             pair.1.checks.first { $0.id == "target.capacity" }?.evidence.first { $0.source.hasPrefix("target ") }?
                 .observed
@@ -140,13 +140,14 @@ public struct HTMLReporter: Reporter {
         for (index, pair) in instances.enumerated() {
             let (name, instance) = pair
             let bytes = Double(instance.facts.usedMemoryBytes ?? 0)
-            let width = max(2, bytes / maxBytes * 600)
+            // Checked: a negative used_memory in a hand-made verdict must not make Int(_:) trap on a huge width.
+            let width = Int(checked: max(2, min(600, bytes / maxBytes * 600))) ?? 2
             let y = index * rowHeight + 4
             html += "<text x=\"0\" y=\"\(y + 14)\" font-size=\"12\">\(escape(name)):\(instance.port)</text>"
             html +=
-                "<rect x=\"260\" y=\"\(y)\" width=\"\(Int(width))\" height=\"16\" fill=\"\(Self.colours[instance.status] ?? "#000")\"><title>\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</title></rect>"
+                "<rect x=\"260\" y=\"\(y)\" width=\"\(width)\" height=\"16\" fill=\"\(Self.colours[instance.status] ?? "#000")\"><title>\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</title></rect>"
             html +=
-                "<text x=\"\(270 + Int(width))\" y=\"\(y + 13)\" font-size=\"12\">\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</text>"
+                "<text x=\"\(270 + width)\" y=\"\(y + 13)\" font-size=\"12\">\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</text>"
         }
         return html + "</svg>\n"
     }
@@ -155,7 +156,8 @@ public struct HTMLReporter: Reporter {
         var html =
             "<h2>Hosts by readiness</h2><table><tr><th>#</th><th>Host</th><th>Address</th><th>Status</th><th>Score</th><th>Instances</th><th>Dataset</th><th>Tags</th></tr>"
         for host in verdict.hosts {
-            let dataset = host.instances.compactMap(\.facts.usedMemoryBytes).reduce(0, +)
+            // nil ("?") when the instances' datasets sum past Int64.max.
+            let dataset = host.instances.compactMap(\.facts.usedMemoryBytes).checkedSum()
             let tags = host.host.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             html +=
                 "<tr><td>\(host.rank)</td><td><a href=\"#host-\(escape(host.host.name))\">\(escape(host.host.name))</a></td><td>\(escape(host.host.address))</td><td>\(badge(host.status))</td><td>\(Int(host.score))</td><td>\(host.instances.map { String($0.port) }.joined(separator: ", "))</td><td>\(host.instances.isEmpty ? "" : Text.bytes(dataset))</td><td>\(escape(tags))</td></tr>"

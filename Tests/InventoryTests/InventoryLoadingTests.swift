@@ -270,3 +270,56 @@ final class AnsibleInventorySourceTests: XCTestCase {
         }
     }
 }
+
+/// Issue 10: `vars: {1: a, "1": b}` trapped in Dictionary(uniqueKeysWithValues:). A key given twice in any YAML
+/// mapping is now an error naming file and line (and the field, where the key is read): Ansible itself warns and
+/// keeps the last, but an audit must not guess which user or address a host has.
+final class DuplicateKeyTests: XCTestCase {
+    private func ansibleError(_ text: String) throws -> YAMLFileError? {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try directory.write(text, to: "hosts.yml")
+        let inventory = try directory.write("ansible_inventory: [{file: hosts.yml}]", to: "inventory.yaml")
+        do {
+            _ = try Inventory.load(path: inventory)
+            return nil
+        } catch {
+            XCTAssertTrue(error.file.hasSuffix("hosts.yml"), error.description)
+            return error
+        }
+    }
+
+    func testKeysThatYAMLSeesAsDifferentButReadTheSameAreAnErrorNamingFileLineAndField() throws {
+        // `1` is an int, `"1"` a string: different YAML keys, the same variable name.
+        let error = try ansibleError("all:\n  vars: {1: a, \"1\": b}\n  hosts:\n    cache-a:\n")
+        XCTAssertEqual(error?.line, 2)
+        XCTAssertEqual(error?.field, "all.vars.1")
+        XCTAssertEqual(error?.message, "'1' appears twice (first at line 2)")
+        let hosts = try ansibleError("all:\n  hosts:\n    1:\n    \"1\": {ansible_host: 10.0.0.2}\n")
+        XCTAssertEqual(hosts?.line, 4)
+        XCTAssertEqual(hosts?.field, "all.hosts.1")
+    }
+
+    func testARepeatedKeyIsAnErrorAtItsFirstLine() throws {
+        let cases = [
+            ("all:\n  vars:\n    ansible_user: ubuntu\n    ansible_user: root\n  hosts:\n    a:\n", 3, "ansible_user"),
+            ("all:\n  hosts:\n    cache-a: {ansible_host: 10.0.0.1, ansible_host: 10.0.0.2}\n", 3, "ansible_host"),
+            ("all:\n  hosts:\n    cache-a:\n    cache-a:\n", 3, "cache-a"),
+        ]
+        for (text, line, key) in cases {
+            let error = try ansibleError(text)
+            XCTAssertEqual(error?.line, line, text)
+            XCTAssertEqual(
+                error?.message, "'\(key)' appears twice in one mapping (first at this line); give each key once", text)
+        }
+    }
+
+    func testTagsGivenTwiceInTheInventoryAreAnErrorToo() {
+        let text = "hosts:\n  - name: a\n    address: 10.0.0.1\n    tags: {env: prod, 2: x, \"2\": y}\n"
+        XCTAssertThrowsError(try Inventory.parse(text, file: "inv.yaml", baseDirectory: "/")) { error in
+            XCTAssertEqual(
+                (error as? YAMLFileError)?.description,
+                "inv.yaml:4: hosts[0].tags.2: '2' appears twice (first at line 4)")
+        }
+    }
+}

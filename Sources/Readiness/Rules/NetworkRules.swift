@@ -119,15 +119,20 @@ struct InfoDatasetRule: InstanceRule {
     let severity = Severity.info
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return silent(context) }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let keyspace = context.info.keyspace
-        let keys = keyspace.reduce(0) { $0 + $1.keys }
         let seconds = Double(used) * 8 / context.target.policy.bandwidthBitsPerSecond
         let evidence =
             [context.infoEvidence("used_memory")]
             + keyspace.map {
-                Evidence(source: "INFO keyspace.db\($0.index)", observed: "keys=\($0.keys),expires=\($0.expires)")
+                Evidence(
+                    source: "INFO keyspace.db\($0.index)",
+                    observed: "keys=\($0.keys.map(String.init) ?? "?"),expires=\($0.expires.map(String.init) ?? "?")")
             }
+        // Two databases near Int64.max keys each do not sum: the key count is unknown, not a trap.
+        guard let keys = InstanceContext.total(keyspace.map(\.keys)) else {
+            return outOfRange("the key count (a database's keys=, or their sum beyond Int64)", evidence)
+        }
         return result(
             .pass,
             "\(Format.bytes(used)), \(keys) keys in \(keyspace.count) database(s); full sync about \(Format.number(seconds)) s.",

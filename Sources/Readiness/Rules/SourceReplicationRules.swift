@@ -8,7 +8,7 @@ struct SourceOutputBufferRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return silent(context) }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         guard let (value, evidence) = context.setting("client-output-buffer-limit"),
             let limit = ClientOutputBufferLimit.replica(in: value)
         else {
@@ -17,10 +17,16 @@ struct SourceOutputBufferRule: InstanceRule {
         let inputKilobytesPerSecond = context.info.double("instantaneous_input_kbps") ?? 0
         let transferSeconds = Double(used) * 8 / context.target.policy.bandwidthBitsPerSecond
         let expected = inputKilobytesPerSecond * 1024 * transferSeconds
+        // A write rate of 1e300 kB/s gives an infinite estimate: no byte count, so no verdict.
+        guard inputKilobytesPerSecond >= 0, let expectedBytes = Int64(checked: expected) else {
+            return outOfRange(
+                "the writes expected during the sync (instantaneous_input_kbps × transfer time, in bytes)",
+                [evidence, context.infoEvidence("instantaneous_input_kbps"), context.infoEvidence("used_memory")])
+        }
         let all = [
             evidence, context.infoEvidence("instantaneous_input_kbps"),
             Evidence(
-                source: "estimate", observed: Format.bytes(Int64(expected)),
+                source: "estimate", observed: Format.bytes(expectedBytes),
                 note: "writes during a \(Format.number(transferSeconds)) s transfer"),
         ]
         if limit.hardBytes == 0 && limit.softBytes == 0 {
@@ -32,7 +38,7 @@ struct SourceOutputBufferRule: InstanceRule {
         return hardHit || softHit
             ? result(
                 .warn,
-                "About \(Format.bytes(Int64(expected))) of writes during the sync would hit the replica buffer limit.",
+                "About \(Format.bytes(expectedBytes)) of writes during the sync would hit the replica buffer limit.",
                 all,
                 remediation:
                     "CONFIG SET client-output-buffer-limit \"replica 0 0 0\" (or larger limits) for the migration; no restart needed."
@@ -59,11 +65,14 @@ struct SourceReplTimeoutRule: InstanceRule {
         }
         var evidence = [context.infoEvidence("rdb_last_bgsave_time_sec")]
         if let timeout { evidence.append(timeout.evidence) }
+        guard let suggested = last.multipliedChecked(by: 2) else {
+            return outOfRange("twice rdb_last_bgsave_time_sec (the suggested repl-timeout, beyond Int64)", evidence)
+        }
         return last < seconds
             ? result(.pass, "The last BGSAVE took \(last) s, under repl-timeout \(seconds) s.", evidence)
             : result(
                 .warn, "The last BGSAVE took \(last) s, not under repl-timeout \(seconds) s.", evidence,
-                remediation: "CONFIG SET repl-timeout \(last * 2) (no restart) for the migration.")
+                remediation: "CONFIG SET repl-timeout \(suggested) (no restart) for the migration.")
     }
 }
 
@@ -92,17 +101,21 @@ struct SourceMaxclientsRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let connected = context.info.connectedClients else { return silent(context) }
-        guard let (value, evidence) = context.setting("maxclients"), let maximum = Double(value), maximum > 0 else {
+        guard let connected = context.info.connectedClients else { return missingCount("connected_clients", context) }
+        // maxclients is a whole number in Redis (config.c reads it as an unsigned int); `inf` or `1e999` is not.
+        guard let (value, evidence) = context.setting("maxclients"), let maximum = Int64(value), maximum > 0 else {
             return result(.unknown, "maxclients is not readable.", [context.infoEvidence("connected_clients")])
         }
-        let share = Double(connected) / maximum * 100
+        let share = Double(connected) / Double(maximum) * 100
         let all = [context.infoEvidence("connected_clients"), evidence]
+        guard let suggested = maximum.addingChecked(maximum / 5) else {
+            return outOfRange("maxclients plus 20% (the suggested maxclients, beyond Int64)", all)
+        }
         return share < context.target.policy.maxclientsPercent
             ? result(.pass, "\(connected) of \(value) client slots used.", all)
             : result(
                 .warn, "\(connected) of \(value) client slots used (\(Format.number(share))%).", all,
-                remediation: "CONFIG SET maxclients \(Int(maximum * 1.2)) (no restart), or close idle clients.")
+                remediation: "CONFIG SET maxclients \(suggested) (no restart), or close idle clients.")
     }
 }
 
@@ -180,12 +193,18 @@ struct SourceReplBacklogRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return silent(context) }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         guard let (value, evidence) = context.setting("repl-backlog-size"), let backlog = ByteSize.parse(value) else {
             return result(.unknown, "repl-backlog-size is not readable.")
         }
-        let wanted = max(Int64(Double(used) * context.target.policy.replBacklogPercent / 100), 1 << 20)
         let all = [evidence, context.infoEvidence("used_memory")]
+        // Double(Int64.max) rounds up to 2^63, which Int64 cannot hold: the conversion is checked.
+        guard let share = Int64(checked: Double(used) * context.target.policy.replBacklogPercent / 100) else {
+            return outOfRange(
+                "the wanted backlog (\(Format.number(context.target.policy.replBacklogPercent))% of used_memory, beyond Int64)",
+                all)
+        }
+        let wanted = max(share, 1 << 20)
         return backlog >= wanted
             ? result(.pass, "Backlog \(Format.bytes(backlog)) for \(Format.bytes(used)) of data.", all)
             : result(

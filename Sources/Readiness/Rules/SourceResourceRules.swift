@@ -8,7 +8,7 @@ struct SourceMemoryHeadroomRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let rss = context.info.usedMemoryRSS else { return silent(context) }
+        guard let rss = context.info.usedMemoryRSS else { return missingCount("used_memory_rss", context) }
         guard let memInfo = context.memInfo, var available = memInfo.available else {
             return result(.unknown, "/proc/meminfo was not readable.", [context.infoEvidence("used_memory_rss")])
         }
@@ -17,7 +17,7 @@ struct SourceMemoryHeadroomRule: InstanceRule {
             Evidence(source: "/proc/meminfo MemAvailable", observed: Format.bytes(available)),
         ]
         if let limitText = context.host[.cgroupMemoryLimit]?.text.trimmed, let limit = Int64(limitText),
-            limit < (memInfo.total ?? .max)
+            limit >= 0, limit < (memInfo.total ?? .max)
         {
             // A cgroup limit caps what the fork may use, whatever the host has free.
             available = min(available, limit)
@@ -118,7 +118,7 @@ struct SourceDiskSpaceRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return silent(context) }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let diskless: (value: String, evidence: Evidence)? = context.setting("repl-diskless-sync")
         // repl-diskless-sync defaults to yes only from Redis 7.0.
         let isDiskless = diskless.map { $0.value == "yes" } ?? (context.info.version.map { $0.major >= 7 } ?? false)
@@ -138,7 +138,8 @@ struct SourceDiskSpaceRule: InstanceRule {
         if free >= used {
             return result(.pass, "\(Format.bytes(free)) free for a \(Format.bytes(used)) RDB.", evidence)
         }
-        if free * 2 >= used {
+        // free * 2 overflowing Int64 means it is certainly at least used_memory.
+        if (free.multipliedChecked(by: 2) ?? .max) >= used {
             return result(
                 .warn, "Free space \(Format.bytes(free)) is below used_memory.", evidence, remediation: remediation)
         }

@@ -111,7 +111,7 @@ struct TargetCapacityRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return silent(context) }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let target = context.target
         let policy = target.policy
         guard
@@ -211,6 +211,9 @@ enum Format {
     static func bytes(_ value: Int64) -> String { ByteCount.format(value) }
 
     static func number(_ value: Double) -> String {
+        // From 1e15 on a Double keeps no tenths, and Int(_:) would trap on NaN, infinity and past Int64: such a
+        // value (from a hostile /proc/loadavg, say) prints as Swift prints Doubles (`1e+308`, `nan`).
+        guard value.isFinite, value.magnitude < 1e15 else { return String(value) }
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
