@@ -33,9 +33,11 @@ public struct SnapshotBuilder {
         let parsed = SectionStream.parse([UInt8](result.stdout), token: token)
         if parsed.sections.isEmpty {
             let stderr = redact(String(decoding: result.stderr.prefix(2_000), as: UTF8.self), section: "stderr")
-            let reason = notes.first.map { " (\($0.message))" } ?? ""
+            // The class says why when the engine cut the session (output cap, deadline); else the collector failed.
+            let cause = result.failure.flatMap { notes.isEmpty ? nil : $0 }
             snapshot.failure = Failure(
-                .exit, phase: .command, message: "the collector printed no sections\(reason) (stderr: \(stderr))")
+                cause?.errorClass ?? .exit, phase: cause?.phase ?? .command,
+                message: "the collector printed no sections\(cause.map { " (\($0.message))" } ?? "") (stderr: \(stderr))")
             return snapshot
         }
         notes += Self.notes(for: parsed)

@@ -28,8 +28,11 @@ public struct HistoryStore: Sendable {
                 throw HistoryError(
                     .noHistory, path: path, message: "no history yet: `fleet-audit audit --out \(root)` starts one")
             }
+            // The history quotes evidence (observed values): private like the runs. SQLite gives its -wal and -shm
+            // files the database file's own mode, so creating that file 0600 first keeps all three private.
             do {
-                try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+                try PrivateFile.makeDirectory(root)
+                try PrivateFile.write(Data(), to: path)
             } catch {
                 throw HistoryError(
                     .open, path: root, message: "cannot create the reports root", underlying: "\(error)")

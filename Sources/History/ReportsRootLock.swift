@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Synchronization
 
@@ -35,11 +36,11 @@ public final class ReportsRootLock: Sendable {
     ) throws(HistoryError) -> ReportsRootLock {
         let path = root + "/" + fileName
         do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try PrivateFile.makeDirectory(root)
         } catch {
             throw HistoryError(.lockFile, path: root, message: "cannot create the reports root", underlying: "\(error)")
         }
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw HistoryError(
                 .lockFile, path: path, message: "cannot open the lock file (is the reports root writable?)",

@@ -15,7 +15,9 @@ public struct TerminalReporter: Sendable {
         var rows: [[String]] = [["#", "HOST", "ADDRESS", "STATUS", "SCORE", "INSTANCES", "TOP ISSUE"]]
         for host in model.verdict.hosts {
             let issue = Self.topIssue(host)
-            let ports: String = host.instances.map { String($0.port) }.joined(separator: ",")
+            // A host may run dozens of instances: the table shows the first few and how many more.
+            let shown = host.instances.prefix(8).map { String($0.port) }.joined(separator: ",")
+            let ports = host.instances.count > 8 ? "\(shown),+\(host.instances.count - 8)" : shown
             let row: [String] = [
                 String(host.rank), host.host.name, host.host.address, host.status.rawValue, String(Int(host.score)),
                 ports, String(issue.prefix(60)),

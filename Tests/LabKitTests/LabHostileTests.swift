@@ -162,11 +162,12 @@ final class LabHostileTests: XCTestCase {
         XCTAssertEqual(leaks.sorted(), [], "planted secrets in outputs")
         XCTAssertLessThan(storedBytes, 32 << 20, "bytes under the reports root")
 
-        // (e) Evidence and snapshots are private: files 0600, folders 0700, everywhere under runs/.
+        // (e) Evidence, snapshots, reports and the history are private: files 0600, folders 0700, everywhere under
+        // the reports root the audit created (the root itself included).
         var exposed: [String] = []
-        for path in Self.files(under: reportsRoot + "/runs", except: [], folders: true).sorted() {
+        for path in ["."] + Self.files(under: reportsRoot, except: [], folders: true).sorted() {
             var status = stat()
-            guard lstat(reportsRoot + "/runs/" + path, &status) == 0, status.st_mode & S_IFMT != S_IFLNK else {
+            guard lstat(reportsRoot + "/" + path, &status) == 0, status.st_mode & S_IFMT != S_IFLNK else {
                 continue
             }
             let wanted: mode_t = status.st_mode & S_IFMT == S_IFDIR ? 0o700 : 0o600
@@ -175,7 +176,7 @@ final class LabHostileTests: XCTestCase {
             }
         }
         XCTAssertEqual(
-            exposed.count, 0, "not private under runs/ (first 10 of \(exposed.count)): \(exposed.prefix(10))")
+            exposed.count, 0, "not private under the reports root (first 10 of \(exposed.count)): \(exposed.prefix(10))")
 
         // (f) Peak RSS (GNU time's maximum resident set size, KiB) under the stated bound.
         let rssText = (try? String(contentsOfFile: rssFile, encoding: .utf8)) ?? ""
