@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Hostile-host memory benchmark (not a test): N lab hosts whose sshd answers every command with the 70 MB `flood`
-# (docs/lab.md#hostile-hosts), all collected at once; prints the auditor's peak RSS, wall time and what it stored.
-#   bash bench/hostile-rss.sh [N...]      (default: 64)      needs root; release builds unless FLEET_AUDIT/FLEET_LAB
+# Hostile-host memory benchmark (not a test): N lab hosts whose sshd answers every command with the 70 MB `flood`,
+# or (`hold`) with just under the per-host output cap followed by silence until the deadline, so every session holds
+# its buffer at once: the worst case (docs/lab.md#hostile-hosts). All collected at once; prints the auditor's peak
+# RSS, wall time and what it stored.
+#   MODES="flood hold" bash bench/hostile-rss.sh [N...]   (default: 64)   needs root; release builds unless
+#   FLEET_AUDIT/FLEET_LAB name others
 # Bounded: each host floods 70 MB once, the inventory's deadlines end every session within 30 s, and an auditor
 # whose RSS passes RSS_CAP_MIB (default 2048) is killed and reported as such: one that keeps every flood would
 # need 70 MB per host (measured before the fixes: 1,106 MiB for 16 hosts), more than a shared machine should give.
@@ -16,9 +19,10 @@ cap_kib=$(( ${RSS_CAP_MIB:-2048} * 1024 ))
 out=$(mktemp -d /tmp/fleet-hostile-bench.XXXXXX)
 trap '"$lab" down --prefix "$prefix" >/dev/null 2>&1 || true; rm -rf "$out"' EXIT INT TERM
 echo "# hostile flood benchmark: $(date -u +%FT%TZ), $(nproc) cores, $(uname -sr); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-6s %13s %8s %5s %11s\n" hosts peak_rss_MiB wall_s exit stored_MiB
+printf "%-6s %-6s %13s %8s %5s %11s\n" mode hosts peak_rss_MiB wall_s exit stored_MiB
+for mode in ${MODES:-flood hold}; do
 for n in "${sizes[@]}"; do
-  "$lab" up "hostile-flood-$n" --out "$out/lab" --prefix "$prefix" >/dev/null
+  "$lab" up "hostile-$mode-$n" --out "$out/lab" --prefix "$prefix" >/dev/null
   # Shorter deadlines than the lab's: a flood the auditor does not cut ends with its session.
   sed -i 's/^  timeouts: .*/  timeouts: {connect: 5, handshake: 10, auth: 10, command: 20, host: 30}/' "$out/lab/inventory.yaml"
   start=$(date +%s.%N)
@@ -38,8 +42,10 @@ for n in "${sizes[@]}"; do
   wall=$(echo "$(date +%s.%N) - $start" | bc)
   rss=$(tail -n 1 "$out/rss")
   stored=$(du -sm "$out/reports" | cut -f1)
-  printf "%-6s %13.1f %8.1f %5s %11s%s\n" "$n" "$(echo "$rss / 1024" | bc -l)" "$wall" "$status" "$stored" "$over"
+  printf "%-6s %-6s %13.1f %8.1f %5s %11s%s\n" "$mode" "$n" "$(echo "$rss / 1024" | bc -l)" "$wall" "$status" \
+    "$stored" "$over"
   "$lab" down --prefix "$prefix" >/dev/null
   rm -rf "$out/reports" "$out/lab"
 done
-echo "# reproduce: make release && sudo bash bench/hostile-rss.sh ${sizes[*]}"
+done
+echo "# reproduce: make release && sudo MODES=\"${MODES:-flood hold}\" bash bench/hostile-rss.sh ${sizes[*]}"

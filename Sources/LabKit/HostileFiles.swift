@@ -188,7 +188,7 @@ extension LabFiles {
     static let forcedCommandScript = #"""
         # The forced command of a hostile fleet-lab host (Sources/LabKit/HostileFiles.swift): sshd runs this instead
         # of the collector; it knows the framing token (stdin's first line) and abuses it. Bounded: it ends by itself.
-        import sys
+        import sys, time
 
         mode = sys.argv[1]
         token = sys.stdin.buffer.readline().strip()
@@ -235,6 +235,14 @@ extension LabFiles {
                     out.write(line)
                 for _ in range(10 * 1024):
                     out.write(b"\x1b[2J" + line[4:])
+            elif mode == "hold":
+                # The worst case for the auditor's memory: just under the per-host output cap (2 MiB), in valid
+                # sections, then silence until the session's deadline, so every session holds its buffer at once.
+                body = (b"B" * 1023 + b"\n") * 256
+                for name in [b"processes", b"listening", b"ip_addr", b"ip_route", b"firewall", b"os_release", b"imds"]:
+                    section(name, body=body)
+                out.flush()
+                time.sleep(60)
             out.flush()
         except BrokenPipeError:
             pass

@@ -28,12 +28,12 @@ public struct Scenario: Sendable, Hashable {
 
     /// `hostile-flood-N`: N hosts whose sshd answers every command with the 70 MB `flood`, for
     /// bench/hostile-rss.sh (the auditor's memory while every session floods at once).
-    public static func hostileFlood(_ count: Int) -> Scenario {
+    public static func hostileFlood(_ count: Int, mode: LabHost.ForceCommand = .flood) -> Scenario {
         Scenario(
-            name: "hostile-flood-\(count)", subnet: "10.82.0.0/16", vpcID: "vpc-0lab",
+            name: "hostile-\(mode.rawValue)-\(count)", subnet: "10.82.0.0/16", vpcID: "vpc-0lab",
             hosts: (1...max(1, count)).map {
-                var host = LabHost(name: "flood-\($0)", vpcID: "vpc-0lab")
-                host.forceCommand = .flood
+                var host = LabHost(name: "\(mode.rawValue)-\($0)", vpcID: "vpc-0lab")
+                host.forceCommand = mode
                 host.redis = []
                 return host
             })
@@ -107,6 +107,9 @@ public struct LabHost: Sendable, Hashable {
         case manySections = "many-sections"
         /// 70 MB of output inside one framed section that never ends, then more outside any section.
         case flood
+        /// Just under the per-host output cap in valid sections, then silent for 60 s: every session holds its
+        /// buffer at once (the auditor's worst case for memory).
+        case hold
     }
 
     public init(name: String, vpcID: String) {

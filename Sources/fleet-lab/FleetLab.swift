@@ -42,7 +42,10 @@ struct FleetLab: ParsableCommand {
 
         @Argument(
             help:
-                "A scenario file (inventory/lab/*.yaml), scale-N for N plain hosts, hostile-flood-N for N flooding ones."
+                """
+                A scenario file (inventory/lab/*.yaml), scale-N for N plain hosts, hostile-flood-N for N flooding \
+                ones, hostile-hold-N for N that print just under the output cap and then hold the session.
+                """
         )
         var scenario: String
 
@@ -68,6 +71,8 @@ struct FleetLab: ParsableCommand {
             } else if scenario.hasPrefix("hostile-flood-"), let count = Int(scenario.dropFirst("hostile-flood-".count))
             {
                 loaded = Scenario.hostileFlood(count)
+            } else if scenario.hasPrefix("hostile-hold-"), let count = Int(scenario.dropFirst("hostile-hold-".count)) {
+                loaded = Scenario.hostileFlood(count, mode: .hold)
             } else {
                 do { loaded = try Scenario.load(path: scenario) } catch {
                     FileHandle.standardError.write(Data("fleet-lab: \(error)\n".utf8))
