@@ -13,11 +13,18 @@ public struct HostConnection: Sendable, Hashable, Codable {
     public var knownHostsFile: String?
     public var hostKeyChecking: HostKeyChecking
     public var deadlines: PhaseDeadlines
+    /// Bastions to pass through, first hop first (OpenSSH's ProxyJump): each is reached, verified and authenticated
+    /// like any host, and carries the next hop's connection in a `direct-tcpip` channel. Empty: a direct route.
+    public var jumps: [HostConnection]
+    /// A command whose standard input and output carry the SSH connection (OpenSSH's ProxyCommand, `%h %p %r %n %%`
+    /// already expanded), e.g. an AWS Systems Manager session. Nil: no proxy command. Never together with `jumps`.
+    public var proxyCommand: String?
 
     public init(
         name: String, address: String, port: Int = 22, user: String,
         authentication: Authentication, knownHostsFile: String? = nil,
-        hostKeyChecking: HostKeyChecking = .strict, deadlines: PhaseDeadlines = PhaseDeadlines()
+        hostKeyChecking: HostKeyChecking = .strict, deadlines: PhaseDeadlines = PhaseDeadlines(),
+        jumps: [HostConnection] = [], proxyCommand: String? = nil
     ) {
         self.name = name
         self.address = address
@@ -27,6 +34,8 @@ public struct HostConnection: Sendable, Hashable, Codable {
         self.knownHostsFile = knownHostsFile
         self.hostKeyChecking = hostKeyChecking
         self.deadlines = deadlines
+        self.jumps = jumps
+        self.proxyCommand = proxyCommand
     }
 }
 
@@ -39,11 +48,23 @@ public struct Authentication: Sendable, Hashable, Codable {
     public var passphraseEnvironmentVariable: String?
     /// Whether to try the ssh-agent at `SSH_AUTH_SOCK`.
     public var useAgent: Bool
+    /// Further key files (ssh_config's later `IdentityFile` lines), tried in order after `identityFile`.
+    public var extraIdentityFiles: [String]
+    /// OpenSSH's IdentitiesOnly: offer only the configured key files, never the agent's other keys.
+    public var identitiesOnly: Bool
+    /// OpenSSH's IdentityAgent: the agent socket for this host; nil means the engine's default (`SSH_AUTH_SOCK`).
+    public var agentSocketPath: String?
 
-    public init(identityFile: String? = nil, passphraseEnvironmentVariable: String? = nil, useAgent: Bool = false) {
+    public init(
+        identityFile: String? = nil, passphraseEnvironmentVariable: String? = nil, useAgent: Bool = false,
+        extraIdentityFiles: [String] = [], identitiesOnly: Bool = false, agentSocketPath: String? = nil
+    ) {
         self.identityFile = identityFile
         self.passphraseEnvironmentVariable = passphraseEnvironmentVariable
         self.useAgent = useAgent
+        self.extraIdentityFiles = extraIdentityFiles
+        self.identitiesOnly = identitiesOnly
+        self.agentSocketPath = agentSocketPath
     }
 }
 

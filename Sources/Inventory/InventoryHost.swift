@@ -25,6 +25,11 @@ public struct InventoryHost: Sendable, Hashable {
     public var securityGroupIDs: [String]
     /// Line of the host's entry in the inventory file, for messages.
     public var line: Int?
+    /// How reads that need privilege run (config files, /proc of redis-server, `ss -p`, firewall rules).
+    public var become: Become = .none
+    /// Bastions (ProxyJump) and proxy command (ProxyCommand) of the route to this host; see `HostConnection`.
+    public var jumps: [HostConnection] = []
+    public var proxyCommand: String?
 
     /// What the engine needs to reach this host.
     public var connection: HostConnection {
@@ -33,7 +38,8 @@ public struct InventoryHost: Sendable, Hashable {
             authentication: Authentication(
                 identityFile: identityFile, passphraseEnvironmentVariable: passphraseEnvironmentVariable,
                 useAgent: useAgent),
-            knownHostsFile: knownHostsFile, hostKeyChecking: hostKeyChecking, deadlines: deadlines)
+            knownHostsFile: knownHostsFile, hostKeyChecking: hostKeyChecking, deadlines: deadlines, jumps: jumps,
+            proxyCommand: proxyCommand)
     }
 
     /// Who this host is, as snapshots and reports name it.
@@ -104,4 +110,11 @@ public enum MetadataEndpoint: Sendable, Hashable {
     case url(String)
 
     public static let ec2Default = MetadataEndpoint.url("http://169.254.169.254")
+}
+
+/// How the collector runs the reads that need privilege. `sudo` uses `sudo -n` (never a prompt, never a password);
+/// `none` (the default) runs everything as the login user and records each read that was refused.
+public enum Become: String, Sendable, Hashable, Codable, CaseIterable {
+    case none
+    case sudo
 }

@@ -11,7 +11,7 @@ struct InventoryParser {
     private static let ansibleKeys: Set<String> = ["file", "group"]
     private static let connectionKeys: Set<String> = [
         "user", "port", "identity_file", "passphrase_env", "use_agent", "known_hosts", "host_key_checking", "metadata",
-        "timeouts", "redis", "tags",
+        "timeouts", "redis", "tags", "become",
     ]
     private static let hostKeys = connectionKeys.union(["name", "address", "groups", "vpc_id", "security_group_ids"])
     private static let redisKeys: Set<String> = ["port", "password_env", "password_file", "username"]
@@ -30,6 +30,7 @@ struct InventoryParser {
         var deadlines = PhaseDeadlines()
         var redis: [RedisInstanceSpec] = []
         var tags: [String: String] = [:]
+        var become = Become.none
     }
 
     func parse(_ text: String) throws(YAMLFileError) -> Inventory {
@@ -96,7 +97,7 @@ struct InventoryParser {
             knownHostsFile: settings.knownHostsFile, hostKeyChecking: settings.hostKeyChecking,
             deadlines: settings.deadlines, tags: settings.tags, groups: groups, redis: settings.redis,
             metadata: settings.metadata, vpcID: try fields["vpc_id"]?.nonEmptyString(),
-            securityGroupIDs: securityGroups, line: node.line)
+            securityGroupIDs: securityGroups, line: node.line, become: settings.become)
     }
 
     /// Hosts from an `ec2_instances` entry: `aws ec2 describe-instances` output plus the inventory's defaults.
@@ -119,7 +120,7 @@ struct InventoryParser {
                 hostKeyChecking: defaults.hostKeyChecking, deadlines: defaults.deadlines,
                 tags: defaults.tags.merging(instance.tags) { $1 }, groups: [], redis: defaults.redis,
                 metadata: defaults.metadata, vpcID: instance.vpcID, securityGroupIDs: instance.securityGroupIDs,
-                line: node.line)
+                line: node.line, become: defaults.become)
         }
     }
 
@@ -138,7 +139,8 @@ struct InventoryParser {
                 useAgent: defaults.useAgent ?? ((host.identityFile ?? defaults.identityFile) == nil),
                 knownHostsFile: defaults.knownHostsFile, hostKeyChecking: defaults.hostKeyChecking,
                 deadlines: defaults.deadlines, tags: defaults.tags.merging(host.tags) { $1 }, groups: host.groups,
-                redis: defaults.redis, metadata: defaults.metadata, vpcID: nil, securityGroupIDs: [], line: host.line)
+                redis: defaults.redis, metadata: defaults.metadata, vpcID: nil, securityGroupIDs: [], line: host.line,
+                become: defaults.become)
         }
     }
 
@@ -155,6 +157,7 @@ struct InventoryParser {
         if let node = fields["use_agent"] { settings.useAgent = try node.bool() }
         if let node = fields["known_hosts"] { settings.knownHostsFile = resolvePath(try node.nonEmptyString()) }
         if let node = fields["host_key_checking"] { settings.hostKeyChecking = try node.oneOf(HostKeyChecking.self) }
+        if let node = fields["become"] { settings.become = try node.oneOf(Become.self) }
         if let node = fields["metadata"] { settings.metadata = try metadataEndpoint(node) }
         if let node = fields["timeouts"] { settings.deadlines = try deadlines(node, inheriting: settings.deadlines) }
         if let node = fields["redis"] { settings.redis = try redisInstances(node) }
