@@ -32,8 +32,10 @@ public enum CollectorScript {
         case .url(let url): metadata = url
         }
         let arguments =
-            [marker, metadata, String(sectionLimit), String(watchdogSeconds(host.connection.deadlines)),
-             String(maximumInstances)] + host.redis.map { String($0.port) }
+            [
+                marker, metadata, String(sectionLimit), String(watchdogSeconds(host.connection.deadlines)),
+                String(maximumInstances),
+            ] + host.redis.map { String($0.port) }
         return "sh -c " + shellQuoted(source) + " fleet-audit-collector "
             + arguments.map(shellQuoted).joined(separator: " ")
     }

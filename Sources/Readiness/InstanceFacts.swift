@@ -63,7 +63,9 @@ public struct InstanceContext: Sendable {
     /// One line naming the unread files and why, for `unknown` results.
     public var unreadConfigSummary: String {
         unreadConfigFiles.prefix(3).map { file in
-            let why = file.skipped ?? (file.truncated == true ? "cut at the size bound" : "read failed (exit \(file.exitCode ?? -1))")
+            let why =
+                file.skipped
+                ?? (file.truncated == true ? "cut at the size bound" : "read failed (exit \(file.exitCode ?? -1))")
             return "\(file.path): \(why)"
         }.joined(separator: "; ")
     }

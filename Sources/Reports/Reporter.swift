@@ -120,6 +120,7 @@ extension HostVerdict {
     /// What kept this host's collection from being whole, one line for every format (`output-cut: ...; timed-out:
     /// ...`); nil when it was collected whole. The messages are the auditor's own words and numbers.
     public var collectionSummary: String? {
-        collectionNotes.isEmpty ? nil : collectionNotes.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
+        collectionNotes.isEmpty
+            ? nil : collectionNotes.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
     }
 }

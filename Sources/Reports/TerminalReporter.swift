@@ -38,9 +38,13 @@ public struct TerminalReporter: Sendable {
         text += ReadinessStatus.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n"
         let cut = model.verdict.hosts.filter { $0.collectionSummary != nil }
         if !cut.isEmpty {
-            let names = cut.prefix(10).map { "\($0.host.name) (\($0.collectionNotes.map(\.kind.rawValue).joined(separator: ", ")))" }
-            text += OutputText.terminal(
-                "Not collected whole: \(names.joined(separator: ", "))\(cut.count > 10 ? " and \(cut.count - 10) more" : "")")
+            let names = cut.prefix(10).map {
+                "\($0.host.name) (\($0.collectionNotes.map(\.kind.rawValue).joined(separator: ", ")))"
+            }
+            text +=
+                OutputText.terminal(
+                    "Not collected whole: \(names.joined(separator: ", "))\(cut.count > 10 ? " and \(cut.count - 10) more" : "")"
+                )
                 + "\n"
         }
         if let changes = model.sinceLastRun {

@@ -176,7 +176,8 @@ final class LabHostileTests: XCTestCase {
             }
         }
         XCTAssertEqual(
-            exposed.count, 0, "not private under the reports root (first 10 of \(exposed.count)): \(exposed.prefix(10))")
+            exposed.count, 0, "not private under the reports root (first 10 of \(exposed.count)): \(exposed.prefix(10))"
+        )
 
         // (f) Peak RSS (GNU time's maximum resident set size, KiB) under the stated bound.
         let rssText = (try? String(contentsOfFile: rssFile, encoding: .utf8)) ?? ""

@@ -213,7 +213,8 @@ struct SourceRenamedCommandsRule: InstanceRule {
         if !context.unreadConfigFiles.isEmpty {
             // Absence proves nothing while a file that may hold a rename-command was not read.
             return result(
-                .unknown, "No rename-command in the files read, but not every file was read: \(context.unreadConfigSummary).",
+                .unknown,
+                "No rename-command in the files read, but not every file was read: \(context.unreadConfigSummary).",
                 context.unreadConfigFiles.map { Evidence(source: $0.path, observed: $0.skipped ?? "not read") },
                 remediation: "Make every included config file readable to the audit user, or check it by hand.")
         }
