@@ -224,11 +224,22 @@ info_all() {
   printf '%s\n' "$out"; return 1
 }
 
+# Whether process PID holds the socket listening on PORT (its inode among /proc/PID/fd): INFO's process_id is the
+# server's own word, and a fake server could name another process (a root redis-server, PID 1) to borrow its rights.
+pid_owns_port() {
+  p_hex=$(printf '%04X' "$2")
+  p_inodes=$(awk -v p=":$p_hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  [ -n "$p_inodes" ] || return 1
+  p_links=$(ls -l "/proc/$1/fd" 2>/dev/null) || return 1
+  for p_inode in $p_inodes; do case "$p_links" in *"socket:[$p_inode]"*) return 0 ;; esac; done
+  return 1
+}
 # The user and groups a redis-server runs as (effective ids, from /proc/PID/status): a config file is copied only
-# when that user could read it. Unknown (no pid, /proc hidden): S_UID stays empty and only world-readable files count.
+# when that user could read it. Unknown (no pid, /proc hidden, or PID not the one listening on the instance's port):
+# S_UID stays empty and only world-readable files count.
 server_identity() {
   S_UID=; S_GIDS=" "
-  [ -n "$1" ] && [ -r "/proc/$1/status" ] || return 0
+  [ -n "$1" ] && [ -r "/proc/$1/status" ] && pid_owns_port "$1" "$2" || return 0
   S_UID=$(awk '/^Uid:/ { print $3; exit }' "/proc/$1/status")
   S_GIDS=" $(awk '/^Gid:/ { printf "%s ", $3 } /^Groups:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }' "/proc/$1/status") "
 }
@@ -277,7 +288,7 @@ for PORT in $ports; do
   rcli INFO server 2>/dev/null | head -c 65536 > "$W/server"
   conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r' | head -n 1)
   pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server" | head -n 1)
-  server_identity "$pid"
+  server_identity "$pid" "$PORT"
   if [ -n "$conf" ]; then
     printf '%s\n' "$conf" > "$W/files"; n=0
     while [ $n -lt 10 ] && f=$(sed -n "$((n + 1))p" "$W/files") && [ -n "$f" ]; do
