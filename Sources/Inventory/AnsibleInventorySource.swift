@@ -19,6 +19,23 @@ struct AnsibleInventorySource {
         var tags: [String: String]
         var groups: [String]
         var line: Int?
+        /// `-J` / `-o ProxyJump=` in `ansible_ssh_common_args` or `ansible_ssh_extra_args`.
+        var proxyJump: [JumpSpecification]? = nil
+        /// `-o ProxyCommand=` there.
+        var proxyCommand: String? = nil
+        /// `ansible_become: true` is sudo (Ansible's default become method).
+        var become: Become? = nil
+
+        /// The inventory keys these variables set, which win over ssh_config as a host entry's own keys do.
+        var explicitKeys: Set<String> {
+            var keys: Set<String> = []
+            if port != nil { keys.insert("port") }
+            if user != nil { keys.insert("user") }
+            if identityFile != nil { keys.insert("identity_file") }
+            if proxyJump != nil { keys.insert("proxy_jump") }
+            if proxyCommand != nil { keys.insert("proxy_command") }
+            return keys
+        }
     }
 
     private struct Variables {
