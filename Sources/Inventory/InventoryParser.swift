@@ -184,7 +184,9 @@ struct InventoryParser {
     /// Hosts from an `ansible_inventory` entry: an Ansible YAML inventory plus the inventory's defaults.
     private func ansibleHosts(from node: YAMLNode, defaults: Settings) throws(YAMLFileError) -> [InventoryHost] {
         let fields = try node.mapping(allowedKeys: Self.ansibleKeys)
-        guard let fileNode = fields["file"] else { throw node.error("needs 'file': an Ansible inventory in YAML") }
+        guard let fileNode = fields["file"] else {
+            throw node.error("needs 'file': an Ansible inventory (YAML, INI, or ansible-inventory --list JSON)")
+        }
         let source = AnsibleInventorySource(
             file: resolvePath(try fileNode.nonEmptyString()), group: try fields["group"]?.nonEmptyString() ?? "all")
         return try source.hosts().map { (host) throws(YAMLFileError) in
