@@ -153,4 +153,25 @@ final class SSHConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix(command + ":4: hosts[0].proxy_command: unknown token %x"), "\(error)")
         }
     }
+
+    func testEC2InstanceIDsReachedThroughAnSSMProxyCommand() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/ec2-describe-instances.json").path
+        let config = try directory.write(
+            "Host i-*\n  ProxyCommand aws ssm start-session --target %h --document-name AWS-StartSSHSession "
+                + "--parameters portNumber=%p\n", to: "ssh_config")
+        let inventory = try Inventory.load(
+            path: try directory.write(
+                "ec2_instances:\n  - {file: \(fixture), tags: {role: redis}, address: instance-id}\n",
+                to: "inventory.yaml"),
+            sshConfig: .file(config), homeDirectory: directory.path)
+        XCTAssertFalse(inventory.hosts.isEmpty)
+        for host in inventory.hosts {
+            XCTAssertTrue(host.address.hasPrefix("i-"), host.address)
+            XCTAssertEqual(
+                host.proxyCommand,
+                "aws ssm start-session --target \(host.address) --document-name AWS-StartSSHSession "
+                    + "--parameters portNumber=22")
+        }
+    }
 }
