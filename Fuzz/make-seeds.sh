@@ -116,4 +116,28 @@ for version in $facts/redis-*/ $facts/valkey-*/; do
         cat "$version/info-everything.txt"
     } >"$seeds/evaluator/$name.txt"
 done
+# A stored run's host file (runs/<time>/hosts/<name>.json, what `report --run` decodes), from the 7.0.15 fixtures.
+python3 - "$facts" "$conf" >"$seeds/evaluator/snapshot-redis-7.0.15.json" <<'PYTHON'
+import json, sys
+facts, conf = sys.argv[1], sys.argv[2]
+read = lambda path: open(path, encoding="utf-8").read()
+section = lambda text: {"exitCode": 0, "text": text, "truncated": False}
+version = facts + "/redis-7.0.15/"
+print(json.dumps({
+    "schema": "fleet-audit.snapshot/1",
+    "host": {"name": "cache-1", "address": "10.0.1.15", "port": 22, "tags": {"app": "shop"}, "groups": [],
+             "securityGroupIDs": []},
+    "collectedAt": "2026-12-01T00:00:00Z",
+    "sections": {"meminfo": section(read(facts + "/host/proc-meminfo.txt")),
+                 "loadavg": section(read(facts + "/host/proc-loadavg.txt")), "cpu_count": section("4\n"),
+                 "ip_addr": section(read(facts + "/host/ip-addr.txt"))},
+    "instances": [{"port": 6379, "pid": 812, "configFile": "/etc/redis/redis.conf", "origin": "both",
+                   "sections": {name: section(read(version + file)) for name, file in [
+                       ("info", "info-all.txt"), ("config_get", "config-get.txt"),
+                       ("client_list", "client-list.txt"), ("acl_list", "acl-list.txt")]},
+                   "configFiles": [{"path": "/etc/redis/redis.conf", "text": read(conf)}]}],
+    "hostKeyUnverified": False,
+}, indent=1, sort_keys=True))
+PYTHON
+
 find "$seeds" -type f -o -type l | wc -l | xargs echo "seeds:"
