@@ -73,6 +73,21 @@ trap 'rm -rf "$keys"' EXIT
 conf="$keys/redis.conf"
 grep -v '^#' $facts/debian-redis-7.0.15.conf | grep -v '^$' >"$conf"
 
+# redis.conf seeds the fuzzer can mutate quickly: the directives alone, and a main file with an include (the
+# redis-conf target reads `--8<-- PATH` as the start of another captured file).
+mkdir -p "$seeds/redis-conf"
+cp "$conf" "$seeds/redis-conf/debian-redis-7.0.15-directives.conf"
+{
+    echo 'include /etc/redis/conf.d/*.conf'
+    echo 'maxmemory 20gb'
+    echo 'rename-command CONFIG ""'
+    echo 'user default on >secret ~* +@all'
+    echo '--8<-- /etc/redis/conf.d/memory.conf'
+    echo 'maxmemory 2gb'
+    echo 'client-output-buffer-limit replica 256mb 64mb 60'
+    echo 'requirepass "quoted \x41 secret"'
+} >"$seeds/redis-conf/include.conf"
+
 # The collector's framed output (SectionStream, token as in Sources/FuzzTargets) for each Redis version.
 frame() { # frame NAME ATTRIBUTES FILE
     printf '==FA:fuzz0token:BEGIN %s%s==\n' "$1" "${2:+ $2}"
