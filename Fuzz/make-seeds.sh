@@ -155,4 +155,8 @@ print(json.dumps({
 }, indent=1, sort_keys=True))
 PYTHON
 
+# The rules target reads the evaluator's inputs.
+mkdir -p "$seeds/rules"
+for file in "$seeds"/evaluator/*; do ln -s "../evaluator/$(basename "$file")" "$seeds/rules/"; done
+
 find "$seeds" -type f -o -type l | wc -l | xargs echo "seeds:"
