@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
         // Replays the seeds and every crash the fuzzers found (Fuzz/corpus, Fuzz/regressions) in every test run.
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "FleetCore"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
     ]
