@@ -42,6 +42,8 @@ final class BastionConnection: LoopTask {
     private var pendingOwner: ObjectIdentifier?
     /// The connector whose channel open is in flight.
     private var opener: ObjectIdentifier?
+    /// Holders held back because another open (or another caller's pending call) was in flight.
+    private var openWaiters: [Connector] = []
     var isTouched = false
     /// How many tunnels it has opened (for tests and logs).
     private(set) var tunnelsOpened = 0
@@ -108,6 +110,7 @@ final class BastionConnection: LoopTask {
     /// arguments), so this task completes it and frees the channel before any other open.
     func cancelOpen(for holder: Connector, host: String, port: Int) -> Bool {
         waiters.removeAll { $0 === holder }
+        openWaiters.removeAll { $0 === holder }
         guard opener == ObjectIdentifier(holder) else { return false }
         opener = ObjectIdentifier(self)
         orphanedOpen = (host, port)
@@ -123,11 +126,16 @@ final class BastionConnection: LoopTask {
             return .failed(SSHError(code: .channel, message: "bastion connection closed"))
         }
         let identity = ObjectIdentifier(holder)
-        guard opener == nil || opener == identity else { return nil }
+        guard opener == nil || opener == identity else {
+            if !openWaiters.contains(where: { $0 === holder }) { openWaiters.append(holder) }
+            return nil
+        }
         opener = identity
         let outcome = perform(holder.owner) { session.openDirectTCPIP(host: host, port: port) }
         switch outcome {
-        case nil: return nil
+        case nil:
+            if !openWaiters.contains(where: { $0 === holder }) { openWaiters.append(holder) }
+            return nil
         case .wouldBlock?: return outcome
         case .done?:
             tunnelsOpened += 1
@@ -319,7 +327,8 @@ final class BastionConnection: LoopTask {
     }
 
     private func wakeAll() {
-        for waiter in waiters { context.scheduler.wake(waiter.owner) }
+        for waiter in waiters + openWaiters { context.scheduler.wake(waiter.owner) }
+        openWaiters.removeAll()
         if isReady || failure != nil { waiters.removeAll() }
         for tunnel in tunnels { context.scheduler.wake(tunnel.owner) }
     }

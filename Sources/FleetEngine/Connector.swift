@@ -224,6 +224,7 @@ final class Connector {
 
             case .awaitingProxyExit(let proxy, let failed, let deadline):
                 _ = proxy.pump(scratch: scratch)
+                if proxy.stderrFinished && !proxy.hasExited { proxy.awaitExit(upTo: 0.1) }
                 if proxy.hasExited || proxy.stderrFinished || now >= deadline {
                     stage = .done
                     let explained = proxy.breakage ?? failed
@@ -379,7 +380,8 @@ final class Connector {
         case .timeout: what = "\(hopName) timed out (\(failure.phase?.rawValue ?? "?"))"
         default: what = "\(hopName) failed"
         }
-        return Failure(failure.errorClass, phase: failure.phase, message: "jump: \(what): \(failure.message)", hop: hopName)
+        return Failure(
+            failure.errorClass, phase: failure.phase, message: "jump: \(what): \(failure.message)", hop: hopName)
     }
 
     private func failure(_ failureClass: FailureClass, _ phase: SessionPhase?, _ message: String) -> Failure {

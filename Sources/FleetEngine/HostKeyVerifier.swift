@@ -30,7 +30,8 @@ enum HostKeyVerifier {
                 Failure(
                     .hostKeyChanged, phase: .hostKey,
                     message:
-                        "REFUSED: \(name) presented \(key.type) \(key.fingerprint), which \(path):\(line) marks @revoked"))
+                        "REFUSED: \(name) presented \(key.type) \(key.fingerprint), which \(path):\(line) marks @revoked"
+                ))
         case .mismatch(let knownTypes, let line):
             return .refused(
                 Failure(

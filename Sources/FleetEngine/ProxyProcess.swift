@@ -144,6 +144,18 @@ final class ProxyProcess: SessionTransport {
         }
     }
 
+    /// Once its stderr reached EOF the command is exiting: waits up to `seconds` (in 1 ms steps, on a failure path
+    /// only) for its status, so the failure can say how it ended.
+    func awaitExit(upTo seconds: Double) {
+        var waited = 0.0
+        while !reaped && waited < seconds {
+            reapIfExited()
+            if reaped { break }
+            usleep(1_000)
+            waited += 0.001
+        }
+    }
+
     /// Stderr has reached EOF (the command and everything holding its stderr are gone).
     var stderrFinished: Bool { stderrClosed }
 
