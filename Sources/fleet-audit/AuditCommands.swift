@@ -142,7 +142,7 @@ struct AuditCommand: AsyncParsableCommand {
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
         let lock = try lockOptions.lock(root: output.out, purpose: "fleet-audit audit")
         defer { lock.release() }
-        let engine = try makeEngine(concurrency: concurrency)
+        let engine = try makeEngine(concurrency: concurrency, inventory: inventory)
         let collection: Collector.Collection
         do {
             collection = try await Collector(executor: engine, store: RunStore(root: output.out))

@@ -53,7 +53,7 @@ struct CollectCommand: AsyncParsableCommand {
         if hosts.contains(where: { $0.hostKeyChecking == .off }) {
             printError("fleet-audit: WARNING: host keys are NOT verified for some hosts (host_key_checking: off)")
         }
-        let engine = try makeEngine(concurrency: concurrency)
+        let engine = try makeEngine(concurrency: concurrency, inventory: inventory)
         let collector = Collector(executor: engine, store: RunStore(root: output.out))
         let collection: Collector.Collection
         do {

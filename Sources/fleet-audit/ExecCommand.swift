@@ -58,7 +58,7 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         logging.bootstrap()
-        let (_, hosts) = try inventoryOptions.selectedHosts()
+        let (inventory, hosts) = try inventoryOptions.selectedHosts()
         let commandLine = (command.first == "--" ? Array(command.dropFirst()) : command).joined(separator: " ")
         let jobs = hosts.map { host in
             var connection = host.connection
@@ -69,7 +69,7 @@ struct ExecCommand: AsyncParsableCommand {
         if jobs.contains(where: { $0.host.hostKeyChecking == .off }) {
             printError("fleet-audit: WARNING: host keys are NOT verified for some hosts (host_key_checking: off)")
         }
-        let engine = try makeEngine(concurrency: concurrency)
+        let engine = try makeEngine(concurrency: concurrency, inventory: inventory)
         let printer = ExecPrinter(mode: json ? .json : group ? .grouped : .prefixed, total: jobs.count)
         let results = await engine.run(jobs) { printer.hostFinished($0) }
         printer.finish(results)

@@ -111,9 +111,14 @@ private struct TerminalSafeStandardError: TextOutputStream, Sendable {
 }
 
 /// The SSH engine for a command; a process that cannot hold `concurrency` sessions exits with the environment status.
-func makeEngine(concurrency: Int) throws -> FleetEngine {
+/// The inventory's `max_sessions_per_bastion` and `max_connections_per_bastion` size the bastion pools.
+func makeEngine(concurrency: Int, inventory: Inventory) throws -> FleetEngine {
     do {
-        return try FleetEngine(configuration: .init(concurrency: concurrency))
+        return try FleetEngine(
+            configuration: .init(
+                concurrency: concurrency,
+                maxChannelsPerBastionConnection: inventory.bastionLimits.maxSessionsPerBastion,
+                maxConnectionsPerBastion: inventory.bastionLimits.maxConnectionsPerBastion))
     } catch {
         printError("fleet-audit: \(error)")
         throw ExitCode(ExitCodes.environment)
