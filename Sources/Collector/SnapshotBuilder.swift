@@ -37,7 +37,8 @@ public struct SnapshotBuilder {
             let cause = result.failure.flatMap { notes.isEmpty ? nil : $0 }
             snapshot.failure = Failure(
                 cause?.errorClass ?? .exit, phase: cause?.phase ?? .command,
-                message: "the collector printed no sections\(cause.map { " (\($0.message))" } ?? "") (stderr: \(stderr))")
+                message:
+                    "the collector printed no sections\(cause.map { " (\($0.message))" } ?? "") (stderr: \(stderr))")
             return snapshot
         }
         notes += Self.notes(for: parsed)
@@ -55,7 +56,9 @@ public struct SnapshotBuilder {
                 truncated: section.truncated)
             guard let port = section.port else {
                 // The collector frames each host section once; a repeat is not allowed to replace the first.
-                if snapshot.sections[section.name.rawValue] == nil { snapshot.sections[section.name.rawValue] = captured }
+                if snapshot.sections[section.name.rawValue] == nil {
+                    snapshot.sections[section.name.rawValue] = captured
+                }
                 continue
             }
             if instances[port] == nil {
@@ -67,17 +70,26 @@ public struct SnapshotBuilder {
             switch section.name {
             case .configFile, .configFileSkipped:
                 let path = section.path ?? ""
-                let skipped = section.name == .configFileSkipped ? captured.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
-                instances[port]?.configFiles.append(
-                    ConfigFileCapture(
-                        path: path, text: skipped == nil ? captured.text : "", exitCode: section.exitCode,
-                        skipped: skipped, truncated: section.truncated))
+                let skipped =
+                    section.name == .configFileSkipped
+                    ? captured.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+                var capture = ConfigFileCapture(
+                    path: path, text: skipped == nil ? captured.text : "", exitCode: section.exitCode,
+                    skipped: skipped, truncated: section.truncated)
+                if !capture.wasRead && ConfigFileCapture.saysPermissionDenied(skipped ?? section.text) {
+                    capture.refusedToLoginUser = true
+                }
+                instances[port]?.configFiles.append(capture)
                 if instances[port]?.configFile == nil { instances[port]?.configFile = path }
             default:
                 if instances[port]?.sections[section.name.rawValue] == nil {
                     instances[port]?.sections[section.name.rawValue] = captured
                 }
             }
+        }
+        // What needed privilege and what could not be read: a note every report shows beside the host.
+        if let access = snapshot[.access], let note = AccessLog(parsing: access.text).note {
+            snapshot.collectionNotes.append(CollectionNote(.access, note))
         }
         let listening = snapshot[.listeningSockets]?.text ?? ""
         for (port, instance) in instances {

@@ -38,11 +38,20 @@ public struct TerminalReporter: Sendable {
         text += ReadinessStatus.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + "\n"
         let cut = model.verdict.hosts.filter { $0.collectionSummary != nil }
         if !cut.isEmpty {
-            let names = cut.prefix(10).map { "\($0.host.name) (\($0.collectionNotes.map(\.kind.rawValue).joined(separator: ", ")))" }
-            text += OutputText.terminal(
-                "Not collected whole: \(names.joined(separator: ", "))\(cut.count > 10 ? " and \(cut.count - 10) more" : "")")
+            let names = cut.prefix(10).map {
+                "\($0.host.name) (\($0.collectionNotes.map(\.kind.rawValue).joined(separator: ", ")))"
+            }
+            text +=
+                OutputText.terminal(
+                    "Not collected whole: \(names.joined(separator: ", "))\(cut.count > 10 ? " and \(cut.count - 10) more" : "")"
+                )
                 + "\n"
         }
+        let privileged = model.verdict.hosts.compactMap { host in host.accessSummary.map { (host.host.name, $0) } }
+        for (name, summary) in privileged.prefix(10) {
+            text += OutputText.terminal("Access on \(name): \(summary)") + "\n"
+        }
+        if privileged.count > 10 { text += "Access notes on \(privileged.count - 10) more hosts: see report.md\n" }
         if let changes = model.sinceLastRun {
             text += render(
                 changes: changes, heading: "Since the last run" + (changes.previousRunID.map { " (\($0))" } ?? ""))

@@ -187,7 +187,10 @@ struct SourceRenamedCommandsRule: InstanceRule {
             return result(
                 .unknown,
                 "redis.conf was not captured\(why): renamed commands cannot be seen (CONFIG GET does not show them).",
-                [], remediation: "Make the instance's config file readable to the audit user.")
+                [],
+                remediation: context.configDeniedToLoginUser
+                    ? "The config file is \(context.privilegeRemedy) (docs/collector.md#privilege)."
+                    : "Make the instance's config file readable to the audit user.")
         }
         let renamed = configuration.renamedCommands
         let evidence = renamed.map {
@@ -213,9 +216,12 @@ struct SourceRenamedCommandsRule: InstanceRule {
         if !context.unreadConfigFiles.isEmpty {
             // Absence proves nothing while a file that may hold a rename-command was not read.
             return result(
-                .unknown, "No rename-command in the files read, but not every file was read: \(context.unreadConfigSummary).",
+                .unknown,
+                "No rename-command in the files read, but not every file was read: \(context.unreadConfigSummary).",
                 context.unreadConfigFiles.map { Evidence(source: $0.path, observed: $0.skipped ?? "not read") },
-                remediation: "Make every included config file readable to the audit user, or check it by hand.")
+                remediation: context.configDeniedToLoginUser
+                    ? "A config file is \(context.privilegeRemedy) (docs/collector.md#privilege)."
+                    : "Make every included config file readable to the audit user, or check it by hand.")
         }
         return result(
             .pass, "No command is renamed.",
