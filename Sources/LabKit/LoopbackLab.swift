@@ -58,6 +58,11 @@ struct LoopbackLab {
             throw Lab.LabError(description: "loopback mode takes at most 2,000 hosts of at most 10 Redis instances")
         }
         // Hostile hosts bound what they make the collector do with mounts and limits inside their own namespaces.
+        if let special = hosts.first(where: { $0.needsUsers || $0.bastion || $0.network == .private }) {
+            throw Lab.LabError(
+                description: "\(special.name) needs its own users, sudoers or private network: those need network "
+                    + "namespaces (root)")
+        }
         if let hostile = hosts.first(where: \.isHostile) {
             throw Lab.LabError(description: "\(hostile.name) is a hostile host: those need network namespaces (root)")
         }

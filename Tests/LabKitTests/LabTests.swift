@@ -132,7 +132,11 @@ final class LabTests: XCTestCase {
             let metadata = InstanceMetadata(parsing: snapshot[.instanceMetadata]?.text ?? "")
             XCTAssertEqual(metadata.vpcID, host.metadata ? host.vpcID : nil, host.name)
             if host.fault != .redisDown, let first = snapshot.instances.first {
-                XCTAssertEqual(first.configFile, out + "/hosts/\(host.name)/redis-\(first.port).conf", host.name)
+                // A server run as its own user has Debian's layout (LabUsers.swift).
+                let expected =
+                    host.redis.first?.user == nil
+                    ? out + "/hosts/\(host.name)/redis-\(first.port).conf" : "/etc/redis/redis-\(first.port).conf"
+                XCTAssertEqual(first.configFile, expected, host.name)
             }
         }
         let stored = try String(contentsOfFile: directory.file("reports/latest/hosts/cache-auth.json"), encoding: .utf8)
