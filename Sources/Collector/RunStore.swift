@@ -192,7 +192,9 @@ public struct RunStore: Sendable {
         }
     }
 
-    public static func write(_ text: String, to path: String) throws(StoreError) { try write(Data(text.utf8), to: path) }
+    public static func write(_ text: String, to path: String) throws(StoreError) {
+        try write(Data(text.utf8), to: path)
+    }
 
     public static func makeDirectory(_ path: String) throws(StoreError) {
         do {

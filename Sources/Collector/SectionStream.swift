@@ -67,7 +67,8 @@ public enum SectionStream {
                 let newline = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
                 let line = bytes[lineStart..<newline]
                 let next = newline + 1
-                if line.starts(with: begin), line.count >= begin.count + close.count, line.suffix(2).elementsEqual(close)
+                if line.starts(with: begin), line.count >= begin.count + close.count,
+                    line.suffix(2).elementsEqual(close)
                 {
                     if open != nil { parsed.unterminated += 1 }
                     open = (ArraySlice(line.dropFirst(begin.count).dropLast(2)), min(next, bytes.count))
@@ -133,7 +134,9 @@ public enum SectionStream {
         section.path = fields["path"]
         guard (section.path != nil) == name.carriesPath else { return unexpected("path attribute where none belongs") }
         if let code = trailer["rc"] {
-            guard let value = Int(code), (0...255).contains(value) else { return unexpected("exit status out of range") }
+            guard let value = Int(code), (0...255).contains(value) else {
+                return unexpected("exit status out of range")
+            }
             section.exitCode = value
         }
         guard parsed.sections.count < limits.sections else {

@@ -6,6 +6,8 @@ public struct AccessLog: Sendable, Hashable {
         case configFile = "config_file"
         case serverStatus = "server_status"
         case serverCgroup = "server_cgroup"
+        /// `/proc/<pid>/fd`: which process holds the instance's port (whose user's rights a config read may use).
+        case serverFD = "server_fd"
         case listening
         case firewall
 
@@ -15,6 +17,7 @@ public struct AccessLog: Sendable, Hashable {
             case .configFile: "config files"
             case .serverStatus: "/proc/<pid>/status"
             case .serverCgroup: "/proc/<pid>/cgroup"
+            case .serverFD: "/proc/<pid>/fd"
             case .listening: "listening sockets' processes (ss -ltnp)"
             case .firewall: "firewall rules (iptables -S / nft list ruleset)"
             }

@@ -325,7 +325,8 @@ final class HostSession {
     private func result(failure: Failure, now: Double, output: RunningState? = nil) -> CommandResult {
         CommandResult(
             host: job.host.name, address: job.host.address, port: job.host.port, status: .failed, failure: failure,
-            stdout: output.map { Data($0.stdout.bytes) } ?? Data(), stderr: output.map { Data($0.stderr.bytes) } ?? Data(),
+            stdout: output.map { Data($0.stdout.bytes) } ?? Data(),
+            stderr: output.map { Data($0.stderr.bytes) } ?? Data(),
             stdoutTruncated: output?.stdout.truncated ?? false, stderrTruncated: output?.stderr.truncated ?? false,
             elapsedSeconds: now - startedAt, hostKeyUnverified: hostKeyUnverified)
     }

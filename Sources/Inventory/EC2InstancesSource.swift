@@ -21,6 +21,8 @@ struct EC2InstancesSource {
     enum AddressKind: String, CaseIterable {
         case `private`
         case `public`
+        /// The instance id (`i-0abc...`), for a ProxyCommand such as AWS Systems Manager's that takes it as `%h`.
+        case instanceID = "instance-id"
     }
 
     /// One EC2 instance, as much of it as an inventory needs.
@@ -72,9 +74,15 @@ struct EC2InstancesSource {
         for (key, pattern) in requiredTags {
             guard let value = tags[key], fnmatch(pattern, value, 0) == 0 else { return nil }
         }
-        let addressKey = useAddress == .private ? "PrivateIpAddress" : "PublicIpAddress"
-        guard let address = try fields[addressKey]?.string(), !address.isEmpty else {
-            throw node.error("instance \(instanceID) has no \(addressKey)")
+        let address: String
+        if useAddress == .instanceID {
+            address = instanceID
+        } else {
+            let addressKey = useAddress == .private ? "PrivateIpAddress" : "PublicIpAddress"
+            guard let found = try fields[addressKey]?.string(), !found.isEmpty else {
+                throw node.error("instance \(instanceID) has no \(addressKey)")
+            }
+            address = found
         }
         var securityGroups: [String] = []
         if let groups = fields["SecurityGroups"] {

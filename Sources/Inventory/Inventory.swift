@@ -12,6 +12,14 @@ public struct Inventory: Sendable {
     public var digest: String
     /// Hosts in file order.
     public var hosts: [InventoryHost]
+    /// How much one ProxyJump bastion carries at once (`defaults.max_sessions_per_bastion`,
+    /// `defaults.max_connections_per_bastion`).
+    public var bastionLimits = BastionLimits()
+    /// The ssh_config file the hosts were resolved with; nil when none was used.
+    public var sshConfigPath: String?
+    /// What the user should know but that does not stop the run: each unsupported ssh_config keyword once, with
+    /// the first file:line it appears at. Print them once per run.
+    public var warnings: [String] = []
 
     public init(sourcePath: String, digest: String, hosts: [InventoryHost]) {
         self.sourcePath = sourcePath
@@ -19,8 +27,12 @@ public struct Inventory: Sendable {
         self.hosts = hosts
     }
 
-    /// Reads and validates an inventory file.
-    public static func load(path: String) throws(YAMLFileError) -> Inventory {
+    /// Reads and validates an inventory file, resolving hosts through the ssh_config `sshConfig` selects.
+    ///
+    /// - Parameter homeDirectory: where `~`, `%d` and the default `~/.ssh/config` are.
+    public static func load(
+        path: String, sshConfig: SSHConfigChoice = .fromInventory, homeDirectory: String = NSHomeDirectory()
+    ) throws(YAMLFileError) -> Inventory {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw YAMLFileError(file: path, line: nil, field: nil, message: "cannot read the inventory file")
         }
@@ -28,7 +40,10 @@ public struct Inventory: Sendable {
             throw YAMLFileError(file: path, line: nil, field: nil, message: "the inventory is not UTF-8 text")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        var inventory = try InventoryParser(file: path, baseDirectory: directory.isEmpty ? "." : directory).parse(text)
+        var inventory = try InventoryParser(
+            file: path, baseDirectory: directory.isEmpty ? "." : directory, sshConfigChoice: sshConfig,
+            homeDirectory: homeDirectory
+        ).parse(text)
         inventory.digest = "sha256:" + SHA256.hexDigest(of: data)
         return inventory
     }

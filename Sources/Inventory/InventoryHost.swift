@@ -13,6 +13,12 @@ public struct InventoryHost: Sendable, Hashable {
     public var passphraseEnvironmentVariable: String?
     /// Whether to try ssh-agent (`SSH_AUTH_SOCK`).
     public var useAgent: Bool
+    /// ssh_config's further `IdentityFile`s, tried after `identityFile`, in order.
+    public var extraIdentityFiles: [String] = []
+    /// ssh_config's `IdentitiesOnly`: offer only the key files, not every key the agent holds.
+    public var identitiesOnly = false
+    /// ssh_config's `IdentityAgent` socket; nil for `SSH_AUTH_SOCK`.
+    public var agentSocketPath: String?
     public var knownHostsFile: String?
     public var hostKeyChecking: HostKeyChecking
     public var deadlines: PhaseDeadlines
@@ -37,7 +43,8 @@ public struct InventoryHost: Sendable, Hashable {
             name: name, address: address, port: port, user: user,
             authentication: Authentication(
                 identityFile: identityFile, passphraseEnvironmentVariable: passphraseEnvironmentVariable,
-                useAgent: useAgent),
+                useAgent: useAgent, extraIdentityFiles: extraIdentityFiles, identitiesOnly: identitiesOnly,
+                agentSocketPath: agentSocketPath),
             knownHostsFile: knownHostsFile, hostKeyChecking: hostKeyChecking, deadlines: deadlines, jumps: jumps,
             proxyCommand: proxyCommand)
     }

@@ -5,20 +5,28 @@ import Foundation
 struct InventoryParser {
     let file: String
     let baseDirectory: String
+    /// Which ssh_config to read (the command line's `--ssh-config`, or what the inventory and the home folder say).
+    var sshConfigChoice: SSHConfigChoice = .fromInventory
+    /// `~` and the home folder's `.ssh/config`.
+    var homeDirectory: String = NSHomeDirectory()
 
     private static let topKeys: Set<String> = ["defaults", "groups", "hosts", "ec2_instances", "ansible_inventory"]
     private static let ec2Keys: Set<String> = ["file", "name_tag", "address", "tags"]
     private static let ansibleKeys: Set<String> = ["file", "group"]
     private static let connectionKeys: Set<String> = [
         "user", "port", "identity_file", "passphrase_env", "use_agent", "known_hosts", "host_key_checking", "metadata",
-        "timeouts", "redis", "tags", "become",
+        "timeouts", "redis", "tags", "become", "proxy_jump", "proxy_command",
+    ]
+    /// Inventory-wide settings: meaningful once, not per host.
+    private static let defaultsOnlyKeys: Set<String> = [
+        "ssh_config", "max_sessions_per_bastion", "max_connections_per_bastion",
     ]
     private static let hostKeys = connectionKeys.union(["name", "address", "groups", "vpc_id", "security_group_ids"])
     private static let redisKeys: Set<String> = ["port", "password_env", "password_file", "username"]
     private static let timeoutKeys: Set<String> = ["connect", "handshake", "auth", "command", "host"]
 
     /// Settings a host inherits from `defaults` unless it sets its own.
-    private struct Settings {
+    struct Settings {
         var user = "ec2-user"
         var port = 22
         var identityFile: String?
@@ -31,15 +39,50 @@ struct InventoryParser {
         var redis: [RedisInstanceSpec] = []
         var tags: [String: String] = [:]
         var become = Become.none
+        /// `proxy_jump`, first hop first; nil when not set.
+        var proxyJump: [JumpSpecification]?
+        /// `proxy_command`, `%` tokens not yet expanded; nil when not set.
+        var proxyCommand: String?
+        /// Keys set at this level (the host's own entry, or an Ansible host's variables), which win over
+        /// ssh_config; `timeouts.connect` for a connect deadline. Empty for `defaults`, which ssh_config overrides.
+        var explicit: Set<String> = []
     }
 
     func parse(_ text: String) throws(YAMLFileError) -> Inventory {
         let root = try YAMLNode.parse(text, file: file)
         let top = try root.mapping(allowedKeys: Self.topKeys)
         var defaults = Settings()
+        var bastionLimits = BastionLimits()
+        var parser = self
         if let node = top["defaults"], !node.isNull {
-            defaults = try settings(from: node.mapping(allowedKeys: Self.connectionKeys), inheriting: defaults)
+            let fields = try node.mapping(allowedKeys: Self.connectionKeys.union(Self.defaultsOnlyKeys))
+            defaults = try settings(from: fields, inheriting: defaults)
+            defaults.explicit = []
+            if let node = fields["max_sessions_per_bastion"] {
+                bastionLimits.maxSessionsPerBastion = try node.integer(in: 1...1024)
+            }
+            if let node = fields["max_connections_per_bastion"] {
+                bastionLimits.maxConnectionsPerBastion = try node.integer(in: 1...4096)
+            }
+            // The command line's --ssh-config wins over the inventory's, which wins over ~/.ssh/config.
+            if let node = fields["ssh_config"], sshConfigChoice.yieldsToInventory {
+                parser.sshConfigChoice = try sshConfigChoice(node)
+            }
         }
+        let loaded = try parser.loadSSHConfig()
+        let sshConfig = loaded?.0
+        parser.resolver = loaded?.1
+        return try parser.parseHosts(
+            top: top, root: root, defaults: defaults, bastionLimits: bastionLimits, sshConfig: sshConfig)
+    }
+
+    /// Set once the ssh_config is read; nil when none is in use.
+    var resolver: SSHConfigResolver?
+
+    private func parseHosts(
+        top: [String: YAMLNode], root: YAMLNode, defaults: Settings, bastionLimits: BastionLimits,
+        sshConfig: SSHConfig?
+    ) throws(YAMLFileError) -> Inventory {
         guard top["hosts"] != nil || top["ec2_instances"] != nil || top["ansible_inventory"] != nil else {
             throw root.error("missing 'hosts': list the hosts to audit (see inventory/example.yaml)")
         }
@@ -70,7 +113,11 @@ struct InventoryParser {
         if let groupsNode = top["groups"], !groupsNode.isNull {
             try applyGroups(groupsNode, to: &hosts)
         }
-        return Inventory(sourcePath: file, digest: "", hosts: hosts)
+        var inventory = Inventory(sourcePath: file, digest: "", hosts: hosts)
+        inventory.bastionLimits = bastionLimits
+        inventory.sshConfigPath = sshConfig?.path
+        inventory.warnings = sshConfig?.warnings ?? []
+        return inventory
     }
 
     private func host(from node: YAMLNode, defaults: Settings) throws(YAMLFileError) -> InventoryHost {
@@ -85,12 +132,18 @@ struct InventoryParser {
         }
         guard let addressNode = fields["address"] else { throw node.error("host '\(name)' needs an 'address'") }
         let address = try addressNode.nonEmptyString()
-        let settings = try self.settings(from: fields, inheriting: defaults)
+        var settings = try self.settings(from: fields, inheriting: defaults)
+        settings.explicit = Set(fields.keys)
+        if let timeouts = fields["timeouts"], case .mapping(let mapping) = timeouts.node,
+            mapping.keys.contains(where: { $0.string == "connect" })
+        {
+            settings.explicit.insert("timeouts.connect")
+        }
         var groups: [String] = []
         if let groupsNode = fields["groups"] { groups = try groupsNode.stringList() }
         var securityGroups: [String] = []
         if let node = fields["security_group_ids"] { securityGroups = try node.stringList() }
-        return InventoryHost(
+        var host = InventoryHost(
             name: name, address: address, port: settings.port, user: settings.user,
             identityFile: settings.identityFile, passphraseEnvironmentVariable: settings.passphraseEnvironmentVariable,
             useAgent: settings.useAgent ?? (settings.identityFile == nil),
@@ -98,6 +151,8 @@ struct InventoryParser {
             deadlines: settings.deadlines, tags: settings.tags, groups: groups, redis: settings.redis,
             metadata: settings.metadata, vpcID: try fields["vpc_id"]?.nonEmptyString(),
             securityGroupIDs: securityGroups, line: node.line, become: settings.become)
+        try applyRoute(to: &host, settings: settings, defaults: defaults, at: node)
+        return host
     }
 
     /// Hosts from an `ec2_instances` entry: `aws ec2 describe-instances` output plus the inventory's defaults.
@@ -111,8 +166,8 @@ struct InventoryParser {
             nameTag: try fields["name_tag"]?.nonEmptyString() ?? "Name",
             useAddress: try fields["address"]?.oneOf(EC2InstancesSource.AddressKind.self) ?? .private,
             requiredTags: try fields["tags"]?.stringMap() ?? [:])
-        return try source.instances().map { instance in
-            InventoryHost(
+        return try source.instances().map { (instance) throws(YAMLFileError) in
+            var host = InventoryHost(
                 name: instance.name, address: instance.address, port: defaults.port, user: defaults.user,
                 identityFile: defaults.identityFile,
                 passphraseEnvironmentVariable: defaults.passphraseEnvironmentVariable,
@@ -121,17 +176,25 @@ struct InventoryParser {
                 tags: defaults.tags.merging(instance.tags) { $1 }, groups: [], redis: defaults.redis,
                 metadata: defaults.metadata, vpcID: instance.vpcID, securityGroupIDs: instance.securityGroupIDs,
                 line: node.line, become: defaults.become)
+            try applyRoute(to: &host, settings: defaults, defaults: defaults, at: node)
+            return host
         }
     }
 
     /// Hosts from an `ansible_inventory` entry: an Ansible YAML inventory plus the inventory's defaults.
     private func ansibleHosts(from node: YAMLNode, defaults: Settings) throws(YAMLFileError) -> [InventoryHost] {
         let fields = try node.mapping(allowedKeys: Self.ansibleKeys)
-        guard let fileNode = fields["file"] else { throw node.error("needs 'file': an Ansible inventory in YAML") }
+        guard let fileNode = fields["file"] else {
+            throw node.error("needs 'file': an Ansible inventory (YAML, INI, or ansible-inventory --list JSON)")
+        }
         let source = AnsibleInventorySource(
             file: resolvePath(try fileNode.nonEmptyString()), group: try fields["group"]?.nonEmptyString() ?? "all")
-        return try source.hosts().map { host in
-            InventoryHost(
+        return try source.hosts().map { (host) throws(YAMLFileError) in
+            var settings = defaults
+            settings.explicit = host.explicitKeys
+            if let jumps = host.proxyJump { settings.proxyJump = jumps }
+            if let command = host.proxyCommand { settings.proxyCommand = command }
+            var built = InventoryHost(
                 name: host.name, address: host.address, port: host.port ?? defaults.port,
                 user: host.user ?? defaults.user,
                 identityFile: host.identityFile.map(resolvePath) ?? defaults.identityFile,
@@ -140,7 +203,9 @@ struct InventoryParser {
                 knownHostsFile: defaults.knownHostsFile, hostKeyChecking: defaults.hostKeyChecking,
                 deadlines: defaults.deadlines, tags: defaults.tags.merging(host.tags) { $1 }, groups: host.groups,
                 redis: defaults.redis, metadata: defaults.metadata, vpcID: nil, securityGroupIDs: [], line: host.line,
-                become: defaults.become)
+                become: host.become ?? defaults.become)
+            try applyRoute(to: &built, settings: settings, defaults: defaults, at: node)
+            return built
         }
     }
 
@@ -162,6 +227,31 @@ struct InventoryParser {
         if let node = fields["timeouts"] { settings.deadlines = try deadlines(node, inheriting: settings.deadlines) }
         if let node = fields["redis"] { settings.redis = try redisInstances(node) }
         if let node = fields["tags"] { settings.tags = inherited.tags.merging(try node.stringMap()) { $1 } }
+        if let node = fields["proxy_jump"] {
+            let text = try node.nonEmptyString()
+            if text.lowercased() == "none" {
+                settings.proxyJump = []
+            } else {
+                do {
+                    settings.proxyJump = try JumpSpecification.list(text)
+                } catch {
+                    throw node.error(error.message)
+                }
+            }
+            settings.proxyCommand = nil
+        }
+        if let node = fields["proxy_command"] {
+            if fields["proxy_jump"] != nil { throw node.error("set proxy_jump or proxy_command, not both") }
+            let command = try node.nonEmptyString()
+            do {
+                // Checked here so that an unknown token is reported at its line, not when a host is built.
+                _ = try SSHConfigResolver.percentExpand(command, tokens: ["h": "", "p": "", "r": "", "n": ""])
+            } catch {
+                throw node.error(error.message + "; write %% for a literal %")
+            }
+            settings.proxyCommand = command.lowercased() == "none" ? nil : command
+            settings.proxyJump = command.lowercased() == "none" ? [] : nil
+        }
         return settings
     }
 
@@ -230,7 +320,7 @@ struct InventoryParser {
     }
 
     /// `~` expands to the home directory; relative paths are relative to the inventory file's folder.
-    private func resolvePath(_ path: String) -> String {
+    func resolvePath(_ path: String) -> String {
         let expanded = NSString(string: path).expandingTildeInPath
         if expanded.hasPrefix("/") { return expanded }
         return (NSString(string: baseDirectory).appendingPathComponent(expanded) as NSString).standardizingPath

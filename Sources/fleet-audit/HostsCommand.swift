@@ -12,6 +12,7 @@ struct HostsCommand: ParsableCommand {
             Examples:
               fleet-audit hosts --inventory inventory/example.yaml
               fleet-audit hosts --inventory inventory/example.yaml --limit 'prod,!cache-prod-2'
+              fleet-audit hosts --inventory inv.yaml --ssh-config ~/.ssh/config --show-ssh
             """
     )
 
@@ -20,11 +21,23 @@ struct HostsCommand: ParsableCommand {
     @Flag(help: "One host name per line, for scripts.")
     var namesOnly = false
 
+    @Flag(
+        name: .customLong("show-ssh"),
+        help: "The SSH settings each host resolved to (ssh_config and inventory), in `ssh -G`'s keyword value form.")
+    var showSSH = false
+
     func run() throws {
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
         if namesOnly {
             // One name per line even when a name holds a line break (shown as `\n`, like every hidden character).
             hosts.forEach { print(OutputText.terminal($0.name)) }
+            return
+        }
+        if showSSH {
+            for host in hosts {
+                print("host \(OutputText.terminal(host.name))")
+                OpenSSHSettingsDump.lines(for: host.connection).forEach { print("  " + OutputText.terminal($0)) }
+            }
             return
         }
         let rows = hosts.map { host in

@@ -18,10 +18,19 @@ struct InventoryOptions: ParsableArguments {
             valueName: "expr"))
     var limit: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "OpenSSH client config to resolve hosts with (default: the inventory's defaults.ssh_config, else "
+                + "~/.ssh/config when it exists); 'none' reads none.",
+            valueName: "file"))
+    var sshConfig: String?
+
     /// Loads the inventory and applies `--limit`; on failure prints the file/line/field error and exits 2.
+    /// Warnings (ssh_config keywords fleet-audit ignores) go to standard error, once per run.
     func selectedHosts() throws -> (Inventory, [InventoryHost]) {
         do {
-            let loaded = try Inventory.load(path: inventory)
+            let loaded = try Inventory.load(path: inventory, sshConfig: SSHConfigChoice(commandLine: sshConfig))
+            loaded.warnings.forEach { printError("fleet-audit: warning: \($0)") }
             return (loaded, try loaded.select(limit: limit))
         } catch {
             printError("fleet-audit: \(error)")

@@ -80,6 +80,61 @@ final class HostileHostCollectorTests: XCTestCase {
         XCTAssertLessThan(output.stdout.utf8.count, 4 << 20, "the whole output stays bounded")
     }
 
+    /// A fake server (any user can run one) that names a root redis-server's PID as its own `process_id` does not
+    /// borrow root's rights: the collector checks the PID holds the instance's listening socket.
+    func testAServerClaimingAnotherProcessesPIDGetsNoMoreThanWorldReadableFiles() throws {
+        let root = try RedisServer()
+        servers.append(root)
+        let rootPID = try XCTUnwrap(root.pid)
+        let files = try TemporaryDirectory(prefix: "fleet-audit-liar")
+        defer { files.remove() }
+        chmod(files.path, 0o755)
+        let secret = try files.write("maxclients 3\n", to: "root-only.conf")
+        chmod(secret, 0o600)
+        let port = try FreePort.next()
+        let fake = try files.write(
+            """
+            import socket, sys
+            info = ("# Server\\r\\nredis_version:7.0.15\\r\\nprocess_id:%s\\r\\nconfig_file:%s\\r\\n"
+                    % (sys.argv[2], sys.argv[3])).encode()
+            server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("127.0.0.1", int(sys.argv[1]))); server.listen(8); server.settimeout(60)
+            while True:
+                connection, _ = server.accept(); data = b""
+                connection.settimeout(5)
+                try:
+                    while not data.endswith(b"\\r\\n") or data.count(b"\\r\\n") < 3:
+                        chunk = connection.recv(4096)
+                        if not chunk: break
+                        data += chunk
+                except Exception: pass
+                words = [w for w in data.split(b"\\r\\n")[2::2]]
+                command = words[0].upper() if words else b""
+                if command == b"PING": connection.sendall(b"+PONG\\r\\n")
+                elif command == b"INFO": connection.sendall(b"$%d\\r\\n%s\\r\\n" % (len(info), info))
+                else: connection.sendall(b"-ERR unknown command\\r\\n")
+                connection.close()
+            """, to: "fake.py")
+        let liar = try ProcessRunner.start(
+            "/usr/bin/setpriv",
+            ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", fake, String(port),
+             String(rootPID), secret], logFile: files.file("fake.log"))
+        defer {
+            kill(liar.processIdentifier, SIGKILL)
+            liar.waitUntilExit()
+        }
+        XCTAssertTrue(RedisServer.waitUntilAnswering(port: port, process: liar))
+        let host = try CollectorScriptRun.host("[{port: \(port)}]")
+        let (output, token) = try CollectorScriptRun.run(host: host, home: scratch.path)
+        let snapshot = CollectorScriptRun.snapshot(host: host, output: output, token: token)
+        let instance = try XCTUnwrap(snapshot.instances.first { $0.port == port })
+        let capture = try XCTUnwrap(instance.configFiles.first, "the claimed config file was considered")
+        XCTAssertEqual(capture.path, secret)
+        XCTAssertEqual(
+            capture.skipped, "skipped: not readable by the server's user (uid unknown; file owner 0:0, mode 600)")
+        XCTAssertFalse(output.stdout.contains("maxclients 3"))
+    }
+
     /// A read that never ends (a hung tool, an NFS mount) is ended by the collector's watchdog, children included.
     func testTheWatchdogEndsTheCollectorAndItsChildrenAtTheDeadline() throws {
         let bin = try TemporaryDirectory(prefix: "fleet-audit-hang")

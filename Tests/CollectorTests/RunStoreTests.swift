@@ -12,6 +12,20 @@ final class RunStoreTests: XCTestCase {
     override func setUpWithError() throws { root = try TemporaryDirectory(prefix: "fleet-audit-store") }
     override func tearDown() { root?.remove() }
 
+    /// One host with a host section, an instance section and a config file: every kind of evidence file.
+    private static func sampleSnapshot() -> HostSnapshot {
+        // Whole seconds: the stored form is ISO 8601, which keeps no fractions.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var snapshot = HostSnapshot(host: HostIdentity(name: "cache-1", address: "10.0.0.1"), collectedAt: now)
+        snapshot.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 1 kB")
+        snapshot.instances = [
+            InstanceSnapshot(
+                port: 6379, origin: .both, sections: ["info": CapturedSection(exitCode: 0, text: "redis_version:7")],
+                configFiles: [ConfigFileCapture(path: "/etc/redis/redis.conf", text: "port 6379\n")])
+        ]
+        return snapshot
+    }
+
     private func manifest(for run: RunStore.Run, complete: Bool) -> RunManifest {
         RunManifest(
             schema: RunStore.manifestSchema, runID: run.id, toolVersion: "test", inventoryPath: "inv.yaml",
@@ -23,15 +37,7 @@ final class RunStoreTests: XCTestCase {
         let store = RunStore(root: root.path)
         let run = try store.startRun()
         try run.writeManifest(manifest(for: run, complete: false))
-        // Whole seconds: the stored form is ISO 8601, which keeps no fractions.
-        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        var snapshot = HostSnapshot(host: HostIdentity(name: "cache-1", address: "10.0.0.1"), collectedAt: now)
-        snapshot.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 1 kB")
-        snapshot.instances = [
-            InstanceSnapshot(
-                port: 6379, origin: .both, sections: ["info": CapturedSection(exitCode: 0, text: "redis_version:7")],
-                configFiles: [ConfigFileCapture(path: "/etc/redis/redis.conf", text: "port 6379\n")])
-        ]
+        let snapshot = Self.sampleSnapshot()
         try run.record(snapshot)
         // The process "dies" here: no final manifest is written.
 
@@ -126,14 +132,7 @@ final class RunStoreTests: XCTestCase {
         let previous = umask(0)
         defer { umask(previous) }
         let run = try RunStore(root: root.path + "/reports").startRun()
-        var snapshot = HostSnapshot(host: HostIdentity(name: "cache-1", address: "10.0.0.1"), collectedAt: Date())
-        snapshot.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 1 kB")
-        snapshot.instances = [
-            InstanceSnapshot(
-                port: 6379, origin: .both, sections: ["info": CapturedSection(exitCode: 0, text: "redis_version:7")],
-                configFiles: [ConfigFileCapture(path: "/etc/redis/redis.conf", text: "port 6379\n")])
-        ]
-        try run.record(snapshot)
+        try run.record(Self.sampleSnapshot())
         try run.writeManifest(manifest(for: run, complete: true))
         let runs = root.path + "/reports/runs"
         let walker = try XCTUnwrap(FileManager.default.enumerator(atPath: runs))

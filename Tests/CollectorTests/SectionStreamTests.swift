@@ -121,7 +121,8 @@ final class HostileSectionStreamTests: XCTestCase {
     /// A CR before the collector's own newline (a config file whose last line ends in a bare CR) must not hide
     /// the END frame: bytes are split on LF only.
     func testABareCarriageReturnBeforeTheEndFrameKeepsTheSection() throws {
-        let output = "==FA:k:BEGIN config_file port=6379 path=/etc/redis.conf==\nport 6379\r\nbind 1.2.3.4\r\n"
+        let output =
+            "==FA:k:BEGIN config_file port=6379 path=/etc/redis.conf==\nport 6379\r\nbind 1.2.3.4\r\n"
             + "==FA:k:END rc=0 bytes=28==\n==FA:k:BEGIN meminfo==\nMemTotal: 1 kB\r\n==FA:k:END rc=0 bytes=16==\n"
         let sections = SectionStream.parse(Array(output.utf8), token: "k").sections
         XCTAssertEqual(sections.map(\.name), [.configFile, .meminfo])
@@ -154,7 +155,8 @@ final class HostileSectionStreamTests: XCTestCase {
     }
 
     func testUnterminatedAndNestedFramesAreCounted() {
-        let output = "==FA:k:BEGIN meminfo==\nabc\n==FA:k:BEGIN loadavg==\n0.1\n==FA:k:END rc=0 bytes=3==\n"
+        let output =
+            "==FA:k:BEGIN meminfo==\nabc\n==FA:k:BEGIN loadavg==\n0.1\n==FA:k:END rc=0 bytes=3==\n"
             + "==FA:k:BEGIN hostname==\ncut"
         let parsed = SectionStream.parse(Array(output.utf8), token: "k")
         XCTAssertEqual(parsed.sections.map(\.name), [.loadavg])

@@ -24,7 +24,8 @@ final class SnapshotBuilderTests: XCTestCase {
 
     func testWhatArrivedBeforeATimeoutIsKeptAndTheSnapshotSaysSo() throws {
         let snapshot = SnapshotBuilder(host: try host(), knownSecrets: []).snapshot(
-            from: result(meminfo + "==FA:t0k:BEGIN hostname==\n", failure: Failure(.timeout, phase: .command, message: "late")),
+            from: result(
+                meminfo + "==FA:t0k:BEGIN hostname==\n", failure: Failure(.timeout, phase: .command, message: "late")),
             token: token, collectedAt: Date())
         XCTAssertNil(snapshot.failure, "the host was reached and described")
         XCTAssertEqual(snapshot[.meminfo]?.text, "MemTotal: 1 kB")
@@ -33,7 +34,8 @@ final class SnapshotBuilderTests: XCTestCase {
 
     func testAFloodCutAtTheCapKeepsItsSectionsAndIsMarked() throws {
         let snapshot = SnapshotBuilder(host: try host(), knownSecrets: []).snapshot(
-            from: result(meminfo + "==FA:t0k:BEGIN processes==\n1 x\n2 y", failure: Failure(.outputLimit, message: "cut")),
+            from: result(
+                meminfo + "==FA:t0k:BEGIN processes==\n1 x\n2 y", failure: Failure(.outputLimit, message: "cut")),
             token: token, collectedAt: Date())
         XCTAssertNil(snapshot.failure)
         XCTAssertEqual(snapshot.collectionNotes.first?.kind, .outputCut)

@@ -9,8 +9,11 @@ final class HostileScenarioTests: XCTestCase {
     func testTheHostileScenarioHasEveryAttackBesideOrdinaryHosts() throws {
         let scenario = try Scenario.load(path: LabTests.repository + "/inventory/lab/hostile.yaml")
         let hostile = scenario.hosts.filter(\.isHostile)
+        // `hold` only waits for its deadline with a full buffer: bench/hostile-rss.sh measures it, the scenario would
+        // just be slower with it.
         XCTAssertEqual(
-            Set(hostile.compactMap(\.forceCommand)), Set(LabHost.ForceCommand.allCases), "every forced command")
+            Set(hostile.compactMap(\.forceCommand)), Set(LabHost.ForceCommand.allCases).subtracting([.hold]),
+            "every forced command")
         let ordinary = scenario.hosts.filter { $0.tags["kind"] == "ordinary" }
         XCTAssertEqual(ordinary.map(\.name), LabHostileTests.ordinaryHosts)
         XCTAssertFalse(
@@ -176,7 +179,8 @@ final class LabHostileTests: XCTestCase {
             }
         }
         XCTAssertEqual(
-            exposed.count, 0, "not private under the reports root (first 10 of \(exposed.count)): \(exposed.prefix(10))")
+            exposed.count, 0, "not private under the reports root (first 10 of \(exposed.count)): \(exposed.prefix(10))"
+        )
 
         // (f) Peak RSS (GNU time's maximum resident set size, KiB) under the stated bound.
         let rssText = (try? String(contentsOfFile: rssFile, encoding: .utf8)) ?? ""

@@ -73,7 +73,7 @@ public final class RedisServer: @unchecked Sendable {
         ).stdout
     }
 
-    static func waitUntilAnswering(port: Int, process: Process, timeout: Double = 10) -> Bool {
+    public static func waitUntilAnswering(port: Int, process: Process, timeout: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if TCPProbe.accepts(host: "127.0.0.1", port: port) { return true }

@@ -299,17 +299,36 @@ info_all() {
   printf '%s\n' "$out"; return 1
 }
 
+# Whether process PID holds the socket listening on PORT (its inode among /proc/PID/fd): INFO's process_id is the
+# server's own word, and a fake server could name another process (a root redis-server, PID 1) to borrow its rights.
+# PID PORT [USER]: a login user may list only its own processes' fds, so under become: sudo the listing is made as
+# the user the process claims to run as (`sudo -u USER ls`), which sees the fds only when that claim is true.
+pid_owns_port() {
+  p_hex=$(printf '%04X' "$2")
+  p_inodes=$(awk -v p=":$p_hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+  [ -n "$p_inodes" ] || return 1
+  if ! p_links=$(ls -l "/proc/$1/fd" 2>/dev/null); then
+    if use_sudo && [ -n "$3" ] && p_links=$(through_sudo "server_fd port=$PORT" "$3" ls -l "/proc/$1/fd" 2>/dev/null); then :
+    else note_access "denied server_fd port=$PORT"; S_UNVERIFIED=1; return 1; fi
+  fi
+  for p_inode in $p_inodes; do case "$p_links" in *"socket:[$p_inode]"*) return 0 ;; esac; done
+  return 1
+}
 # The user and groups a redis-server runs as (effective ids, from /proc/PID/status): a config file is copied only
-# when that user could read it. Unknown (no pid, /proc hidden): S_UID stays empty and only world-readable files count.
+# when that user could read it. Unknown (no pid, /proc hidden, or PID not the one listening on the instance's port):
+# S_UID stays empty and only world-readable files count; S_UNVERIFIED says the login user could not tell (it may
+# not look into another user's /proc/PID/fd), which is a matter of privilege, not of the file.
 # The user's name is what sudo -u takes (a sudoers Runas list names users); only a plain name is used.
 server_identity() {
-  S_UID=; S_GIDS=" "; S_USER=; : > "$W/status"
+  S_UID=; S_GIDS=" "; S_USER=; S_UNVERIFIED=; : > "$W/status"
   [ -n "$1" ] && proc_read "$1" status > "$W/status" 2>/dev/null || return 0
-  S_UID=$(awk '/^Uid:/ { print $3; exit }' "$W/status")
+  c_uid=$(awk '/^Uid:/ { print $3; exit }' "$W/status")
+  case "$c_uid" in ''|*[!0-9]*) return 0 ;; esac
+  c_user=$({ getent passwd "$c_uid" 2>/dev/null || awk -F: -v u="$c_uid" '$3 == u' /etc/passwd; } | head -n 1 | cut -d: -f1)
+  case "$c_user" in ''|-*|*[!a-zA-Z0-9._-]*) c_user= ;; esac
+  pid_owns_port "$1" "$2" "$c_user" || return 0
+  S_UID=$c_uid; S_USER=$c_user
   S_GIDS=" $(awk '/^Gid:/ { printf "%s ", $3 } /^Groups:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }' "$W/status") "
-  case "$S_UID" in ''|*[!0-9]*) S_UID=; return 0 ;; esac
-  S_USER=$({ getent passwd "$S_UID" 2>/dev/null || awk -F: -v u="$S_UID" '$3 == u' /etc/passwd; } | head -n 1 | cut -d: -f1)
-  case "$S_USER" in ''|-*|*[!a-zA-Z0-9._-]*) S_USER= ;; esac
 }
 # proc_read PID NAME: /proc/PID/NAME (status, cgroup); through `sudo -n` as root only when /proc hides it from the
 # login user (mounted with hidepid).
@@ -361,7 +380,11 @@ copy_refusal() {
   [ "$S_UID" = 0 ] && return 1
   [ -n "$S_UID" ] && [ "$1" = "$S_UID" ] && [ $((c_mode & 256)) -ne 0 ] && return 1
   case "$S_GIDS" in *" $2 "*) [ $((c_mode & 32)) -ne 0 ] && return 1 ;; esac
-  echo "skipped: not readable by the server's user (uid ${S_UID:-unknown}; file owner $1:$2, mode $3)"
+  if [ -n "$S_UNVERIFIED" ]; then
+    echo "skipped: the server's user could not be verified as the login user (/proc/<pid>/fd: Permission denied)"
+  else
+    echo "skipped: not readable by the server's user (uid ${S_UID:-unknown}; file owner $1:$2, mode $3)"
+  fi
   return 0
 }
 
@@ -385,7 +408,7 @@ for PORT in $ports; do
   rcli INFO server 2>/dev/null | head -c 65536 > "$W/server"
   conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r' | head -n 1)
   pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server" | head -n 1)
-  server_identity "$pid"
+  server_identity "$pid" "$PORT"
   if [ -n "$conf" ]; then
     printf '%s\n' "$conf" > "$W/files"; n=0
     while [ $n -lt 10 ] && f=$(sed -n "$((n + 1))p" "$W/files") && [ -n "$f" ]; do
