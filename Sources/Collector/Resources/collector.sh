@@ -51,7 +51,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # Privilege. The access log ($W/access) says, one line per read, how it went: `sudo WHAT` (read through sudo -n),
 # `sudo-refused:WHY WHAT` (sudo said no: password-required, not-allowed, refused), `denied WHAT` (not readable as
 # the login user), `unprivileged WHAT` (read as the login user, whose view is partial). WHAT is one of config_file,
-# server_status, server_cgroup, listening, firewall, with `port=N` for an instance's.
+# server_status, server_cgroup, server_fd, listening, firewall, with `port=N` for an instance's. The end adds
+# `login root|user`, `become MODE`, `sudo-missing` and `unix-socket-instances N` (docs/collector.md#output-format).
 LOGIN_UID=$(id -u 2>/dev/null || awk '/^Uid:/ { print $2; exit }' /proc/self/status)
 : > "$W/access"
 note_access() { printf '%s\n' "$*" >> "$W/access"; }
