@@ -163,8 +163,11 @@ final class HostileHostCollectorTests: XCTestCase {
         // The first collector stays alive in its first section while the second one looks around.
         let began = bin.file("began")
         let ended = bin.file("ended")
+        // A child with a name no other process on this (shared) machine has: `sleep` under a unique link.
+        let marker = "fa-held-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createSymbolicLink(atPath: bin.file(marker), withDestinationPath: "/bin/sleep")
         let slow = try bin.write(
-            "#!/bin/sh\ntouch \(began)\nsleep 4\ntouch \(ended)\necho slow-host\n", to: "hostname")
+            "#!/bin/sh\ntouch \(began)\n\(bin.file(marker)) 12\ntouch \(ended)\necho slow-host\n", to: "hostname")
         chmod(slow, 0o755)
         let host = try CollectorScriptRun.host("[]")
         let home = scratch.path
@@ -173,14 +176,16 @@ final class HostileHostCollectorTests: XCTestCase {
                 host: host, home: home, path: bin.path + ":/usr/bin:/bin", deadline: 20, timeout: 30)
         }
         first.start()
-        usleep(1_000_000)
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: began) && Date() < deadline { usleep(50_000) }
+        usleep(200_000)
         let (output, token) = try CollectorScriptRun.run(host: host, home: scratch.path)
         let snapshot = CollectorScriptRun.snapshot(host: host, output: output, token: token)
         XCTAssertTrue(FileManager.default.fileExists(atPath: began), "the other collector was running")
         XCTAssertFalse(FileManager.default.fileExists(atPath: ended), "and still was when this one finished")
         let processes = try XCTUnwrap(snapshot[.processes]?.text)
         XCTAssertGreaterThan(processes.split(separator: "\n").count, 1)
-        XCTAssertFalse(processes.contains("sleep 4"), "the other collector's children are left out")
+        XCTAssertFalse(processes.contains(marker), "the other collector's children are left out")
         XCTAssertFalse(processes.contains("fleet-audit-collector"), "and so is the other collector")
         XCTAssertFalse(processes.contains("redis-sentinel"), "whose script names redis-sentinel")
         while !FileManager.default.fileExists(atPath: ended) { usleep(100_000) }
