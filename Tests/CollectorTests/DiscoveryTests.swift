@@ -40,6 +40,18 @@ final class DiscoveryTests: XCTestCase {
         return CollectorScriptRun.snapshot(host: host, output: output, token: token)
     }
 
+    /// The argv order is the script's contract (docs/collector.md): BECOME is the sixth, before the ports.
+    func testTheBecomeModeTravelsInArgvBeforeTheListedPorts() throws {
+        let yaml =
+            "defaults: {user: ec2-user, become: sudo, metadata: off}\nhosts:\n  - {name: a, address: 10.0.0.1, redis: [{port: 6379}]}\n"
+        let host = try XCTUnwrap(try Inventory.parse(yaml, file: "inventory.yaml", baseDirectory: "/").hosts.first)
+        let arguments = CollectorScript.arguments(marker: "m", host: host)
+        XCTAssertEqual(arguments.count, 7)
+        XCTAssertEqual(Array(arguments[0...1]), ["m", "off"])
+        XCTAssertEqual(Array(arguments[4...6]), [String(CollectorScript.maximumInstances), "sudo", "6379"])
+        XCTAssertTrue(CollectorScript.commandLine(marker: "m", host: host).hasSuffix(" 'sudo' '6379'"))
+    }
+
     /// What Redis 7.0.15 (Debian 12) titles itself, measured with `ps -eo pid=,sid=,args=`: `127.0.0.1:6391`,
     /// `::1:6392`, `0.0.0.0:6393`, `[::1]:6394` (proc-title-template `{title} [::1]:{port}`). `ss -ltnpH` run as
     /// nobody lists those sockets without `users:` (it may not look into root's /proc/<pid>/fd), so only the titles
