@@ -84,6 +84,8 @@ public struct Lab: Sendable {
         // is a tmpfs, empty after every boot, and a container has none. Hosts share the root namespace's /run.
         if geteuid() == 0 { try LabShell.run("mkdir -p /run/sshd") }
 
+        var scenario = scenario
+        if loopbackReason != nil { scenario.hosts = scenario.hosts.map(LoopbackLab.withoutUsers) }
         var files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
         let knownHosts: [String]
         let problems: [String]
