@@ -102,6 +102,12 @@ public struct AccessLog: Sendable, Hashable {
         return Item(read: read, port: port)
     }
 
+    /// The firewall rules could not be listed as the login user (and not through sudo either).
+    public var firewallDenied: Bool {
+        let firewall = Item(read: .firewall, port: nil)
+        return !throughSudo.contains(firewall) && (denied.contains(firewall) || refused[firewall] != nil)
+    }
+
     /// Whether `sudo -n` said no to anything.
     public var sudoRefused: Bool { !refused.isEmpty || sudoMissing }
 

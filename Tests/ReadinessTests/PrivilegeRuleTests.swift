@@ -56,6 +56,23 @@ final class PrivilegeRuleTests: XCTestCase {
         XCTAssertTrue(check.summary.contains("sudo -n was refused: install the sudoers rule"), check.summary)
     }
 
+    func testSecurityGroupsAllowingThePortDoNotPassWhileTheHostFirewallWasUnreadable() throws {
+        var fixture = SnapshotFixture()
+        fixture.firewall = "firewall rules not readable\n"
+        var snapshot = fixture.snapshot
+        snapshot.sections["firewall"] = CapturedSection(exitCode: 2, text: "firewall rules not readable\n")
+        let verdict = { (snapshot: HostSnapshot) in
+            Evaluator(target: .demo()).evaluate(
+                snapshots: [snapshot], runID: "t", inventoryDigest: "sha256:x", startedAt: Date(), endedAt: nil
+            ).check("network.security-group")
+        }
+        XCTAssertEqual(verdict(snapshot)?.status, .pass, "root on a host without iptables: nothing to read")
+        snapshot.sections["access"] = CapturedSection(exitCode: 0, text: "become none\ndenied firewall\nlogin user\n")
+        let check = try XCTUnwrap(verdict(snapshot))
+        XCTAssertEqual(check.status, .unknown, check.summary)
+        XCTAssertTrue(check.summary.contains("add become: sudo"), check.summary)
+    }
+
     func testTheAccessNoteSaysWhatSudoWasNeededForAndWhatCouldNotBeRead() throws {
         let log = AccessLog(
             parsing: """
