@@ -79,6 +79,8 @@ let package = Package(
                 "FleetCore", "RedisFacts", "Collector", "Inventory", "SSHClient", "Readiness", "Reports", "Planning",
             ]
         ),
+        // Benchmark driver for bench/jump-bench.sh: hosts behind a bastion through the engine (not shipped).
+        .executableTarget(name: "jump-bench", dependencies: ["FleetEngine", "FleetCore"]),
         .executableTarget(
             name: "fleet-lab",
             dependencies: ["LabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -97,7 +99,7 @@ let package = Package(
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
         // Replays the seeds and every crash the fuzzers found (Fuzz/corpus, Fuzz/regressions) in every test run.
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "FleetCore"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
     ]

@@ -8,7 +8,7 @@ import PackageDescription
 /// One executable per `FuzzTarget` case, named `fuzz-<raw value>`.
 let targets = [
     "section-stream", "info", "redis-conf", "config-get", "client-list", "acl-list", "known-hosts", "inventory",
-    "ansible-inventory", "ec2-instances", "target", "evaluator",
+    "ansible-inventory", "ec2-instances", "target", "evaluator", "rules",
 ]
 
 let package = Package(

@@ -9,8 +9,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
 build=.build-fuzz
-# Release: unoptimised Swift under ASan runs ~100 inputs a second, optimised ~50 times more; overflow checks
-# stay on at -O, so every trap the issue is about still fires. lld: gold crashes on libFuzzer's symbols.
+# Release: the info target ran ~12 inputs a second unoptimised under ASan, ~240 optimised (same machine, same
+# seeds); overflow checks stay on at -O, so every trap the issue is about still fires. lld: gold stopped with an
+# internal error (dwarf_reader.cc) linking these executables.
 flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld --build-path "../$build")
 all=$(sed -n 's/^    case \([a-zA-Z0-9]*\)\( = "\([a-z0-9-]*\)"\)\{0,1\}$/\1 \3/p' Sources/FuzzTargets/FuzzTargets.swift |
     awk '{ print ($2 == "" ? $1 : $2) }')
@@ -24,7 +25,12 @@ for target in $targets; do
     mkdir -p "$corpus" "$artifacts" "Fuzz/regressions/$target"
     echo "== fuzz-$target: ${seconds}s"
     started=$(date +%s)
-    "$build/release/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # No leak detection (libFuzzer's per input, LeakSanitizer's at exit): the toolchain's FoundationEssentials
+    # leaks 4 KiB reading an empty file (String(contentsOfFile:)), which made every file-reading target "crash" on
+    # the empty input; a bounded leak is not what this fuzzing is for (docs/security-fuzzing.md).
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+        "$build/release/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -detect_leaks=0 \
         -artifact_prefix="$artifacts/" "$corpus" "Fuzz/seeds/$target" 2>"$build/fuzz-$target.log"
     code=$?
     tail -n 12 "$build/fuzz-$target.log" | grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)|SUMMARY|ERROR' || true

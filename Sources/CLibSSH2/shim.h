@@ -18,6 +18,12 @@ static inline LIBSSH2_CHANNEL *fa_channel_open_session(LIBSSH2_SESSION *session)
                                    LIBSSH2_CHANNEL_PACKET_DEFAULT, NULL, 0);
 }
 
+// A "direct-tcpip" channel (RFC 4254 §7.2) to host:port, the transport of a ProxyJump hop. The originator fields are
+// informational; OpenSSH's `ssh -W` sends these same placeholder values.
+static inline LIBSSH2_CHANNEL *fa_channel_direct_tcpip(LIBSSH2_SESSION *session, const char *host, int port) {
+    return libssh2_channel_direct_tcpip_ex(session, host, port, "127.0.0.1", 0);
+}
+
 static inline int fa_channel_exec(LIBSSH2_CHANNEL *channel, const char *command, unsigned int length) {
     return libssh2_channel_process_startup(channel, "exec", sizeof("exec") - 1, command, length);
 }

@@ -56,13 +56,23 @@ public struct Failure: Sendable, Hashable, Codable, Error {
     public var errorClass: FailureClass
     /// For timeouts: the phase whose deadline passed.
     public var phase: SessionPhase?
-    /// One human sentence: what failed and what to do next. Never contains secrets.
+    /// One human sentence: what failed and what to do next. Never contains secrets. A failure at a jump host
+    /// starts with `jump: ` and names the hop.
     public var message: String
+    /// The jump host (ProxyJump hop, by its name) where the failure happened, or through which the target could not
+    /// be reached; nil for a failure at the target itself or on a direct route. The class keeps its meaning:
+    /// `auth` with a hop is an authentication refused by that bastion.
+    public var hop: String?
 
     public init(_ errorClass: FailureClass, phase: SessionPhase? = nil, message: String) {
+        self.init(errorClass, phase: phase, message: message, hop: nil)
+    }
+
+    public init(_ errorClass: FailureClass, phase: SessionPhase? = nil, message: String, hop: String?) {
         self.errorClass = errorClass
         self.phase = phase
         self.message = message
+        self.hop = hop
     }
 }
 

@@ -2,8 +2,10 @@ import FleetCore
 import Foundation
 import SSHClient
 
-/// Tries the host's identities one after the other (key file first, then the agent's keys) and remembers what each
-/// attempt said, so that a failure lists every method tried.
+/// Tries the host's identities one after the other (the identity file, the extra identity files in order, then the
+/// agent's keys) and remembers what each attempt said, so that a failure lists every method tried. With
+/// `identitiesOnly` (OpenSSH's IdentitiesOnly) the agent is asked to sign only for keys whose public half is one of
+/// the configured files' `.pub`; its other keys are never offered (a server counts every offer against MaxAuthTries).
 struct AuthenticationState {
     enum Outcome {
         case wouldBlock
@@ -33,15 +35,31 @@ struct AuthenticationState {
     /// The key file's type and encryption, read once per attempt (not on every EAGAIN retry).
     private var inspectedKey: PrivateKeyFile?
 
-    init(session: SSHSession, job: RemoteJob, context: SessionContext) {
+    /// With identitiesOnly: the public key blobs of the configured files (read from their `.pub`).
+    private var allowedAgentKeys: Set<[UInt8]>?
+    private let identitiesOnly: Bool
+
+    init(session: SSHSession, host: HostConnection, context: SessionContext) {
         self.session = session
-        user = job.host.user
-        passphraseVariable = job.host.authentication.passphraseEnvironmentVariable
-        agentSocketPath = context.agentSocketPath
+        let authentication = host.authentication
+        user = host.user
+        passphraseVariable = authentication.passphraseEnvironmentVariable
+        agentSocketPath = authentication.agentSocketPath ?? context.agentSocketPath
         environment = context.environment
+        identitiesOnly = authentication.identitiesOnly
         self.context = context
-        if let file = job.host.authentication.identityFile { attempts.append(.keyFile(file)) }
-        if job.host.authentication.useAgent { attempts.append(.agent) }
+        let files = (authentication.identityFile.map { [$0] } ?? []) + authentication.extraIdentityFiles
+        attempts = files.map(Attempt.keyFile)
+        if authentication.useAgent { attempts.append(.agent) }
+        if identitiesOnly { allowedAgentKeys = Set(files.compactMap(Self.publicKeyBlob)) }
+    }
+
+    /// The key blob of `path.pub` (second field, base64), or nil when there is none.
+    private static func publicKeyBlob(ofIdentity path: String) -> [UInt8]? {
+        guard let text = try? String(contentsOfFile: path + ".pub", encoding: .utf8) else { return nil }
+        let fields = text.split(whereSeparator: \.isWhitespace)
+        guard fields.count >= 2, let data = Data(base64Encoded: String(fields[1])) else { return nil }
+        return [UInt8](data)
     }
 
     mutating func advance() -> Outcome {
@@ -122,7 +140,7 @@ struct AuthenticationState {
     private mutating func tryAgent() -> Outcome? {
         if agent == nil {
             guard let socketPath = agentSocketPath else {
-                outcomes.append("ssh-agent: SSH_AUTH_SOCK is not set")
+                outcomes.append("ssh-agent: SSH_AUTH_SOCK is not set (and no agent socket is configured for the host)")
                 return nil
             }
             do {
@@ -134,6 +152,13 @@ struct AuthenticationState {
         }
         guard let agent else { return nil }
         while agentIdentity < agent.identityCount {
+            if let allowed = allowedAgentKeys, !allowed.contains(agent.identityBlob(agentIdentity)) {
+                outcomes.append(
+                    "ssh-agent key \(agent.identityComment(agentIdentity)): not offered (identities_only, and no "
+                        + "configured identity file's .pub matches it)")
+                agentIdentity += 1
+                continue
+            }
             switch agent.authenticate(user: user, identity: agentIdentity) {
             case .wouldBlock: return .wouldBlock
             case .done: return .authenticated

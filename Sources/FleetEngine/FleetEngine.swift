@@ -16,16 +16,28 @@ public final class FleetEngine: RemoteExecutor {
         public var agentSocketPath: String?
         /// Where passphrase variables are read from (the process environment by default).
         public var environment: [String: String]
+        /// Tunnels (direct-tcpip channels) carried at once by one connection to a bastion (default 8, under
+        /// OpenSSH's MaxSessions default of 10). Per loop thread.
+        public var maxChannelsPerBastionConnection: Int
+        /// Connections open at once to one bastion (default 10; OpenSSH's MaxStartups starts refusing at 10
+        /// unauthenticated connections). Per loop thread.
+        public var maxConnectionsPerBastion: Int
+        /// Proxy commands running at once (default 64): each is a process. Per loop thread.
+        public var maxProxyCommands: Int
 
         public init(
             concurrency: Int = 256, loopThreads: Int = 1,
             agentSocketPath: String? = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"],
-            environment: [String: String] = ProcessInfo.processInfo.environment
+            environment: [String: String] = ProcessInfo.processInfo.environment,
+            maxChannelsPerBastionConnection: Int = 8, maxConnectionsPerBastion: Int = 10, maxProxyCommands: Int = 64
         ) {
             self.concurrency = concurrency
             self.loopThreads = loopThreads
             self.agentSocketPath = agentSocketPath
             self.environment = environment
+            self.maxChannelsPerBastionConnection = maxChannelsPerBastionConnection
+            self.maxConnectionsPerBastion = maxConnectionsPerBastion
+            self.maxProxyCommands = maxProxyCommands
         }
     }
 
@@ -37,11 +49,19 @@ public final class FleetEngine: RemoteExecutor {
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "fleet-audit.engine"))
         throws(EngineError)
     {
-        guard configuration.concurrency >= 1, configuration.loopThreads >= 1 else {
-            throw EngineError(code: .invalidConfiguration, message: "concurrency and loop threads must be at least 1")
+        guard
+            configuration.concurrency >= 1, configuration.loopThreads >= 1,
+            configuration.maxChannelsPerBastionConnection >= 1, configuration.maxConnectionsPerBastion >= 1,
+            configuration.maxProxyCommands >= 1
+        else {
+            throw EngineError(
+                code: .invalidConfiguration,
+                message: "concurrency, loop threads, bastion channel and connection caps and the proxy command cap "
+                    + "must be at least 1")
         }
-        // One socket per session, one agent socket per session using the agent, and room for the process itself.
-        _ = try FileLimit.raise(toAtLeast: configuration.concurrency * 2 + 64)
+        // Per session: a socket, an agent socket when the agent is used, and for a tunnelled or proxied session the
+        // socketpair's second end (plus a stderr pipe for a proxy command); room for the process itself.
+        _ = try FileLimit.raise(toAtLeast: configuration.concurrency * 4 + 64)
         // A peer that closes while libssh2 writes must give EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
         self.configuration = configuration
@@ -73,7 +93,11 @@ public final class FleetEngine: RemoteExecutor {
     /// Runs every job on the poll loops and hands each result, with its job's index, to `collect`.
     private func drive(_ jobs: [RemoteJob], collect: @escaping @Sendable (Int, CommandResult) -> Void) async {
         guard !jobs.isEmpty else { return }
-        let addresses = AddressResolver.resolve(jobs.map(\.host.address))
+        // Jump hosts are resolved with the targets: a bastion's name is resolved on this side (the targets behind it
+        // are not: the bastion connects to them).
+        let addresses = AddressResolver.resolve(
+            jobs.flatMap { job in job.host.jumps.isEmpty && job.host.proxyCommand == nil ? [job.host.address] : [] }
+                + jobs.flatMap { $0.host.jumps.flatMap(Self.hopAddresses) })
         let knownHosts = KnownHostsStore()
         let loops = min(configuration.loopThreads, jobs.count)
         let configuration = configuration
@@ -88,16 +112,20 @@ public final class FleetEngine: RemoteExecutor {
                     await Self.runOnThread(name: "fleet-audit.loop.\(loopIndex)") {
                         let context = SessionContext(
                             knownHosts: knownHosts, agentSocketPath: configuration.agentSocketPath,
-                            environment: configuration.environment)
+                            environment: configuration.environment, addresses: addresses, limits: configuration)
                         EventLoop(
-                            jobs: share, addresses: addresses, concurrency: concurrency, context: context,
-                            logger: logger,
+                            jobs: share, concurrency: concurrency, context: context, logger: logger,
                             onResult: collect
                         ).run()
                     }
                 }
             }
         }
+    }
+
+    /// A hop's own address, and those of the hops its own connection goes through, unless a proxy command reaches it.
+    private static func hopAddresses(_ hop: HostConnection) -> [String] {
+        hop.jumps.flatMap(hopAddresses) + (hop.proxyCommand == nil ? [hop.address] : [])
     }
 
     /// Runs `body` on a dedicated thread (a poll loop blocks in poll(2) and must not hold a cooperative-pool thread).

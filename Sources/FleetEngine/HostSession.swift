@@ -10,15 +10,13 @@ import SSHClient
 /// SSHConnectionStateMachine): each state holds its own data, and each phase has its own deadline.
 ///
 /// `advance()` does as much work as it can without blocking and returns what to wait for next; the loop calls it
-/// again when the socket is ready, or calls `expire()` when a deadline passes. Lives on one loop thread only.
-final class HostSession {
+/// again when a descriptor is ready or the session is woken, or calls `expire()` when a deadline passes. Lives on one
+/// loop thread only.
+final class HostSession: LoopTask {
     private enum State {
-        /// Waiting for the non-blocking TCP connect to finish.
-        case connecting(socket: Int32)
-        /// Banner and key exchange.
-        case handshaking(SSHSession)
-        /// Trying the configured identities in turn.
-        case authenticating(AuthenticationState)
+        /// Reaching the host (directly, through its jump hosts, or through its proxy command), the handshake, the
+        /// host key and authentication: the `Connector` holds each stage and its deadline.
+        case establishing(Connector)
         /// Opening the "session" channel.
         case openingChannel(SSHSession)
         /// Sending the "exec" request.
@@ -31,102 +29,64 @@ final class HostSession {
         case finished
     }
 
-    enum Step {
-        /// Call `advance()` again when the socket is ready in these directions, or at `deadline` at the latest.
-        case wait(socket: Int32, read: Bool, write: Bool)
-        case finished(CommandResult)
-    }
-
+    let bookkeeping = LoopBookkeeping()
     let index: Int
+    var jobIndex: Int? { index }
     let job: RemoteJob
     private let context: SessionContext
     private var state: State
+    /// What carries the session's bytes after it is established, when not a TCP socket: the tunnel through the
+    /// last jump host, or the proxy command. Pumped on every advance; closed when the session ends.
+    private var transport: SessionTransport?
     private(set) var phase: SessionPhase = .connect
-    private(set) var phaseDeadline: Double
+    private var phaseDeadline = Double.infinity
     private var phaseStartedAt: Double
-    let hostDeadline: Double
+    /// Starts when the host stops queueing (for a bastion channel or a proxy slot), not at admission: a host
+    /// queued behind 900 others must not spend its own deadline on their work.
+    private var hostDeadline = Double.infinity
     private let startedAt: Double
     private var hostKeyUnverified = false
-    /// Loop bookkeeping: what the session waits for, and whether it has finished.
-    var waitSocket: Int32 = -1
-    var waitEvents: Int16 = 0
-    var isDone = false
-    var isRunnable = false
 
-    init(index: Int, job: RemoteJob, context: SessionContext, socket: Int32, now: Double) {
+    init(index: Int, job: RemoteJob, context: SessionContext, now: Double) {
         self.index = index
         self.job = job
         self.context = context
-        self.state = .connecting(socket: socket)
         self.startedAt = now
         self.phaseStartedAt = now
-        self.phaseDeadline = now + job.host.deadlines.connect
-        self.hostDeadline = now + job.host.deadlines.host
+        state = .finished
+        state = .establishing(Connector(host: job.host, hopName: nil, owner: self, context: context))
     }
 
     /// The earlier of the phase's and the host's deadline.
-    var nextDeadline: Double { min(phaseDeadline, hostDeadline) }
+    var nextDeadline: Double {
+        if case .establishing(let connector) = state { return min(connector.phaseDeadline, hostDeadline) }
+        return min(phaseDeadline, hostDeadline)
+    }
 
     // MARK: Driving
 
-    func advance(now: Double) -> Step {
+    func advance(now: Double) -> LoopStep {
+        var transportInterests = transport?.pump(scratch: context.readBuffer) ?? []
         while true {
             switch state {
-            case .connecting(let socket):
-                // SO_ERROR reads 0 while a connect is still pending: only a writable socket has finished connecting.
-                guard TCPConnector.isWritable(socket) else { return .wait(socket: socket, read: false, write: true) }
-                let error = TCPConnector.finish(socket)
-                if error == EINPROGRESS || error == EALREADY { return .wait(socket: socket, read: false, write: true) }
-                guard error == 0 else {
-                    close(socket)
-                    let failureClass: FailureClass = error == ECONNREFUSED ? .refused : .connection
-                    return fail(
-                        failureClass, phase: .connect, "TCP connect failed: \(TCPConnector.describe(error))", now)
-                }
-                let session: SSHSession
-                do {
-                    session = try SSHSession(takingOwnershipOf: socket)
-                } catch {
-                    return fail(.connection, phase: .handshake, error.description, now)
-                }
-                if job.host.hostKeyChecking != .off, let path = job.host.knownHostsFile {
-                    let known = context.knownHosts.knownHosts(at: path)
-                    session.preferHostKeyAlgorithms(known.keyTypes(forHost: job.host.address, port: job.host.port))
-                }
-                enter(.handshake, deadline: job.host.deadlines.handshake, now: now)
-                state = .handshaking(session)
-
-            case .handshaking(let session):
-                switch session.handshake() {
-                case .wouldBlock: return wait(session)
-                case .failed(let error):
-                    session.abort()
-                    return fail(.connection, phase: .handshake, "SSH handshake failed: \(error)", now)
-                case .done:
-                    if let failure = verifyHostKey(session) {
-                        session.abort()
-                        return finish(failure: failure, now: now)
-                    }
-                    enter(.authentication, deadline: job.host.deadlines.authentication, now: now)
-                    state = .authenticating(AuthenticationState(session: session, job: job, context: context))
-                }
-
-            case .authenticating(var authentication):
-                switch authentication.advance() {
-                case .wouldBlock:
-                    state = .authenticating(authentication)
-                    return wait(authentication.session)
-                case .failed(let failure):
-                    authentication.session.abort()
-                    return finish(failure: failure, now: now)
-                case .authenticated:
+            case .establishing(let connector):
+                let outcome = connector.advance(now: now, scratch: context.readBuffer)
+                if hostDeadline == .infinity && !connector.isQueued { hostDeadline = now + job.host.deadlines.host }
+                phase = connector.phase
+                switch outcome {
+                case .wait(let interests): return .wait(interests)
+                case .failed(let failure): return finish(failure: failure, now: now)
+                case .established(let session, let carrier, let unverified):
+                    hostKeyUnverified = unverified
+                    transport = carrier
+                    transportInterests = carrier?.pump(scratch: context.readBuffer) ?? []
                     enter(.channel, deadline: job.host.deadlines.command, now: now)
-                    state = .openingChannel(authentication.session)
+                    state = .openingChannel(session)
                 }
 
             case .openingChannel(let session):
                 switch session.openChannel() {
-                case .wouldBlock: return wait(session)
+                case .wouldBlock: return wait(session, transportInterests)
                 case .failed(let error):
                     session.abort()
                     return fail(.channel, phase: .channel, "cannot open a channel: \(error)", now)
@@ -136,7 +96,7 @@ final class HostSession {
 
             case .startingCommand(let session, let channel):
                 switch channel.exec(job.command) {
-                case .wouldBlock: return wait(session)
+                case .wouldBlock: return wait(session, transportInterests)
                 case .failed(let error):
                     session.abort()
                     return fail(.channel, phase: .channel, "the server refused to run the command: \(error)", now)
@@ -149,7 +109,7 @@ final class HostSession {
                 switch running.advance(scratch: context.readBuffer) {
                 case .wouldBlock:
                     state = .running(running)
-                    return wait(running.session)
+                    return wait(running.session, transportInterests)
                 case .failed(let error):
                     running.session.abort()
                     return fail(.connection, phase: .command, "the connection broke while running: \(error)", now)
@@ -157,6 +117,7 @@ final class HostSession {
                     // No polite close: a host that floods need not read our close either. Dropping the connection
                     // ends the remote command's channel (sshd hangs up its pipes).
                     running.session.abort()
+                    endTransport()
                     state = .finished
                     return .finished(
                         result(
@@ -173,9 +134,10 @@ final class HostSession {
                 switch closing.advance() {
                 case .wouldBlock:
                     state = .closing(closing)
-                    return wait(closing.session)
+                    return wait(closing.session, transportInterests)
                 case .closed:
                     closing.session.abort()
+                    endTransport()
                     return finish(closing: closing, now: now)
                 }
 
@@ -185,9 +147,16 @@ final class HostSession {
         }
     }
 
-    /// Called by the loop when `nextDeadline` has passed: the session ends with a timeout naming the phase.
-    func expire(now: Double) -> CommandResult {
+    /// Called by the loop when `nextDeadline` has passed: the session ends with a timeout naming the phase (and the
+    /// hop, when a jump host's stage was waiting).
+    func expire(now: Double) -> CommandResult? {
+        bookkeeping.isDone = true
         let hostExpired = now >= hostDeadline
+        if case .establishing(let connector) = state {
+            let failure = connector.expire(hostExpired: hostExpired, hostSeconds: job.host.deadlines.host)
+            state = .finished
+            return result(failure: failure, now: now)
+        }
         var runningProgress: String?
         var partialOutput: RunningState?
         if case .running(let running) = state {
@@ -195,19 +164,17 @@ final class HostSession {
             partialOutput = running
         }
         let expiredPhase: SessionPhase = hostExpired ? .host : phase
+        let breakage = transport?.breakage
         abortConnection()
         let seconds = hostExpired ? job.host.deadlines.host : phaseDeadline - phaseStartedAt
         let message: String
         switch expiredPhase {
-        case .connect: message = "no TCP connection within \(format(seconds)) s (host down, or packets dropped)"
-        case .handshake: message = "the server did not complete the SSH handshake within \(format(seconds)) s"
-        case .authentication: message = "authentication did not finish within \(format(seconds)) s"
         case .channel: message = "the server did not open a channel within \(format(seconds)) s"
         case .command:
             message =
                 "the command did not finish within \(format(seconds)) s"
                 + (runningProgress.map { " (\($0))" } ?? "")
-        case .host, .hostKey:
+        default:
             message =
                 "the host did not finish within its \(format(seconds)) s deadline"
                 + (runningProgress.map { " (\($0))" } ?? "")
@@ -216,7 +183,8 @@ final class HostSession {
         // What a command printed before its deadline is kept: a collector stuck on its last step still delivered
         // everything before it.
         return result(
-            failure: Failure(.timeout, phase: expiredPhase, message: message), now: now, output: partialOutput)
+            failure: breakage ?? Failure(.timeout, phase: expiredPhase, message: message), now: now,
+            output: partialOutput)
     }
 
     // MARK: Helpers
@@ -227,82 +195,41 @@ final class HostSession {
         phaseDeadline = now + seconds
     }
 
-    private func wait(_ session: SSHSession) -> Step {
+    private func wait(_ session: SSHSession, _ transportInterests: [PollInterest]) -> LoopStep {
         let directions = session.blockDirections
-        return .wait(socket: session.socket, read: directions.read, write: directions.write)
+        return .wait([.on(session.socket, read: directions.read, write: directions.write)] + transportInterests)
+    }
+
+    private func endTransport() {
+        transport?.close()
+        transport = nil
     }
 
     private func abortConnection() {
         switch state {
-        case .connecting(let socket): close(socket)
-        case .handshaking(let session), .openingChannel(let session), .startingCommand(let session, _):
-            session.abort()
-        case .authenticating(let authentication): authentication.session.abort()
+        case .establishing(let connector): connector.abort()
+        case .openingChannel(let session), .startingCommand(let session, _): session.abort()
         case .running(let running): running.session.abort()
         case .closing(let closing): closing.session.abort()
         case .finished: break
         }
+        endTransport()
     }
 
-    private func verifyHostKey(_ session: SSHSession) -> Failure? {
-        let host = job.host
-        if host.hostKeyChecking == .off {
-            hostKeyUnverified = true
-            return nil
-        }
-        guard let key = session.hostKey() else {
-            return Failure(.hostKeyUnknown, phase: .hostKey, message: "the server presented no host key")
-        }
-        guard let path = host.knownHostsFile else {
-            return Failure(
-                .hostKeyUnknown, phase: .hostKey,
-                message: "no known_hosts file is configured; set known_hosts in the inventory")
-        }
-        let name = KnownHosts.hostName(host.address, port: host.port)
-        switch context.knownHosts.knownHosts(at: path).verify(host: host.address, port: host.port, key: key) {
-        case .match:
-            return nil
-        case .revoked(let line):
-            return Failure(
-                .hostKeyChanged, phase: .hostKey,
-                message:
-                    "REFUSED: \(name) presented \(key.type) \(key.fingerprint), which \(path):\(line) marks @revoked")
-        case .mismatch(let knownTypes, let line):
-            return Failure(
-                .hostKeyChanged, phase: .hostKey,
-                message: """
-                    HOST KEY CHANGED for \(name): it presented \(key.type) \(key.fingerprint), but \(path):\(line) \
-                    records a different key (\(knownTypes.joined(separator: ", "))). Someone may be intercepting the \
-                    connection, or the host was rebuilt. Verify the new fingerprint out of band, then remove the old \
-                    entry with: ssh-keygen -R '\(name)' -f \(path)
-                    """)
-        case .unknown:
-            if host.hostKeyChecking == .acceptNew {
-                if let problem = context.knownHosts.append(host: host.address, port: host.port, key: key, to: path) {
-                    return Failure(.hostKeyUnknown, phase: .hostKey, message: "cannot record the new key: \(problem)")
-                }
-                return nil
-            }
-            return Failure(
-                .hostKeyUnknown, phase: .hostKey,
-                message: """
-                    \(name) is not in \(path) (it presented \(key.type) \(key.fingerprint)). Verify the fingerprint, \
-                    then add it (ssh-keyscan -p \(host.port) \(host.address) >> \(path)), or run with \
-                    --host-key-checking accept-new
-                    """)
-        }
+    private func fail(_ failureClass: FailureClass, phase: SessionPhase?, _ message: String, _ now: Double) -> LoopStep
+    {
+        // A broken tunnel or an exited proxy command explains the failure better than what the session saw.
+        let failure = transport?.breakage ?? Failure(failureClass, phase: phase, message: message)
+        return finish(failure: failure, now: now)
     }
 
-    private func fail(_ failureClass: FailureClass, phase: SessionPhase?, _ message: String, _ now: Double) -> Step {
-        finish(failure: Failure(failureClass, phase: phase, message: message), now: now)
-    }
-
-    private func finish(failure: Failure, now: Double) -> Step {
+    private func finish(failure: Failure, now: Double) -> LoopStep {
+        endTransport()
         state = .finished
         return .finished(result(failure: failure, now: now))
     }
 
-    private func finish(closing: ClosingState, now: Double) -> Step {
+    private func finish(closing: ClosingState, now: Double) -> LoopStep {
         state = .finished
         let output = closing.running
         var failure: Failure?
@@ -330,17 +257,22 @@ final class HostSession {
             stdoutTruncated: output?.stdout.truncated ?? false, stderrTruncated: output?.stderr.truncated ?? false,
             elapsedSeconds: now - startedAt, hostKeyUnverified: hostKeyUnverified)
     }
-
-    private func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? String(Int(seconds)) : String(format: "%.1f", seconds)
-    }
 }
 
-/// What every session of one loop shares: known_hosts files, the agent socket path, a scratch read buffer.
+/// What every session of one loop shares: known_hosts files, the agent socket path, resolved addresses, the
+/// bastion pool, proxy command slots, the scheduler, a scratch read buffer.
 final class SessionContext {
     let knownHosts: KnownHostsStore
     let agentSocketPath: String?
     let environment: [String: String]
+    let addresses: [String: AddressResolver.Outcome]
+    let scheduler = LoopScheduler()
+    let reaper = ProcessReaper()
+    private let limits: FleetEngine.Configuration
+    private(set) lazy var pool = BastionPool(
+        maxChannelsPerConnection: limits.maxChannelsPerBastionConnection,
+        maxConnectionsPerBastion: limits.maxConnectionsPerBastion, context: self)
+    private(set) lazy var proxySlots = ProxySlots(limit: limits.maxProxyCommands, scheduler: scheduler)
     /// One buffer for every read on this loop: sessions run one at a time on the loop thread.
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Key files inspected once per loop, not once per session (profiling showed it at ~8% of client CPU).
@@ -353,10 +285,15 @@ final class SessionContext {
         return inspected
     }
 
-    init(knownHosts: KnownHostsStore, agentSocketPath: String?, environment: [String: String]) {
+    init(
+        knownHosts: KnownHostsStore, agentSocketPath: String?, environment: [String: String],
+        addresses: [String: AddressResolver.Outcome], limits: FleetEngine.Configuration
+    ) {
         self.knownHosts = knownHosts
         self.agentSocketPath = agentSocketPath
         self.environment = environment
+        self.addresses = addresses
+        self.limits = limits
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     }
 

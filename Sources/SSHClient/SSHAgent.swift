@@ -14,11 +14,14 @@ public final class SSHAgent {
             throw SSHError(code: .authentication, message: "cannot create an ssh-agent client")
         }
         handle = agent
+        session.register(self)
         libssh2_agent_set_identity_path(agent, socketPath)
         guard libssh2_agent_connect(agent) == 0 else {
+            release()
             throw SSHError(code: .authentication, message: "cannot connect to ssh-agent at \(socketPath)")
         }
         guard libssh2_agent_list_identities(agent) == 0 else {
+            release()
             throw SSHError(code: .authentication, message: "ssh-agent at \(socketPath) did not list its keys")
         }
         var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
@@ -30,11 +33,17 @@ public final class SSHAgent {
         }
     }
 
-    deinit {
-        if let handle, !session.isFreed {
-            _ = libssh2_agent_disconnect(handle)
-            libssh2_agent_free(handle)
-        }
+    deinit { release() }
+
+    /// Closes the agent socket and frees the agent. Called by the agent's deinit or, first, by its session's
+    /// `abort()`: libssh2 frees an agent with its session's allocator, so it must go before the session (skipping it
+    /// once the session was gone is how failed authentications used to leak one agent socket each).
+    func release() {
+        guard let handle else { return }
+        self.handle = nil
+        identities.removeAll()
+        _ = libssh2_agent_disconnect(handle)
+        libssh2_agent_free(handle)
     }
 
     /// How many keys the agent offers.
@@ -44,6 +53,12 @@ public final class SSHAgent {
     public func identityComment(_ index: Int) -> String {
         guard identities.indices.contains(index), let comment = identities[index].pointee.comment else { return "" }
         return String(cString: comment)
+    }
+
+    /// The public key blob of key `index` (RFC 4253 §6.6), to match it against an identity file's `.pub`.
+    public func identityBlob(_ index: Int) -> [UInt8] {
+        guard identities.indices.contains(index), let blob = identities[index].pointee.blob else { return [] }
+        return Array(UnsafeBufferPointer(start: blob, count: identities[index].pointee.blob_len))
     }
 
     /// Tries key `index` for `user`.

@@ -74,6 +74,19 @@ public final class SSHChannel {
         return libssh2_channel_eof(handle) != 0
     }
 
+    /// True when libssh2 already holds received data for this channel (read by another channel's call on the same
+    /// session), so waiting for the socket would wait for bytes that already arrived. No I/O.
+    public var hasQueuedData: Bool {
+        guard let handle = live else { return false }
+        return libssh2_poll_channel_read(handle, 0) != 0
+    }
+
+    /// Bytes the peer's window lets us send now (RFC 4254 §5.2). No I/O.
+    public var writeWindow: Int {
+        guard let handle = live else { return 0 }
+        return Int(libssh2_channel_window_write_ex(handle, nil))
+    }
+
     /// Sends our close and, with `waitClosed()`, waits for the server's, after which the exit status is known.
     public func close() -> SSHOperation<Void> {
         guard let handle = live else { return .failed(closed(.teardown)) }

@@ -42,6 +42,18 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
         libssh2Error == "LIBSSH2_ERROR_AUTHENTICATION_FAILED" || libssh2Error == "LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED"
     }
 
+    /// For a refused channel open (`LIBSSH2_ERROR_CHANNEL_FAILURE`): the reason code's words as libssh2 1.10 puts
+    /// them in its message, e.g. `administratively prohibited`, `connect failed` (RFC 4254 §5.1 reason codes).
+    public var channelOpenFailureReason: String? {
+        guard libssh2Error == "LIBSSH2_ERROR_CHANNEL_FAILURE" else { return nil }
+        guard let open = message.range(of: "Channel open failure") else { return nil }
+        let rest = message[open.upperBound...]
+        if let start = rest.firstIndex(of: "("), let end = rest.lastIndex(of: ")"), start < end {
+            return String(rest[rest.index(after: start)..<end])
+        }
+        return "unspecified reason"
+    }
+
     /// The name of a libssh2 error constant, matched by constant (never by arithmetic on the raw value).
     static func constantName(_ code: Int32) -> String {
         switch code {

@@ -16,6 +16,13 @@ public final class SSHSession {
     /// The connected socket; owned, closed with the session.
     public let socket: Int32
     private var socketClosed = false
+    /// Agents opened on this session. libssh2 frees an agent with its session's allocator, so every agent must be
+    /// freed before the session is; `abort()` releases them first (weak: the agent itself is their only owner).
+    private var agents: [WeakAgent] = []
+
+    private struct WeakAgent {
+        weak var agent: SSHAgent?
+    }
 
     /// Takes ownership of a connected (or connecting) non-blocking TCP socket.
     public init(takingOwnershipOf socket: Int32) throws(SSHError) {
@@ -140,6 +147,19 @@ public final class SSHSession {
         return pendingOrFailed(libssh2_session_last_errno(handle), .channel)
     }
 
+    /// Opens a "direct-tcpip" channel (RFC 4254 §7.2): the server connects to `host:port` and the channel carries
+    /// that TCP stream. A refusal is `LIBSSH2_ERROR_CHANNEL_FAILURE` whose message names the server's reason
+    /// (`SSHError.channelOpenFailureReason`).
+    public func openDirectTCPIP(host: String, port: Int) -> SSHOperation<SSHChannel> {
+        guard let handle else { return .failed(SSHError(code: .channel, message: "session closed")) }
+        if let channel = fa_channel_direct_tcpip(handle, host, Int32(port)) {
+            return .done(SSHChannel(handle: channel, session: self))
+        }
+        return pendingOrFailed(libssh2_session_last_errno(handle), .channel)
+    }
+
+    func register(_ agent: SSHAgent) { agents.append(WeakAgent(agent: agent)) }
+
     // MARK: Waiting and teardown
 
     /// Which directions the last `.wouldBlock` waits for. Neither set means "readable" (libssh2 only reports
@@ -162,6 +182,9 @@ public final class SSHSession {
     /// (and with it any channel still open), then closes the socket. Idempotent.
     public func abort() {
         if !socketClosed { shutdown(socket, Int32(SHUT_RDWR)) }
+        // Before the session: an agent left behind would keep its socket open for the life of the process.
+        for entry in agents { entry.agent?.release() }
+        agents.removeAll()
         if let handle {
             self.handle = nil
             // With the socket shut down, libssh2 cannot be waiting for the network; bound the retries anyway.

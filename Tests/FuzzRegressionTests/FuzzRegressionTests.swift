@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import FuzzTargets
 import XCTest
@@ -37,6 +38,21 @@ final class FuzzRegressionTests: XCTestCase {
             if !seeds.isEmpty { targetsWithSeeds.append(target) }
         }
         XCTAssertEqual(Set(targetsWithSeeds), Set(FuzzTarget.allCases), "every target has at least one seed")
+    }
+
+    /// The evaluator's JSON inputs are stored host files (`report --run` decodes them): they must decode, or the
+    /// replay would only exercise the decoder's error path.
+    func testTheEvaluatorsJSONInputsAreStoredSnapshotsThatDecode() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let inputs = (Self.inputs("seeds", .evaluator) + Self.inputs("regressions", .evaluator)).filter {
+            $0.pathExtension == "json"
+        }
+        XCTAssertGreaterThanOrEqual(inputs.count, 2)
+        for input in inputs {
+            let snapshot = try decoder.decode(HostSnapshot.self, from: try Data(contentsOf: input))
+            XCTAssertFalse(snapshot.instances.isEmpty, input.lastPathComponent)
+        }
     }
 
     func testArbitraryBytesRunThroughEveryTarget() {

@@ -22,8 +22,10 @@ public final class SSHServer: @unchecked Sendable {
     public let hostKeyFile: String
     private var process: Process?
 
-    /// Starts sshd and waits until it accepts connections.
-    public init(extraConfiguration: [String] = []) throws {
+    /// Starts sshd and waits until it accepts connections. `logLevel` `DEBUG1` makes the log show every connection
+    /// and every direct-tcpip request (for tests of jump hosts); sshd keeps the first value of an option, so options
+    /// in the base configuration cannot be overridden through `extraConfiguration`.
+    public init(extraConfiguration: [String] = [], logLevel: String = "ERROR", maxSessions: Int = 50) throws {
         directory = try TemporaryDirectory(prefix: "fleet-audit-sshd")
         user = ProcessInfo.processInfo.environment["USER"] ?? "root"
         hostKeyFile = directory.file("ssh_host_ed25519_key")
@@ -55,7 +57,7 @@ public final class SSHServer: @unchecked Sendable {
                     "PermitRootLogin prohibit-password", "PubkeyAuthentication yes", "PasswordAuthentication no",
                     "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no",
                     // Root's ~/.bashrc here runs pyenv init on every command; SHLVL=1 makes bash skip it.
-                    "SetEnv SHLVL=1", "MaxStartups 5000:30:6000", "MaxSessions 50", "LogLevel ERROR",
+                    "SetEnv SHLVL=1", "MaxStartups 5000:30:6000", "MaxSessions \(maxSessions)", "LogLevel \(logLevel)",
                 ] + extraConfiguration).joined(separator: "\n") + "\n"
             let configurationFile = try directory.write(configuration, to: "sshd_config")
             let started = try ProcessRunner.start(
@@ -110,6 +112,14 @@ public final class SSHServer: @unchecked Sendable {
     }
 
     public var pid: Int32? { process?.processIdentifier }
+
+    /// The sshd log so far (its stderr).
+    public var log: String { (try? String(contentsOfFile: directory.file("sshd.log"), encoding: .utf8)) ?? "" }
+
+    /// TCP connections sshd accepted so far (needs `logLevel` VERBOSE or DEBUG1), including the readiness probe.
+    public var acceptedConnections: Int {
+        log.split(whereSeparator: \.isNewline).filter { $0.contains("Connection from ") }.count
+    }
 
     static func keygen(type: String, path: String, bits: String? = nil, passphrase: String = "") throws {
         var arguments = ["-q", "-t", type, "-f", path, "-N", passphrase, "-C", "fleet-audit-test"]
