@@ -24,6 +24,7 @@ packages=(
   libc6-dev
   openssl            # TLS certificates of the lab's TLS-only host
   cmark-gfm          # GitHub's Markdown renderer: tests check report.md and plan.md render no live link or HTML
+  sudo               # lab hosts logged into as ec2-user with the collector's sudoers rule (become: sudo)
 )
 
 missing=()

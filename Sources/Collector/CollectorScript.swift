@@ -11,7 +11,7 @@ public enum CollectorScript {
     /// default 256 sessions in flight that bounds collected output to 512 MiB however hostile every host is
     /// (docs/security.md measures it). A real host prints 30-300 KiB.
     public static let hostOutputLimit = 2 << 20
-    /// Redis instances examined per host, and sections kept per host (14 host sections, at most 20 per instance).
+    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 20 per instance).
     public static let maximumInstances = 32
     public static let maximumSections = 16 + 20 * maximumInstances
 
@@ -23,21 +23,28 @@ public enum CollectorScript {
         return text
     }()
 
-    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES PORTS...`: the script is
-    /// an argument, so standard input stays free for the framing token and the passwords (see `standardInput`).
+    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME PORTS...`: the
+    /// script is an argument, so standard input stays free for the framing token and the passwords (see
+    /// `standardInput`). The order is the script's contract (docs/collector.md); `arguments` builds it.
     static func commandLine(marker: String, host: InventoryHost) -> String {
+        "sh -c " + shellQuoted(source) + " fleet-audit-collector "
+            + arguments(marker: marker, host: host).map(shellQuoted).joined(separator: " ")
+    }
+
+    /// The script's positional arguments after `$0`, in the order it reads them: MARKER, METADATA (`off` or a URL),
+    /// LIMIT, DEADLINE, MAX_INSTANCES, BECOME (`none` or `sudo`), then the listed ports.
+    static func arguments(
+        marker: String, host: InventoryHost, sectionLimit limit: Int = sectionLimit, deadline: Int? = nil
+    ) -> [String] {
         let metadata: String
         switch host.metadata {
         case .off: metadata = "off"
         case .url(let url): metadata = url
         }
-        let arguments =
-            [
-                marker, metadata, String(sectionLimit), String(watchdogSeconds(host.connection.deadlines)),
-                String(maximumInstances),
-            ] + host.redis.map { String($0.port) }
-        return "sh -c " + shellQuoted(source) + " fleet-audit-collector "
-            + arguments.map(shellQuoted).joined(separator: " ")
+        return [
+            marker, metadata, String(limit), String(deadline ?? watchdogSeconds(host.connection.deadlines)),
+            String(maximumInstances), host.become.rawValue,
+        ] + host.redis.map { String($0.port) }
     }
 
     /// One Redis credential sent to the script: the port, the ACL user (`default` when none) and the password.

@@ -73,16 +73,23 @@ public struct SnapshotBuilder {
                 let skipped =
                     section.name == .configFileSkipped
                     ? captured.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
-                instances[port]?.configFiles.append(
-                    ConfigFileCapture(
-                        path: path, text: skipped == nil ? captured.text : "", exitCode: section.exitCode,
-                        skipped: skipped, truncated: section.truncated))
+                var capture = ConfigFileCapture(
+                    path: path, text: skipped == nil ? captured.text : "", exitCode: section.exitCode,
+                    skipped: skipped, truncated: section.truncated)
+                if !capture.wasRead && ConfigFileCapture.saysPermissionDenied(skipped ?? section.text) {
+                    capture.refusedToLoginUser = true
+                }
+                instances[port]?.configFiles.append(capture)
                 if instances[port]?.configFile == nil { instances[port]?.configFile = path }
             default:
                 if instances[port]?.sections[section.name.rawValue] == nil {
                     instances[port]?.sections[section.name.rawValue] = captured
                 }
             }
+        }
+        // What needed privilege and what could not be read: a note every report shows beside the host.
+        if let access = snapshot[.access], let note = AccessLog(parsing: access.text).note {
+            snapshot.collectionNotes.append(CollectionNote(.access, note))
         }
         let listening = snapshot[.listeningSockets]?.text ?? ""
         for (port, instance) in instances {

@@ -154,6 +154,9 @@ public struct CollectionNote: Sendable, Hashable, Codable {
         case unexpectedSections = "unexpected-sections"
         /// Sections that began and never ended (output cut, or a forged frame).
         case unterminatedSections = "unterminated-sections"
+        /// What the login user could not read, and what `become: sudo` was needed for (`AccessLog.note`). Not a cut:
+        /// renderers show it apart from "not collected whole".
+        case access
     }
 
     public var kind: Kind
@@ -190,6 +193,18 @@ public struct ConfigFileCapture: Sendable, Hashable, Codable {
 
     /// The text is the file's content: the read succeeded and nothing was skipped.
     public var wasRead: Bool { skipped == nil && (exitCode ?? 0) == 0 }
+
+    /// Not read because the login user was refused (`cat: ...: Permission denied`, or a folder it may not enter):
+    /// the fix is privilege (`become: sudo`) or read access, not the file. Decided on the text as the host printed it
+    /// (`SnapshotBuilder`), before redaction, which reads an error message like a config line.
+    public var refusedToLoginUser: Bool?
+
+    public var deniedToLoginUser: Bool { !wasRead && refusedToLoginUser == true }
+
+    /// Whether a failed read's own message says the login user was refused.
+    public static func saysPermissionDenied(_ message: String) -> Bool {
+        message.contains("Permission denied")
+    }
 }
 
 /// Names of snapshot sections: the contract between the collector (which writes them) and the rules (which read
@@ -226,6 +241,8 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
     case firewall
     /// EC2 instance metadata, `key=value` lines (instance-id, instance-type, ...), or absent when not on EC2
     case instanceMetadata = "imds"
+    /// How the collector's reads went: through `sudo -n`, refused, or not readable as the login user (`AccessLog`)
+    case access
 
     // Instance level
     /// `redis-cli INFO everything` (or `INFO all`, or `INFO`)
@@ -254,7 +271,7 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
     public var scope: Scope {
         switch self {
         case .hostname, .osRelease, .meminfo, .loadavg, .cpuCount, .cpuSample, .transparentHugepages,
-            .overcommitMemory, .ipAddr, .ipRoute, .listeningSockets, .processes, .firewall, .instanceMetadata:
+            .overcommitMemory, .ipAddr, .ipRoute, .listeningSockets, .processes, .firewall, .instanceMetadata, .access:
             return .host
         case .cgroupMemoryLimit:
             // Both: the host's root cgroup limit, and the limit of the cgroup a redis-server runs in.

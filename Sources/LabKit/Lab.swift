@@ -35,6 +35,13 @@ public struct Lab: Sendable {
     func namespace(_ index: Int) -> String { "\(prefix)-\(index)" }
     func veth(_ index: Int) -> String { "\(prefix)v\(index)" }
     func peer(_ index: Int) -> String { "\(prefix)p\(index)" }
+    /// The private bridge (no address in the root namespace: it cannot reach the private hosts), and the bastion's
+    /// second veth on it.
+    var privateBridge: String { prefix + "pb" }
+    func privateVeth(_ index: Int) -> String { "\(prefix)x\(index)" }
+    func privatePeer(_ index: Int) -> String { "\(prefix)q\(index)" }
+    /// Where `up` records the private subnet's `unreachable` route, for `down`.
+    static func privateRouteFile(out: String) -> String { out + "/private-route" }
 
     /// Lab prefixes name links (at most 15 characters with the host index): keep them short and plain.
     public static func validate(prefix: String) throws(LabError) {
@@ -77,6 +84,8 @@ public struct Lab: Sendable {
         // is a tmpfs, empty after every boot, and a container has none. Hosts share the root namespace's /run.
         if geteuid() == 0 { try LabShell.run("mkdir -p /run/sshd") }
 
+        var scenario = scenario
+        if loopbackReason != nil { scenario.hosts = scenario.hosts.map(LoopbackLab.withoutUsers) }
         var files = LabFiles(lab: self, out: outDirectory, scenario: scenario, addressing: addressing)
         let knownHosts: [String]
         let problems: [String]
@@ -121,6 +130,15 @@ public struct Lab: Sendable {
                     + " && ip link set \(bridgeLink(number)) master \(bridge) up"
                     + " && ip link set \(bridgeLinkPeer(number)) master \(bridge(number)) up")
         }
+        if scenario.hosts.contains(where: { $0.network == .private }) {
+            // Without this route the root namespace would send packets for the private subnet to its default
+            // gateway, out of the machine; with it they fail here, at once, as in a VPC without a route.
+            let cidr = "\(addressing.privateNetworkAddress)/\(addressing.bits)"
+            try cidr.write(toFile: Self.privateRouteFile(out: files.out), atomically: true, encoding: .utf8)
+            try LabShell.run(
+                "ip link add \(privateBridge) type bridge && ip link set \(privateBridge) up && ip route add unreachable \(cidr)"
+            )
+        }
         try kernelLimits.raise(forHosts: scenario.hosts.count)
         let knownHosts = try Self.inParallel(scenario.hosts.count) { try files.prepare(scenario.hosts[$0], index: $0) }
         // Bring hosts up in parallel batches: each is a handful of ip commands and one unshare in the background.
@@ -132,10 +150,14 @@ public struct Lab: Sendable {
         }
         // Every host at once (8 probes in flight), 15 s each at most and 120 s for the whole fleet.
         let deadline = Date().addingTimeInterval(120)
+        let bastion = scenario.hosts.firstIndex(where: \.bastion).map(namespace)
         let problems = try Self.inParallel(scenario.hosts.count) { index in
-            try Self.waitForSSH(
-                scenario.hosts[index], address: addressing.host(index), port: 22,
-                log: files.directory(scenario.hosts[index]) + "/init.log", until: deadline)
+            let host = scenario.hosts[index]
+            // A private host is probed from the bastion's namespace: the root namespace cannot reach it.
+            return try Self.waitForSSH(
+                host, address: files.address(host, index: index), port: 22,
+                log: files.directory(host) + "/init.log", until: deadline,
+                fromNamespace: host.network == .private ? bastion : nil)
         }.compactMap { $0 }
         return (knownHosts, problems)
     }
@@ -162,14 +184,16 @@ public struct Lab: Sendable {
     /// Waits (bounded: 15 s, and never past `deadline`, though one probe is always made) until the host's SSH port
     /// answers, unless its fault means it never will; returns the problem when it does not.
     static func waitForSSH(
-        _ host: LabHost, address: String, port: Int, log: String, until deadline: Date = .distantFuture
+        _ host: LabHost, address: String, port: Int, log: String, until deadline: Date = .distantFuture,
+        fromNamespace namespace: String? = nil
     )
         throws -> String?
     {
         guard host.fault != .refused && host.fault != .blackhole else { return nil }
         let tries = max(1, min(150, Int(deadline.timeIntervalSinceNow * 10)))
+        let inNamespace = namespace.map { "ip netns exec \($0) " } ?? ""
         let ready = try LabShell.run(
-            "for i in $(seq \(tries)); do nc -z -w 1 \(address) \(port) 2>/dev/null && echo up && break; sleep 0.1; done",
+            "for i in $(seq \(tries)); do \(inNamespace)nc -z -w 1 \(address) \(port) 2>/dev/null && echo up && break; sleep 0.1; done",
             allowFailure: true)
         return ready.contains("up") ? nil : "\(host.name) (\(address):\(port)): sshd did not come up; see \(log)"
     }
@@ -205,14 +229,31 @@ public struct Lab: Sendable {
             let fields = line.split(separator: ":", maxSplits: 2)
             guard fields.count >= 2 else { return nil }
             let name = fields[1].trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init) ?? ""
-            return name == bridge || ["v", "br", "bl", "bm"].contains { isNumbered(name, prefix + $0) } ? name : nil
+            return name == bridge || name == privateBridge
+                || ["v", "br", "bl", "bm", "x"].contains { isNumbered(name, prefix + $0) }
+                ? name : nil
         }
         if !links.isEmpty {
             try LabShell.run(Self.ipBatch(links.map { "link del \($0)" }), allowFailure: true)
         }
         if let out = recordedOut() { try LabShell.run("rm -f \(out)/hosts/*/unshare.pid", allowFailure: true) }
+        if let out = recordedOut(),
+            let cidr = try? String(contentsOfFile: Self.privateRouteFile(out: out), encoding: .utf8),
+            Self.isCIDR(cidr)
+        {
+            try LabShell.run("ip route del unreachable \(cidr)", allowFailure: true)
+            try? FileManager.default.removeItem(atPath: Self.privateRouteFile(out: out))
+        }
         kernelLimits.restore()
         try? FileManager.default.removeItem(atPath: Self.stateDirectory + "/\(prefix).json")
+    }
+
+    /// Only a dotted quad and a prefix length reach the `ip route del` command line.
+    static func isCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let bits = Int(parts[1]), (8...30).contains(bits) else { return false }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
     }
 
     /// One `ip` process for many commands; -force goes on past one that fails (a veth gone with its peer).
@@ -286,4 +327,12 @@ struct Addressing {
 
     var gateway: String { Self.text(network + 1) }
     func host(_ index: Int) -> String { Self.text(network + 11 + UInt32(index)) }
+
+    /// The private subnet: the block of the same size right after the lab's (before it at the top of 10/8).
+    var privateNetwork: UInt32 {
+        let size = UInt32(1) << (32 - bits)
+        return network &+ size <= 0x0AFF_FFFF && network &+ size > network ? network + size : network - size
+    }
+    var privateNetworkAddress: String { Self.text(privateNetwork) }
+    func privateHost(_ index: Int) -> String { Self.text(privateNetwork + 11 + UInt32(index)) }
 }

@@ -12,6 +12,11 @@ struct LabFiles {
 
     func directory(_ host: LabHost) -> String { out + "/hosts/" + host.name }
 
+    /// The host's address: on the lab subnet, or on the private one (behind the bastion).
+    func address(_ host: LabHost, index: Int) -> String {
+        host.network == .private ? addressing.privateHost(index) : addressing.host(index)
+    }
+
     /// Prepares one host; returns its known_hosts line (a wrong key for the changed-host-key fault).
     func prepare(_ host: LabHost, index: Int) throws -> String {
         let dir = directory(host)
@@ -19,7 +24,7 @@ struct LabFiles {
         try FileManager.default.createDirectory(atPath: dir + "/root", withIntermediateDirectories: true)
         try LabShell.run("cp /etc/skel/.bashrc /etc/skel/.profile \(dir)/root/ 2>/dev/null; true")
         try LabShell.run("ssh-keygen -q -t ed25519 -N '' -C \(host.name) -f \(dir)/ssh_host_ed25519_key")
-        let address = addressing.host(index)
+        let address = address(host, index: index)
         try write(sshdConfig(host, dir: dir), "sshd_config", host)
         try write(memInfo(host), "meminfo", host)
         try write(String(format: "%.2f %.2f %.2f 1/200 4242\n", host.load, host.load, host.load), "loadavg", host)
@@ -33,8 +38,14 @@ struct LabFiles {
         let servers = LabServers()
         for redis in host.redis where redis.fake == nil {
             let modules = try redis.modules.map { name throws(Lab.LabError) in try servers.module(name) }
-            try write(redisConfig(redis, dir: dir, modules: modules), "redis-\(redis.port).conf", host)
+            // A server run as its own user gets Debian's layout, written into the folder bound over /etc/redis.
+            let name = redis.user == nil ? "redis-\(redis.port).conf" : "etc-redis/redis-\(redis.port).conf"
+            if redis.user != nil {
+                try FileManager.default.createDirectory(atPath: dir + "/etc-redis", withIntermediateDirectories: true)
+            }
+            try write(redisConfig(redis, dir: dir, modules: modules), name, host)
         }
+        if host.needsUsers { try prepareUsers(host, dir: dir) }
         if host.redis.contains(where: \.tlsOnly) {
             try LabShell.run(
                 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 -subj /CN=\(host.name) -keyout \(dir)/tls.key -out \(dir)/tls.crt"
@@ -71,7 +82,7 @@ struct LabFiles {
         ListenAddress 0.0.0.0
         HostKey \(dir)/ssh_host_ed25519_key
         PidFile \(dir)/sshd.pid
-        AuthorizedKeysFile \(out)/authorized_keys
+        AuthorizedKeysFile \(out)/authorized_keys .ssh/authorized_keys
         PermitRootLogin prohibit-password
         PasswordAuthentication no
         KbdInteractiveAuthentication no
@@ -124,11 +135,15 @@ struct LabFiles {
                 "port 0", "tls-port \(redis.port)", "tls-cert-file \(dir)/tls.crt", "tls-key-file \(dir)/tls.key",
                 "tls-ca-cert-file \(dir)/tls.crt", "tls-auth-clients no",
             ] : ["port \(redis.port)"]
+        // A server run as its own user cannot enter the lab's folder (mode 700 under a test's temporary folder): its
+        // data lives where the package puts it, /var/lib/redis (a tmpfs of the host's), and it logs to stdout.
+        let data = redis.user == nil ? "\(dir)/data/\(redis.port)" : "/var/lib/redis/\(redis.port)"
         var lines =
             listen + modules.map { "loadmodule \($0)" } + [
-                "daemonize no", "dir \(dir)/data/\(redis.port)",
-                "logfile \(dir)/redis-\(redis.port).log",
-                "pidfile \(dir)/redis-\(redis.port).pid", "save \"\"", "appendonly no",
+                "daemonize no", "dir \(data)",
+                redis.user == nil ? "logfile \(dir)/redis-\(redis.port).log" : "logfile \"\"",
+                redis.user == nil ? "pidfile \(dir)/redis-\(redis.port).pid" : "pidfile \(data)/redis.pid",
+                "save \"\"", "appendonly no",
             ]
         if let password = redis.password { lines.append("requirepass \(password)") }
         lines += redis.config
@@ -152,6 +167,7 @@ struct LabFiles {
 
             """
         if host.fault == .noRedisCLI { script += "mount --bind \(dir)/no-redis-cli /usr/bin/redis-cli\n" }
+        script += usersInit(host, dir: dir)
         if host.metadata {
             script += """
                 ip addr add 169.254.169.254/32 dev lo
@@ -166,12 +182,22 @@ struct LabFiles {
             let tls = redis.tlsOnly ? " --tls --cacert \(dir)/tls.crt" : ""
             let cli = "\(auth)redis-cli\(tls) -p \(redis.port)"
             let server = try servers.executable(for: redis.server)
-            script += """
-                mkdir -p \(dir)/data/\(redis.port)
-                \(server) \(dir)/redis-\(redis.port).conf &
-                for i in $(seq 100); do \(cli) ping >/dev/null 2>&1 && break; sleep 0.05; done
+            if let user = redis.user {
+                // setpriv execs the server as the user with its groups: what systemd's User=redis does.
+                script += """
+                    mkdir -p /var/lib/redis/\(redis.port) && chown \(user):\(user) /var/lib/redis/\(redis.port) && chmod 750 /var/lib/redis/\(redis.port)
+                    setpriv --reuid=\(user) --regid=\(user) --init-groups \(server) /etc/redis/redis-\(redis.port).conf >>\(dir)/redis-\(redis.port).log 2>&1 &
 
-                """
+                    """
+            } else {
+                script += """
+                    mkdir -p \(dir)/data/\(redis.port)
+                    \(server) \(dir)/redis-\(redis.port).conf &
+
+                    """
+            }
+            script += "for i in $(seq 100); do \(cli) ping >/dev/null 2>&1 && break; sleep 0.05; done\n"
+
             script += clientWork(redis, cli: cli, runLog: "\(dir)/run.log")
         }
         if host.redis.contains(where: \.sentinel) && host.fault != .redisDown {
@@ -181,6 +207,8 @@ struct LabFiles {
             for redis in host.redis { script += "iptables -A INPUT -i eth0 -p tcp --dport \(redis.port) -j DROP\n" }
         }
         if host.fault == .blackhole { script += "iptables -A INPUT -i eth0 -p tcp --dport 22 -j DROP\n" }
+        // Last, once every service runs: the login user then sees only its own processes in /proc.
+        if host.hidepid { script += "mount -o remount,hidepid=2 /proc\n" }
         script += latencySetup(host, dir: dir)
         if host.fault != .refused { script += sshdStart(host, dir: dir) }
         if host.fault == .silent {
@@ -224,17 +252,33 @@ struct LabFiles {
     /// Root-namespace side: the namespace, its veth on the bridge, its address (no default route), then unshare.
     private func upScript(_ host: LabHost, index: Int, address: String, dir: String) -> String {
         let namespace = lab.namespace(index)
+        // A private host's only link is on the private bridge; a bastion gets a second one there (eth1).
+        let bridge =
+            host.network == .private
+            ? lab.privateBridge : lab.bridge(BridgePlan(hosts: scenario.hosts.count).bridge(ofHost: index))
+        let bastionLeg =
+            host.bastion
+            ? """
+            ip link add \(lab.privateVeth(index)) type veth peer name \(lab.privatePeer(index))
+            ip link set \(lab.privatePeer(index)) netns \(namespace)
+            ip link set \(lab.privateVeth(index)) master \(lab.privateBridge) up
+            ip netns exec \(namespace) ip link set \(lab.privatePeer(index)) name eth1
+            ip netns exec \(namespace) ip addr add \(addressing.privateHost(index))/\(addressing.bits) dev eth1
+            ip netns exec \(namespace) ip link set eth1 up
+
+            """ : ""
         return """
             #!/bin/bash
             set -e
             ip netns add \(namespace)
             ip link add \(lab.veth(index)) type veth peer name \(lab.peer(index))
             ip link set \(lab.peer(index)) netns \(namespace)
-            ip link set \(lab.veth(index)) master \(lab.bridge(BridgePlan(hosts: scenario.hosts.count).bridge(ofHost: index))) up
+            ip link set \(lab.veth(index)) master \(bridge) up
             ip netns exec \(namespace) ip link set \(lab.peer(index)) name eth0
             ip netns exec \(namespace) ip addr add \(address)/\(addressing.bits) dev eth0
             ip netns exec \(namespace) ip link set eth0 up
             ip netns exec \(namespace) ip link set lo up
+            \(bastionLeg)
             ip netns exec \(namespace) unshare --pid --fork --kill-child --mount-proc --uts --propagation private \\
               sh \(dir)/init.sh >\(dir)/init.log 2>&1 </dev/null &
             echo $! > \(dir)/unshare.pid
@@ -257,8 +301,20 @@ struct LabFiles {
             hosts:
 
             """
+        let bastion = scenario.hosts.firstIndex(where: \.bastion)
         for (index, host) in scenario.hosts.enumerated() {
-            text += "  - name: \(host.name)\n    address: \(loopback?.address(index) ?? addressing.host(index))\n"
+            text += "  - name: \(host.name)\n    address: \(loopback?.address(index) ?? address(host, index: index))\n"
+            if host.loginUser != "root" { text += "    user: \(host.loginUser)\n" }
+            if host.inventoryBecome != .none { text += "    become: \(host.inventoryBecome.rawValue)\n" }
+            // The route to a private host (parsed by the inventory of issue 11's ProxyJump work).
+            if host.network == .private, let bastion {
+                switch host.route {
+                case .proxyJump:
+                    text += "    proxy_jump: \(scenario.hosts[bastion].loginUser)@\(addressing.host(bastion)):22\n"
+                case .proxyCommand:
+                    text += "    proxy_command: \"ip netns exec \(lab.namespace(bastion)) nc %h %p\"\n"
+                }
+            }
             if !host.tags.isEmpty {
                 text +=
                     "    tags: {"
@@ -270,8 +326,8 @@ struct LabFiles {
             } else if let loopback {
                 text += "    metadata: \(loopback.metadataURL(index))\n"
             }
-            if !host.redis.isEmpty { text += "    redis:\n" }
-            for (number, redis) in host.redis.enumerated() {
+            if host.redis.contains(where: \.listed) { text += "    redis:\n" }
+            for (number, redis) in host.redis.enumerated() where redis.listed {
                 text += "      - {port: \(loopback?.redisPort(host: index, instance: number) ?? redis.port)"
                 if redis.password != nil { text += ", password_env: \(secretVariable(host, redis))" }
                 text += "}\n"

@@ -43,7 +43,24 @@ struct LoopbackLab {
             + "the scenario's ports and bind lines, and run as 'loopback-redis-<port>' so no host discovers another's",
         "faults that need a namespace are left out: blackhole, firewall-redis, no-redis-cli; so are Sentinels",
         "latency goes through the delay relay (no netem), instance metadata is a responder on 127.x:2080",
+        "login_user, sudo, become, hidepid and a Redis user: need a mount namespace; every host is logged into as "
+            + "the lab's user and its Redis runs as that user (bastions and private hosts are refused)",
     ]
+
+    /// The host as loopback mode can run it: its own users, sudoers and /proc view need a mount namespace.
+    static func withoutUsers(_ host: LabHost) -> LabHost {
+        var plain = host
+        plain.loginUser = "root"
+        plain.sudo = .none
+        plain.become = nil
+        plain.hidepid = false
+        plain.redis = host.redis.map { redis in
+            var own = redis
+            own.user = nil
+            return own
+        }
+        return plain
+    }
 
     static let unsupportedFaults: Set<LabHost.Fault> = [.blackhole, .firewallRedis, .noRedisCLI]
 
@@ -58,6 +75,10 @@ struct LoopbackLab {
             throw Lab.LabError(description: "loopback mode takes at most 2,000 hosts of at most 10 Redis instances")
         }
         // Hostile hosts bound what they make the collector do with mounts and limits inside their own namespaces.
+        if let special = hosts.first(where: { $0.bastion || $0.network == .private }) {
+            throw Lab.LabError(
+                description: "\(special.name) is a bastion or a private host: those need network namespaces (root)")
+        }
         if let hostile = hosts.first(where: \.isHostile) {
             throw Lab.LabError(description: "\(hostile.name) is a hostile host: those need network namespaces (root)")
         }

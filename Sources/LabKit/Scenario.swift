@@ -23,6 +23,11 @@ public struct Scenario: Sendable, Hashable {
         if Set(scenario.hosts.map(\.name)).count != scenario.hosts.count {
             throw hostsNode.error("host names must be unique")
         }
+        if scenario.hosts.contains(where: { $0.network == .private }),
+            scenario.hosts.filter(\.bastion).count != 1
+        {
+            throw hostsNode.error("private hosts need exactly one host with bastion: true (their way in)")
+        }
         return scenario
     }
 
@@ -97,6 +102,47 @@ public struct LabHost: Sendable, Hashable {
     /// What the audit should conclude (`expect: {status: ready, failing: [...]}`), for end-to-end tests.
     public var expectedStatus: String?
     public var expectedFailing: [String] = []
+    /// The user the auditor logs in as (`login_user:`): root, or a user the lab creates inside the host only (its
+    /// own /etc/passwd and /etc/group bind-mounted, a clean home with authorized_keys), like EC2's `ec2-user`.
+    public var loginUser = "root"
+    /// What `sudo` the login user has (`sudo:`): `rule` installs exactly docs/collector.md's sudoers rule
+    /// (`SudoersRule`), `none` nothing. The host's /etc/sudoers.d is its own either way.
+    public var sudo = SudoGrant.none
+    /// The inventory's `become:` for this host; `sudo` when `sudo: rule`, else `none`, unless the scenario says.
+    public var become: Become?
+    /// /proc mounted with `hidepid=2` inside the host: other users' processes are invisible to the login user.
+    public var hidepid = false
+    /// `private`: on the lab's private bridge only, which the root namespace cannot route to (reach it through the
+    /// bastion: `route:`). `lab` (default): on the lab bridge.
+    public var network = Network.lab
+    /// On both bridges: the way in to the private hosts (its sshd forwards connections, ProxyJump).
+    public var bastion = false
+    /// How the inventory reaches a private host: `proxy_jump` through the bastion's sshd, or `proxy_command` (`ip
+    /// netns exec <bastion> nc %h %p`, run by the auditor as root).
+    public var route = Route.proxyJump
+
+    public enum SudoGrant: String, Sendable, Hashable, CaseIterable {
+        case none
+        case rule
+    }
+
+    public enum Network: String, Sendable, Hashable, CaseIterable {
+        case lab
+        case `private`
+    }
+
+    public enum Route: String, Sendable, Hashable, CaseIterable {
+        case proxyJump = "proxy_jump"
+        case proxyCommand = "proxy_command"
+    }
+
+    /// What the inventory says for `become:`.
+    public var inventoryBecome: Become { become ?? (sudo == .rule ? .sudo : .none) }
+
+    /// Whether the host needs the lab's user and permission set-up (a login user, sudo, Redis as its own user).
+    public var needsUsers: Bool {
+        loginUser != "root" || sudo != .none || hidepid || redis.contains { $0.user != nil }
+    }
 
     /// What a hostile host's sshd runs instead of the client's command (`force_command:`).
     public enum ForceCommand: String, Sendable, Hashable, CaseIterable {
@@ -126,7 +172,7 @@ public struct LabHost: Sendable, Hashable {
     static let keys: Set<String> = [
         "name", "tags", "metadata", "vpc_id", "security_group_ids", "memory_mb", "available_mb", "cpus", "load", "thp",
         "overcommit", "disk_mb", "fault", "redis", "expect", "public_address", "latency_ms", "force_command",
-        "hostname", "special_files",
+        "hostname", "special_files", "login_user", "sudo", "become", "hidepid", "network", "bastion", "route",
     ]
 
     static func parse(_ node: YAMLNode, vpcID: String) throws(YAMLFileError) -> LabHost {
@@ -166,6 +212,24 @@ public struct LabHost: Sendable, Hashable {
             host.hostname = hostname
         }
         if let node = fields["special_files"] { host.specialFiles = try node.bool() }
+        if let node = fields["login_user"] {
+            host.loginUser = try node.nonEmptyString()
+            guard Self.isPlainUserName(host.loginUser) else {
+                throw node.error("a login user is a plain name: lowercase letters, digits, '-' and '_' (at most 32)")
+            }
+        }
+        if let node = fields["sudo"] { host.sudo = try node.oneOf(SudoGrant.self) }
+        if let node = fields["become"] { host.become = try node.oneOf(Become.self) }
+        if let node = fields["hidepid"] { host.hidepid = try node.bool() }
+        if let node = fields["network"] { host.network = try node.oneOf(Network.self) }
+        if let node = fields["bastion"] { host.bastion = try node.bool() }
+        if let node = fields["route"] { host.route = try node.oneOf(Route.self) }
+        if host.bastion && host.network == .private {
+            throw node.error("a bastion is on the lab bridge too: drop network: private")
+        }
+        if host.sudo == .rule && host.loginUser == "root" {
+            throw node.error("sudo: rule is for a login user other than root (set login_user)")
+        }
         if let node = fields["redis"] {
             host.redis = []
             for item in try node.sequence() { host.redis.append(try LabRedis.parse(item)) }
@@ -176,6 +240,11 @@ public struct LabHost: Sendable, Hashable {
             host.expectedFailing = try expect["failing"]?.stringList() ?? []
         }
         return host
+    }
+
+    static func isPlainUserName(_ name: String) -> Bool {
+        (1...32).contains(name.count) && name.first?.isLetter == true
+            && name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 }
 
@@ -207,13 +276,18 @@ public struct LabRedis: Sendable, Hashable {
     public var crlf = false
     /// Not a redis-server: a small RESP responder answering with whatever the scenario says (`fake:`).
     public var fake: FakeRedis?
+    /// Runs as this user (`user: redis`), as Debian's and Amazon Linux's packages run it: its config is then
+    /// /etc/redis/redis-<port>.conf, mode 640 root:<user>, in an /etc/redis of mode 2770 <user>:<user>.
+    public var user: String?
+    /// Listed in the generated inventory (`listed: false`: only discovery can find it).
+    public var listed = true
 
     public init(port: Int) { self.port = port }
 
     static func parse(_ node: YAMLNode) throws(YAMLFileError) -> LabRedis {
         let fields = try node.mapping(allowedKeys: [
             "port", "config", "password", "keys", "value_bytes", "run", "server", "modules", "tls_only",
-            "sentinel", "writes_per_second", "crlf", "fake",
+            "sentinel", "writes_per_second", "crlf", "fake", "user", "listed",
         ])
         guard let portNode = fields["port"] else { throw node.error("each redis needs a 'port'") }
         var redis = LabRedis(port: try portNode.integer(in: 1...65535))
@@ -243,6 +317,15 @@ public struct LabRedis: Sendable, Hashable {
         if let node = fields["writes_per_second"] { redis.writesPerSecond = try node.integer(in: 0...1_000) }
         if let node = fields["crlf"] { redis.crlf = try node.bool() }
         if let node = fields["fake"] { redis.fake = try FakeRedis.parse(node, port: redis.port) }
+        if let node = fields["user"] {
+            let user = try node.nonEmptyString()
+            // The user must exist on this machine (the lab shares its /etc/passwd): Debian's redis-server makes it.
+            guard LabHost.isPlainUserName(user), getpwnam(user) != nil else {
+                throw node.error("user \(user) does not exist here (Debian's redis-server package creates 'redis')")
+            }
+            redis.user = user
+        }
+        if let node = fields["listed"] { redis.listed = try node.bool() }
         return redis
     }
 }

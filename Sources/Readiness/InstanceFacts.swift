@@ -11,6 +11,8 @@ public struct HostFacts: Sendable {
     public let metadata: InstanceMetadata?
     /// IPv4 addresses of the host's interfaces.
     public let interfaceAddresses: [String]
+    /// How the collector's privileged reads went (`become: sudo`, refusals).
+    public let access: AccessLog
 
     init(_ host: HostSnapshot) {
         memInfo = host[.meminfo].map { MemInfo(parsing: $0.text) }
@@ -19,6 +21,7 @@ public struct HostFacts: Sendable {
         let parsedMetadata = host[.instanceMetadata].flatMap { $0.succeeded ? InstanceMetadata(parsing: $0.text) : nil }
         metadata = parsedMetadata?.values.isEmpty == false ? parsedMetadata : nil
         interfaceAddresses = host[.ipAddr].map { InterfaceAddresses.ipv4(parsing: $0.text) } ?? []
+        access = AccessLog(parsing: host[.access]?.text ?? "")
     }
 }
 
@@ -64,10 +67,24 @@ public struct InstanceContext: Sendable {
     public var unreadConfigSummary: String {
         unreadConfigFiles.prefix(3).map { file in
             let why =
-                file.skipped
-                ?? (file.truncated == true ? "cut at the size bound" : "read failed (exit \(file.exitCode ?? -1))")
+                file.deniedToLoginUser
+                ? privilegeRemedy
+                : file.skipped
+                    ?? (file.truncated == true ? "cut at the size bound" : "read failed (exit \(file.exitCode ?? -1))")
             return "\(file.path): \(why)"
         }.joined(separator: "; ")
+    }
+
+    /// Whether a config file went unread only because the login user may not read it (the fix is privilege).
+    public var configDeniedToLoginUser: Bool { unreadConfigFiles.contains(where: \.deniedToLoginUser) }
+
+    /// What to do about a read the login user was refused: ask for sudo, or, when sudo was asked for and refused,
+    /// install the documented rule.
+    public var privilegeRemedy: String {
+        hostFacts.access.sudoRefused
+            ? "readable only by root/redis, and sudo -n was refused: install the sudoers rule of docs/collector.md, "
+                + "or grant read access"
+            : "readable only by root/redis: add become: sudo, or grant read access"
     }
 
     /// Whether INFO answered at all (false: instance down, NOAUTH, or redis-cli missing).

@@ -29,13 +29,20 @@ public struct CSVReporter: Reporter {
                         host.host.name, host.host.address, String(instance.port), instance.status.rawValue,
                         String(host.rank), String(Int(instance.score)),
                         instance.facts.usedMemoryBytes.map(String.init) ?? "",
-                        host.collectionSummary.map { "not collected whole: \($0)" } ?? "",
+                        Self.notesCell(host),
                     ]
                         + ids.map { statuses[$0] ?? "" })
             }
         }
         rows += Self.incompleteRows(model.verdict.completeness, columns: rows[0].count)
         return rows.map(OutputText.csvRecord).joined()
+    }
+
+    /// The host's notes column: what cut its collection, then what needed privilege (the `access` note).
+    static func notesCell(_ host: HostVerdict) -> String {
+        let cut: String? = host.collectionSummary.map { "not collected whole: " + $0 }
+        let access: String? = host.accessSummary.map { "access: " + $0 }
+        return [cut, access].compactMap { $0 }.joined(separator: "; ")
     }
 
     /// An incomplete run's rows: one per missing host (status `missing`), or, when which hosts are missing is

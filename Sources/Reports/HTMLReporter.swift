@@ -177,6 +177,9 @@ public struct HTMLReporter: Reporter {
             if let collection = host.collectionSummary {
                 html += "<p class=\"s-warn\">Not collected whole: \(escape(collection))</p>"
             }
+            if let access = host.accessSummary {
+                html += "<p class=\"meta\">Access: \(escape(access))</p>"
+            }
             for instance in host.instances {
                 html +=
                     "<h3>Port \(instance.port) \(badge(instance.status)) <span class=\"meta\">Redis \(escape(instance.facts.redisVersion ?? "?")), \(escape(Text.bytes(instance.facts.usedMemoryBytes))), score \(Int(instance.score))</span></h3>"

@@ -46,12 +46,14 @@ public struct MarkdownReporter: Reporter {
                 "| \(host.rank) | \(cell(host.host.name)) | \(cell(host.host.address)) | \(host.status.rawValue) | \(Int(host.score)) | \(host.instances.map { String($0.port) }.joined(separator: ", ")) |\n"
         }
         text += "\n## What to fix\n"
-        for host in verdict.hosts where host.status != .ready || host.collectionSummary != nil {
+        for host in verdict.hosts
+        where host.status != .ready || host.collectionSummary != nil || host.accessSummary != nil {
             text += "\n### \(cell(host.host.name)) (\(host.status.rawValue))\n\n"
             if let reason = host.reason {
                 text += "- unreachable: \(reason.errorClass.rawValue): \(cell(reason.message))\n"
             }
             if let collection = host.collectionSummary { text += "- not collected whole: \(cell(collection))\n" }
+            if let access = host.accessSummary { text += "- access: \(cell(access))\n" }
             for instance in host.instances {
                 for check in instance.checks where [.fail, .warn, .unknown].contains(check.status) {
                     text +=

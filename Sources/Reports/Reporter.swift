@@ -120,7 +120,14 @@ extension HostVerdict {
     /// What kept this host's collection from being whole, one line for every format (`output-cut: ...; timed-out:
     /// ...`); nil when it was collected whole. The messages are the auditor's own words and numbers.
     public var collectionSummary: String? {
-        collectionNotes.isEmpty
-            ? nil : collectionNotes.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
+        let cuts = collectionNotes.filter { $0.kind != .access }
+        return cuts.isEmpty ? nil : cuts.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
+    }
+
+    /// What the login user could not read and what `become: sudo` was needed for (the `access` note), one line for
+    /// every format; nil when nothing needed privilege. Shown apart from `collectionSummary`: it is not a cut.
+    public var accessSummary: String? {
+        let notes = collectionNotes.filter { $0.kind == .access }
+        return notes.isEmpty ? nil : notes.map(\.message).joined(separator: "; ")
     }
 }

@@ -47,6 +47,11 @@ public struct TerminalReporter: Sendable {
                 )
                 + "\n"
         }
+        let privileged = model.verdict.hosts.compactMap { host in host.accessSummary.map { (host.host.name, $0) } }
+        for (name, summary) in privileged.prefix(10) {
+            text += OutputText.terminal("Access on \(name): \(summary)") + "\n"
+        }
+        if privileged.count > 10 { text += "Access notes on \(privileged.count - 10) more hosts: see report.md\n" }
         if let changes = model.sinceLastRun {
             text += render(
                 changes: changes, heading: "Since the last run" + (changes.previousRunID.map { " (\($0))" } ?? ""))

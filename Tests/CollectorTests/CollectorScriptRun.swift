@@ -23,19 +23,32 @@ enum CollectorScriptRun {
     static func run(
         host: InventoryHost, home: String, credentials: [CollectorScript.Credential] = [], path: String? = nil,
         limit: Int = CollectorScript.sectionLimit, metadata: String = "off", deadline: Int = 50,
-        timeout: Double = 60
+        timeout: Double = 60, asUser user: String? = nil, ownSession: Bool = false
     ) throws -> (output: ProcessOutput, token: String) {
         let token = CollectorScript.newToken()
         let marker = CollectorScript.newToken()
+        var listed = host
+        if metadata != "off" { listed.metadata = .url(metadata) }
         let arguments =
-            [
-                "-c", CollectorScript.source, "fleet-audit-collector", marker, metadata, String(limit),
-                String(deadline), String(CollectorScript.maximumInstances),
-            ] + host.redis.map { String($0.port) }
+            ["-c", CollectorScript.source, "fleet-audit-collector"]
+            + CollectorScript.arguments(marker: marker, host: listed, sectionLimit: limit, deadline: deadline)
         var environment = ["HOME": home, "LC_ALL": "C"]
         environment["PATH"] = path ?? "/usr/local/bin:/usr/bin:/bin"
+        // As another user: setpriv execs sh directly, as `ssh user@host` would start it, without root's groups.
+        var (program, programArguments) =
+            user.map {
+                (
+                    "/usr/bin/setpriv",
+                    ["--reuid=\($0)", "--regid=\($0 == "nobody" ? "nogroup" : $0)", "--clear-groups", "/bin/sh"]
+                        + arguments
+                )
+            }
+            ?? ("/bin/sh", arguments)
+        // In a session of its own, as sshd starts it: the collector leaves its whole session out of the process
+        // list, and the test's redis-servers share the test's session. setsid -w waits and returns its status.
+        if ownSession { (program, programArguments) = ("/usr/bin/setsid", ["-w", program] + programArguments) }
         let output = try ProcessRunner.run(
-            "/bin/sh", arguments, environment: environment,
+            program, programArguments, environment: environment,
             input: CollectorScript.standardInput(token: token, credentials: credentials), timeout: timeout)
         XCTAssertFalse(output.timedOut)
         return (output, token)

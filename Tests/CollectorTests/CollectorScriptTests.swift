@@ -141,7 +141,7 @@ final class CollectorScriptTests: XCTestCase {
 
     func testWithoutATokenOnStandardInputTheScriptRefusesToRun() throws {
         let output = try ProcessRunner.run(
-            "/bin/sh", ["-c", CollectorScript.source, "fleet-audit-collector", "m", "off", "100", "10", "32"],
+            "/bin/sh", ["-c", CollectorScript.source, "fleet-audit-collector", "m", "off", "100", "10", "32", "none"],
             environment: ["PATH": "/usr/bin:/bin"], input: Data("not a token!\n".utf8), timeout: 30)
         XCTAssertEqual(output.exitCode, 71)
         XCTAssertEqual(output.stdout, "")

@@ -18,6 +18,34 @@ final class ScenarioTests: XCTestCase {
         XCTAssertTrue(scenario.hosts.contains { $0.vpcID != scenario.vpcID })
     }
 
+    func testTheRealWorldAndBastionScenariosSayWhoLogsInAndHowPrivateHostsAreReached() throws {
+        let realWorld = try Scenario.load(path: LabTests.repository + "/inventory/lab/real-world.yaml")
+        let sudo = try XCTUnwrap(realWorld.hosts.first { $0.name == "rw-sudo" })
+        XCTAssertEqual(sudo.loginUser, "ec2-user")
+        XCTAssertEqual(sudo.sudo, .rule)
+        XCTAssertEqual(sudo.inventoryBecome, .sudo)
+        XCTAssertEqual(realWorld.hosts.first { $0.name == "rw-refused" }?.inventoryBecome, .sudo)
+        XCTAssertEqual(realWorld.hosts.first { $0.name == "rw-nosudo" }?.inventoryBecome, Become.none)
+        XCTAssertTrue(realWorld.hosts.allSatisfy { $0.redis.allSatisfy { $0.user == "redis" } })
+        let bastion = try Scenario.load(path: LabTests.repository + "/inventory/lab/bastion.yaml")
+        XCTAssertEqual(bastion.hosts.filter(\.bastion).count, 1)
+        XCTAssertEqual(
+            Set(bastion.hosts.filter { $0.network == .private }.map(\.route)), [.proxyJump, .proxyCommand])
+    }
+
+    func testPrivateHostsWithoutABastionAndSudoForRootAreRefusedWithTheField() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let noBastion = try directory.write("hosts:\n  - name: a\n    network: private\n", to: "a.yaml")
+        XCTAssertThrowsError(try Scenario.load(path: noBastion)) { error in
+            XCTAssertTrue("\(error)".contains("bastion: true"), "\(error)")
+        }
+        let rootSudo = try directory.write("hosts:\n  - name: a\n    sudo: rule\n", to: "b.yaml")
+        XCTAssertThrowsError(try Scenario.load(path: rootSudo)) { error in
+            XCTAssertTrue("\(error)".contains("login_user"), "\(error)")
+        }
+    }
+
     func testScenarioErrorsNameFileLineAndField() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -132,7 +160,11 @@ final class LabTests: XCTestCase {
             let metadata = InstanceMetadata(parsing: snapshot[.instanceMetadata]?.text ?? "")
             XCTAssertEqual(metadata.vpcID, host.metadata ? host.vpcID : nil, host.name)
             if host.fault != .redisDown, let first = snapshot.instances.first {
-                XCTAssertEqual(first.configFile, out + "/hosts/\(host.name)/redis-\(first.port).conf", host.name)
+                // A server run as its own user has Debian's layout (LabUsers.swift).
+                let expected =
+                    host.redis.first?.user == nil
+                    ? out + "/hosts/\(host.name)/redis-\(first.port).conf" : "/etc/redis/redis-\(first.port).conf"
+                XCTAssertEqual(first.configFile, expected, host.name)
             }
         }
         let stored = try String(contentsOfFile: directory.file("reports/latest/hosts/cache-auth.json"), encoding: .utf8)

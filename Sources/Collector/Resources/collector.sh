@@ -1,5 +1,5 @@
 # fleet-audit collector: runs on each audited host as
-#   `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES [PORT...]`.
+#   `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME [PORT...]`.
 # Read-only: it only reads files, lists processes and sockets, and runs read-only Redis commands (docs/collector.md).
 # Output: sections framed by a per-run random TOKEN, so nothing a host prints can forge a section:
 #   ==FA:TOKEN:BEGIN name [port=N]==
@@ -9,11 +9,14 @@
 # then echo into a file we capture), then Redis credentials, one `PORT USER PASSWORD` per line (USER `default` when
 # none); the password reaches redis-cli only through the REDISCLI_AUTH variable, never a command line.
 # MARKER (argv) is a second random value that only lets the process list leave out the collector's own processes.
+# BECOME (`none` or `sudo`): with `sudo`, the reads that need privilege (docs/collector.md#privilege) go through
+# `sudo -n`, never a prompt; every other command runs as the login user. What each read needed and got is framed at
+# the end as the `access` section, in a closed vocabulary the auditor validates.
 # POSIX sh and coreutils only; every optional tool has a fallback or is recorded as missing.
 # The host is not trusted to be harmless to itself: every output is cut at LIMIT bytes as it is produced (never
 # stored whole in TMPDIR), only regular files are read, and a watchdog ends the collector and all its children
 # after DEADLINE seconds, so a stuck read (a FIFO, an NFS mount) never outlives the audit.
-MARKER=$1; METADATA=$2; LIMIT=$3; DEADLINE=$4; MAX_INSTANCES=$5; shift 5
+MARKER=$1; METADATA=$2; LIMIT=$3; DEADLINE=$4; MAX_INSTANCES=$5; BECOME=$6; shift 6
 LISTED_PORTS="$*"
 umask 077
 W=$(mktemp -d 2>/dev/null || { d=/tmp/fa.$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 70
@@ -45,6 +48,36 @@ while IFS= read -r line; do printf '%s\n' "$line" >> "$W/secrets"; done
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Privilege. The access log ($W/access) says, one line per read, how it went: `sudo WHAT` (read through sudo -n),
+# `sudo-refused:WHY WHAT` (sudo said no: password-required, not-allowed, refused), `denied WHAT` (not readable as
+# the login user), `unprivileged WHAT` (read as the login user, whose view is partial). WHAT is one of config_file,
+# server_status, server_cgroup, server_fd, listening, firewall, with `port=N` for an instance's. The end adds
+# `login root|user`, `become MODE`, `sudo-missing` and `unix-socket-instances N` (docs/collector.md#output-format).
+LOGIN_UID=$(id -u 2>/dev/null || awk '/^Uid:/ { print $2; exit }' /proc/self/status)
+: > "$W/access"
+note_access() { printf '%s\n' "$*" >> "$W/access"; }
+# sudo only when asked for, never as root (nothing to gain), never with a prompt (-n).
+use_sudo() { [ "$BECOME" = sudo ] && [ "$LOGIN_UID" != 0 ] && have sudo; }
+# through_sudo WHAT USER CMD...: CMD as USER through `sudo -n`, its output bounded like a section's. Prints CMD's
+# output and returns its status; returns 125, printing nothing, when sudo itself refused (recorded with why).
+through_sudo() {
+  t_what=$1; t_user=$2; shift 2
+  { sudo -n -u "$t_user" -- "$@" 2>"$W/sudo.err"; echo $? > "$W/sudo.rc"; } | head -c $((LIMIT + 1)) > "$W/sudo.out"
+  t_rc=$(cat "$W/sudo.rc")
+  # sudo warns on every call when the host's own name does not resolve: neither the command's output nor a refusal.
+  grep -v '^sudo: unable to resolve host' "$W/sudo.err" > "$W/sudo.msg"
+  if [ "$t_rc" -ne 0 ] && grep -q -e '^sudo: ' -e '^Sorry, user ' "$W/sudo.msg"; then
+    if grep -q 'password is required' "$W/sudo.msg"; then t_why=password-required
+    elif grep -q -e 'not allowed' -e 'not in the sudoers' "$W/sudo.msg"; then t_why=not-allowed
+    else t_why=refused; fi
+    note_access "sudo-refused:$t_why $t_what"
+    return 125
+  fi
+  cat "$W/sudo.out"; cat "$W/sudo.msg" >&2
+  [ "$t_rc" -eq 0 ] && note_access "sudo $t_what"
+  return "$t_rc"
+}
+
 # section NAME ATTRS COMMAND...: runs COMMAND, frames its (bounded) output and exit status.
 # The output goes through `head -c` as it is produced: at most LIMIT+1 bytes are ever stored, and a command that
 # prints more (`cat /dev/zero`) dies of SIGPIPE. bytes= is then LIMIT+1: "more than LIMIT".
@@ -70,7 +103,14 @@ cpu_count() { if have nproc; then nproc; else grep -c '^processor' /proc/cpuinfo
 cpu_sample() { head -n 1 /proc/stat; sleep 1; head -n 1 /proc/stat; }
 ip_addr() { if have ip; then ip -j addr 2>/dev/null || ip addr; else cat /proc/net/fib_trie; fi; }
 ip_route() { if have ip; then ip -j route 2>/dev/null || ip route; else cat /proc/net/route; fi; }
-listening() { if have ss; then ss -ltnpH 2>/dev/null || ss -ltn; else cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; fi; }
+# `ss -p` names the process of a socket only for processes the caller may inspect: as another user than the Redis
+# server's, its listeners show without `users:` (discovery then relies on titles and /proc, see below).
+listening() {
+  if ! have ss; then cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; return; fi
+  if use_sudo; then through_sudo listening root ss -ltnpH; [ $? -eq 0 ] && return 0; fi
+  [ "$LOGIN_UID" = 0 ] || note_access "unprivileged listening"
+  ss -ltnpH 2>/dev/null || ss -ltn
+}
 # The process list as `PID ARGS`, without any fleet-audit collector: neither this run's nor another audit's running
 # at the same time. Every process of a session that holds a collector is left out (its greps and redis-clis name
 # redis-sentinel and redis-server in their arguments), so the auditor is never taken for what it looks for.
@@ -89,19 +129,22 @@ processes() {
       if (index(rest, "fleet-audit-collector") > 0) collector[$2] = 1 }
     END { for (i = 1; i <= n; i++) if (!(sid[i] in collector)) print pid[i], args[i] }'
 }
+# Listing rules needs CAP_NET_ADMIN. sudo only with become: sudo: a refused sudo is logged, and may mail root.
 firewall() {
   if have iptables && iptables -S 2>/dev/null; then return 0; fi
-  if have sudo && sudo -n iptables -S 2>/dev/null; then return 0; fi
+  if use_sudo && have iptables && through_sudo firewall root iptables -S 2>/dev/null; then return 0; fi
   if have nft && nft list ruleset 2>/dev/null; then return 0; fi
+  if use_sudo && have nft && through_sudo firewall root nft list ruleset 2>/dev/null; then return 0; fi
+  { have iptables || have nft; } && [ "$LOGIN_UID" != 0 ] && note_access "denied firewall"
   echo "firewall rules not readable"; return 2
 }
 
 # The memory limit of the cgroup a process runs in (a systemd MemoryMax= on redis.service, a container): the root
 # cgroup's files say nothing about it. v1 `memory` controller first, then the v2 unified hierarchy.
 cgroup_limit_of() {
-  [ -r "/proc/$1/cgroup" ] || return 1
-  for f in $(sed -n 's#^[0-9]*:[^:]*memory[^:]*:\(.*\)$#/sys/fs/cgroup/memory\1/memory.limit_in_bytes#p' "/proc/$1/cgroup") \
-    $(sed -n 's#^0::\(.*\)$#/sys/fs/cgroup\1/memory.max /sys/fs/cgroup/unified\1/memory.max#p' "/proc/$1/cgroup"); do
+  proc_read "$1" cgroup > "$W/cgroup" || return 1
+  for f in $(sed -n 's#^[0-9]*:[^:]*memory[^:]*:\(.*\)$#/sys/fs/cgroup/memory\1/memory.limit_in_bytes#p' "$W/cgroup") \
+    $(sed -n 's#^0::\(.*\)$#/sys/fs/cgroup\1/memory.max /sys/fs/cgroup/unified\1/memory.max#p' "$W/cgroup"); do
     [ -r "$f" ] && { cat "$f"; return 0; }
   done
   return 1
@@ -140,13 +183,15 @@ section overcommit_memory "" cat /proc/sys/vm/overcommit_memory
 section ip_addr "" ip_addr
 section ip_route "" ip_route
 section listening "" listening
+# The bounded copies just framed, not a second run (which would ask sudo twice and may differ).
+cat "$W/out" > "$W/ss"
 section processes "" processes
+cat "$W/out" > "$W/ps"
 section firewall "" firewall
 [ "$METADATA" = off ] || section imds "" imds
 
-# Redis instances: the ports the inventory lists, plus every redis-server/valkey-server seen running.
-processes > "$W/ps" 2>/dev/null
-listening > "$W/ss" 2>/dev/null
+# Redis instances: the ports the inventory lists, plus every redis-server/valkey-server seen running. Discovery needs
+# no privilege: process titles, the listening sockets, and /proc where it lets the login user see a process's sockets.
 # A port seen only in the process list counts when something listens on it here: a redis-server in a container (another
 # network namespace) shows in `ps` but is not reachable on this host's port.
 listens_here() {
@@ -157,12 +202,43 @@ listens_here() {
 # not an instance.
 grep -e redis-sentinel -e '--sentinel' -e '\[sentinel\]' "$W/ps" | awk '{print "pid=" $1 ","}' > "$W/sentinels"
 not_sentinel() { if [ -s "$W/sentinels" ]; then grep -v -F -f "$W/sentinels"; else cat; fi; }
+grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' -e '\[sentinel\]' > "$W/servers"
+# What a server's title says it listens on. Redis titles itself `<program> <listen-addr>` (proc-title-template's
+# default, src/server.c redisProcTitleGetVariable): `*:6379`, `127.0.0.1:6379`, `0.0.0.0:6379`, `::1:6379`, or
+# `[::1]:6379` with a template that brackets it; with `port 0` it is `unixsocket:<path>` (Redis 7; older ones and
+# some packages show the bare path). Prints `port N`, `unix P` or `path P` per server, from the word after the
+# program.
+title_listeners() {
+  awk '{ for (i = 2; i < NF; i++) if ($i ~ /(^|\/)(redis|valkey)-server$/) {
+           w = $(i + 1)
+           if (w ~ /^unixsocket:/) print "unix " substr(w, 12)
+           else if (w ~ /:[0-9]+$/) { sub(/.*:/, "", w); print "port " w }
+           else if (w ~ /^\/.*\.sock$/) print "path " w
+           break } }'
+}
+# Listening TCP ports of the given PIDs, from /proc alone: the socket inodes in /proc/PID/fd (readable for the login
+# user's own processes, all of them as root) matched to LISTEN lines (state 0A) of /proc/net/tcp and tcp6, whose
+# port is hex. Finds a server whose title names no port (set-proc-title no, a `--port` the title does not show).
+inode_ports() {
+  for p in "$@"; do ls -l "/proc/$p/fd" 2>/dev/null; done | sed -n 's/.*socket:\[\([0-9][0-9]*\)\].*/\1/p' | sort -u > "$W/inodes"
+  [ -s "$W/inodes" ] || return 0
+  cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk 'NR == FNR { want[$1] = 1; next }
+    $4 == "0A" && ($10 in want) { n = split($2, a, ":"); print a[n] }' "$W/inodes" - \
+    | while read -r hex; do case "$hex" in *[!0-9A-Fa-f]*|'') ;; *) echo $((0x$hex)) ;; esac; done
+}
+title_listeners < "$W/servers" > "$W/titles"
+# A server on a unix socket only is not reachable over TCP (ElastiCache needs TCP): noted, not audited. Redis 7's
+# `unixsocket:` title says so itself (its folder may be closed to the login user); a bare path must be a socket.
+unix_servers=$(
+  { sed -n 's/^unix //p' "$W/titles"
+    sed -n 's/^path //p' "$W/titles" | while IFS= read -r sock; do [ -S "$sock" ] && echo "$sock"; done
+  } | wc -l | tr -d ' ')
+[ "${unix_servers:-0}" -gt 0 ] && note_access "unix-socket-instances $unix_servers"
 ports=$(
   { for p in $LISTED_PORTS; do echo "$p"; done
-    grep -E 'redis-server|valkey-server' "$W/ps" | grep -v -e redis-sentinel -e '--sentinel' -e '\[sentinel\]' \
-      | sed -n 's/.*[^0-9]:\([0-9][0-9]*\)\([^0-9].*\)\{0,1\}$/\1/p' \
-      | while read -r p; do listens_here "$p" && echo "$p"; done
+    sed -n 's/^port //p' "$W/titles" | while read -r p; do listens_here "$p" && echo "$p"; done
     grep -E 'redis-server|valkey-server' "$W/ss" | not_sentinel | awk '{print $4}' | sed -n 's/.*:\([0-9][0-9]*\)$/\1/p'
+    inode_ports $(awk '{print $1}' "$W/servers")
   } | grep -E '^[0-9]+$' | sort -un | head -n "$MAX_INSTANCES"
 )
 # A cluster node also listens on its bus port (port + 10000): that is not another instance.
@@ -226,45 +302,90 @@ info_all() {
 
 # Whether process PID holds the socket listening on PORT (its inode among /proc/PID/fd): INFO's process_id is the
 # server's own word, and a fake server could name another process (a root redis-server, PID 1) to borrow its rights.
+# PID PORT [USER]: a login user may list only its own processes' fds, so under become: sudo the listing is made as
+# the user the process claims to run as (`sudo -u USER ls`), which sees the fds only when that claim is true.
 pid_owns_port() {
   p_hex=$(printf '%04X' "$2")
   p_inodes=$(awk -v p=":$p_hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
   [ -n "$p_inodes" ] || return 1
-  p_links=$(ls -l "/proc/$1/fd" 2>/dev/null) || return 1
+  if ! p_links=$(ls -l "/proc/$1/fd" 2>/dev/null); then
+    if use_sudo && [ -n "$3" ] && p_links=$(through_sudo "server_fd port=$PORT" "$3" ls -l "/proc/$1/fd" 2>/dev/null); then :
+    else note_access "denied server_fd port=$PORT"; S_UNVERIFIED=1; return 1; fi
+  fi
   for p_inode in $p_inodes; do case "$p_links" in *"socket:[$p_inode]"*) return 0 ;; esac; done
   return 1
 }
 # The user and groups a redis-server runs as (effective ids, from /proc/PID/status): a config file is copied only
 # when that user could read it. Unknown (no pid, /proc hidden, or PID not the one listening on the instance's port):
-# S_UID stays empty and only world-readable files count.
+# S_UID stays empty and only world-readable files count; S_UNVERIFIED says the login user could not tell (it may
+# not look into another user's /proc/PID/fd), which is a matter of privilege, not of the file.
+# The user's name is what sudo -u takes (a sudoers Runas list names users); only a plain name is used.
 server_identity() {
-  S_UID=; S_GIDS=" "
-  [ -n "$1" ] && [ -r "/proc/$1/status" ] && pid_owns_port "$1" "$2" || return 0
-  S_UID=$(awk '/^Uid:/ { print $3; exit }' "/proc/$1/status")
-  S_GIDS=" $(awk '/^Gid:/ { printf "%s ", $3 } /^Groups:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }' "/proc/$1/status") "
+  S_UID=; S_GIDS=" "; S_USER=; S_UNVERIFIED=; : > "$W/status"
+  [ -n "$1" ] && proc_read "$1" status > "$W/status" 2>/dev/null || return 0
+  c_uid=$(awk '/^Uid:/ { print $3; exit }' "$W/status")
+  case "$c_uid" in ''|*[!0-9]*) return 0 ;; esac
+  c_user=$({ getent passwd "$c_uid" 2>/dev/null || awk -F: -v u="$c_uid" '$3 == u' /etc/passwd; } | head -n 1 | cut -d: -f1)
+  case "$c_user" in ''|-*|*[!a-zA-Z0-9._-]*) c_user= ;; esac
+  pid_owns_port "$1" "$2" "$c_user" || return 0
+  S_UID=$c_uid; S_USER=$c_user
+  S_GIDS=" $(awk '/^Gid:/ { printf "%s ", $3 } /^Groups:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }' "$W/status") "
+}
+# proc_read PID NAME: /proc/PID/NAME (status, cgroup); through `sudo -n` as root only when /proc hides it from the
+# login user (mounted with hidepid).
+proc_read() {
+  [ -r "/proc/$1/$2" ] && cat "/proc/$1/$2" 2>/dev/null && return 0
+  if use_sudo; then through_sudo "server_$2 port=$PORT" root cat "/proc/$1/$2"; r=$?; [ $r -ne 125 ] && return $r; fi
+  note_access "denied server_$2 port=$PORT"
+  echo "/proc/$1/$2: not readable by the login user"; return 1
+}
+# as_server WHAT CMD...: CMD as the Redis server's own user through `sudo -n -u USER` when become is sudo and the login
+# user is another: the kernel then applies the copy rule itself (only what that user can read). Else, or when sudo
+# refuses, as the login user; a read refused for permission is recorded (WHAT `-`: nothing recorded).
+as_server() {
+  a_what=$1; shift
+  if use_sudo && [ -n "$S_USER" ] && [ "$S_UID" != "$LOGIN_UID" ]; then
+    through_sudo "$a_what" "$S_USER" "$@"; a_rc=$?
+    [ $a_rc -ne 125 ] && return $a_rc
+  fi
+  "$@" 2>"$W/as.err"; a_rc=$?
+  [ $a_rc -ne 0 ] && [ "$a_what" != - ] && grep -q 'Permission denied' "$W/as.err" && note_access "denied $a_what"
+  cat "$W/as.err" >&2; return $a_rc
 }
 # copy_refusal PATH: prints why PATH must not be copied and succeeds; fails (prints nothing) when it may be.
 # Only regular files (a FIFO would block, /dev/zero never ends), never a credential store, and only what the
-# server's own user could read: the auditor (root or sudo) must not copy a file because it can.
+# server's own user could read: the auditor (root or sudo) must not copy a file because it can. The file is looked
+# at with that user's eyes (as_server): a login user that may not enter /etc/redis (Debian's is 2770 redis:redis)
+# cannot tell a missing file from a hidden one, and says so.
 copy_refusal() {
   # The name as written and where it leads (a symlink to /etc/shadow is /etc/shadow).
-  for c_name in "$1" "$(readlink -f -- "$1" 2>/dev/null)"; do
+  for c_name in "$1" "$(as_server - readlink -f -- "$1" 2>/dev/null)"; do
     case "$c_name" in
       /proc/*|/sys/*|/dev/*) echo "skipped: on a special file system"; return 0 ;;
       /etc/shadow*|/etc/gshadow*|/etc/sudoers|/etc/sudoers.d/*|/etc/ssh/*key*|*/.ssh/*|*/.aws/*)
         echo "skipped: a credential store"; return 0 ;;
     esac
   done
-  [ -e "$1" ] || { echo "skipped: no such file"; return 0; }
-  [ -f "$1" ] || { echo "skipped: not a regular file"; return 0; }
-  c_stat=$(stat -L -c '%u %g %a' -- "$1" 2>/dev/null) || { echo "skipped: cannot stat it"; return 0; }
-  set -- $c_stat
+  if ! c_stat=$(as_server "config_file port=$PORT" stat -L -c '%F|%u %g %a' -- "$1" 2>"$W/stat.err"); then
+    case $(cat "$W/stat.err") in
+      *'Permission denied'*) echo "skipped: cannot look at it as the login user (Permission denied)" ;;
+      *'No such file'*) echo "skipped: no such file" ;;
+      *) echo "skipped: cannot stat it" ;;
+    esac
+    return 0
+  fi
+  case "${c_stat%%|*}" in 'regular file'|'regular empty file') ;; *) echo "skipped: not a regular file"; return 0 ;; esac
+  set -- ${c_stat#*|}
   c_mode=$((0$3))
   [ $((c_mode & 4)) -ne 0 ] && return 1
   [ "$S_UID" = 0 ] && return 1
   [ -n "$S_UID" ] && [ "$1" = "$S_UID" ] && [ $((c_mode & 256)) -ne 0 ] && return 1
   case "$S_GIDS" in *" $2 "*) [ $((c_mode & 32)) -ne 0 ] && return 1 ;; esac
-  echo "skipped: not readable by the server's user (uid ${S_UID:-unknown}; file owner $1:$2, mode $3)"
+  if [ -n "$S_UNVERIFIED" ]; then
+    echo "skipped: the server's user could not be verified as the login user (/proc/<pid>/fd: Permission denied)"
+  else
+    echo "skipped: not readable by the server's user (uid ${S_UID:-unknown}; file owner $1:$2, mode $3)"
+  fi
   return 0
 }
 
@@ -297,7 +418,7 @@ for PORT in $ports; do
         section config_file_skipped "$attrs path=$f" printf '%s\n' "$why"
         continue
       fi
-      section config_file "$attrs path=$f" cat -- "$f"
+      section config_file "$attrs path=$f" as_server "config_file port=$PORT" cat -- "$f"
       # Includes come from the bounded copy just framed, never from the file itself (which may be huge or changed).
       sed -n 's/^[[:space:]]*[iI][nN][cC][lL][uU][dD][eE][[:space:]][[:space:]]*\([^[:space:]]*\).*/\1/p' "$W/out" \
         | head -n 64 | while read -r inc; do for g in $inc; do printf '%s\n' "$g"; done; done | head -n 64 \
@@ -306,6 +427,11 @@ for PORT in $ports; do
   fi
   dir=$(rcli CONFIG GET dir 2>/dev/null | sed -n 2p)
   [ -n "$dir" ] && section disk_free "$attrs" $BOUND df -Pk "$dir"
-  [ -n "$pid" ] && section process_rss "$attrs" sh -c "grep -E '^VmRSS' /proc/$pid/status"
+  [ -n "$pid" ] && section process_rss "$attrs" grep -E '^VmRSS' "$W/status"
   [ -n "$pid" ] && section cgroup_memory_limit "$attrs" cgroup_limit_of "$pid"
 done
+# How every read went, for the report's note on privilege (docs/collector.md#privilege).
+if [ "$LOGIN_UID" = 0 ]; then note_access "login root"; else note_access "login user"; fi
+note_access "become $BECOME"
+[ "$BECOME" = sudo ] && [ "$LOGIN_UID" != 0 ] && ! have sudo && note_access "sudo-missing"
+section access "" sort -u "$W/access"

@@ -93,6 +93,19 @@ struct NetworkSecurityGroupRule: InstanceRule {
                 evidence.append(
                     Evidence(source: "\(target.source) source_security_groups.\(group)", observed: "allows TCP \(port)")
                 )
+                // The host's own firewall may still drop the port: a pass needs its rules, which a login user
+                // without root may not list.
+                if context.hostFacts.access.firewallDenied {
+                    evidence.append(Evidence(source: "iptables -S", observed: "not readable as the login user"))
+                    return result(
+                        .unknown,
+                        "\(group) allows TCP \(port), but the host firewall rules were not read: readable only by "
+                            + "root: add become: sudo, or grant read access.",
+                        evidence,
+                        remediation:
+                            "List the host's firewall rules: add become: sudo with the sudoers rule of "
+                            + "docs/collector.md#privilege, or check by hand that nothing drops TCP \(port).")
+                }
                 return result(.pass, "\(group) allows TCP \(port) from the target.", evidence)
             }
         }

@@ -187,7 +187,10 @@ struct SourceRenamedCommandsRule: InstanceRule {
             return result(
                 .unknown,
                 "redis.conf was not captured\(why): renamed commands cannot be seen (CONFIG GET does not show them).",
-                [], remediation: "Make the instance's config file readable to the audit user.")
+                [],
+                remediation: context.configDeniedToLoginUser
+                    ? "The config file is \(context.privilegeRemedy) (docs/collector.md#privilege)."
+                    : "Make the instance's config file readable to the audit user.")
         }
         let renamed = configuration.renamedCommands
         let evidence = renamed.map {
@@ -216,7 +219,9 @@ struct SourceRenamedCommandsRule: InstanceRule {
                 .unknown,
                 "No rename-command in the files read, but not every file was read: \(context.unreadConfigSummary).",
                 context.unreadConfigFiles.map { Evidence(source: $0.path, observed: $0.skipped ?? "not read") },
-                remediation: "Make every included config file readable to the audit user, or check it by hand.")
+                remediation: context.configDeniedToLoginUser
+                    ? "A config file is \(context.privilegeRemedy) (docs/collector.md#privilege)."
+                    : "Make every included config file readable to the audit user, or check it by hand.")
         }
         return result(
             .pass, "No command is renamed.",
