@@ -31,7 +31,7 @@ bench: release
 	@for script in bench/*.sh; do echo "== $$script"; bash "$$script" || exit 1; done
 
 # libFuzzer on every parser of remote output and input file, and on the evaluator with every renderer
-# (docs/security-fuzzing.md): FUZZ_SECONDS per target (default 30), FUZZ_TARGETS to choose. Crashes are kept in
+# (docs/security.md): FUZZ_SECONDS per target (default 30), FUZZ_TARGETS to choose. Crashes are kept in
 # Fuzz/regressions/, which `make test` replays. Slow to build (a sanitized release build): not part of `make test`.
 fuzz:
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) ./Fuzz/run.sh

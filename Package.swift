@@ -72,7 +72,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Entry points of the libFuzzer targets (built in Fuzz/, docs/security-fuzzing.md), replayed by unit tests.
+        // Entry points of the libFuzzer targets (built in Fuzz/, docs/security.md), replayed by unit tests.
         .target(
             name: "FuzzTargets",
             dependencies: [

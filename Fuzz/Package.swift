@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // libFuzzer targets for fleet-audit, apart from the main package so that its `swift build` and `swift test` never
 // need the fuzzer runtime. Each executable links one entry point of Sources/FuzzTargets (the entry points that
-// Tests/FuzzRegressionTests replays). Build and run them with `make fuzz` (docs/security-fuzzing.md):
+// Tests/FuzzRegressionTests replays). Build and run them with `make fuzz` (docs/security.md):
 //   cd Fuzz && swift build -Xswiftc -sanitize=fuzzer,address --build-path ../.build-fuzz
 import PackageDescription
 

@@ -2,7 +2,7 @@
 # Rebuilds Fuzz/seeds/<target>/ from the committed fixtures: relative symlinks where a fixture is a seed as it is,
 # and assembled files where a target reads a combined format (the collector's framed stream, the evaluator's
 # sections). Run from anywhere; commit the result (the known_hosts keys are new on every run: keep the committed
-# file unless its format changes). See docs/security-fuzzing.md.
+# file unless its format changes). See docs/security.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=Fuzz/seeds

@@ -27,7 +27,7 @@ for target in $targets; do
     started=$(date +%s)
     # No leak detection (libFuzzer's per input, LeakSanitizer's at exit): the toolchain's FoundationEssentials
     # leaks 4 KiB reading an empty file (String(contentsOfFile:)), which made every file-reading target "crash" on
-    # the empty input; a bounded leak is not what this fuzzing is for (docs/security-fuzzing.md).
+    # the empty input; a bounded leak is not what this fuzzing is for (docs/security.md).
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
         "$build/release/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -detect_leaks=0 \

@@ -5,7 +5,7 @@
 // the audit of every other host, nor make `report --run` crash on the stored run for ever. Every sum, product or
 // Double-to-integer conversion of such a number goes through these helpers, so the failure is a value (nil, or a
 // saturated bound where only an order or a limit is needed) and the caller decides what it means: for a check, the
-// fact is unknown with a reason, never a pass. See docs/security-fuzzing.md, "No traps on remote numbers".
+// fact is unknown with a reason, never a pass. See docs/security.md, "No traps on remote numbers".
 
 extension FixedWidthInteger {
     /// `self + other`, or nil when the sum does not fit in the type.

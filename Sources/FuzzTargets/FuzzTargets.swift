@@ -13,7 +13,7 @@ import SSHClient
 ///
 /// Each takes arbitrary bytes and must return without trapping; what it computes is thrown away. They live in the
 /// main package, not in Fuzz/, so that a crash the fuzzer found is replayed by `swift test` through the very same
-/// code path. See docs/security-fuzzing.md.
+/// code path. See docs/security.md.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case sectionStream = "section-stream"
     case info
