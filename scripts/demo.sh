@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job end to end on the built-in demo fleet: bring the lab's 24 EC2-like Redis hosts up (one logged into as ec2-user through sudo)
+# The main job end to end on the built-in demo fleet: bring the lab's 25 EC2-like Redis hosts up (one logged into as
+# ec2-user through sudo, one in a private subnet behind a bastion)
 # (inventory/lab/demo.yaml), audit them against inventory/lab/demo-target.yaml, print the ranked summary and where the
 # reports are, plan migration waves from the ready hosts, and take the fleet down again (also on failure or Ctrl-C).
 # fleet-lab puts the hosts in network namespaces; without root or namespaces it runs them on loopback addresses

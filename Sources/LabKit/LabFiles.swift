@@ -302,17 +302,24 @@ struct LabFiles {
 
             """
         let bastion = scenario.hosts.firstIndex(where: \.bastion)
-        for (index, host) in scenario.hosts.enumerated() {
+        // A bastion is the route to the private hosts, not a Redis host to audit: it is not listed.
+        for (index, host) in scenario.hosts.enumerated() where !host.bastion {
             text += "  - name: \(host.name)\n    address: \(loopback?.address(index) ?? address(host, index: index))\n"
             if host.loginUser != "root" { text += "    user: \(host.loginUser)\n" }
             if host.inventoryBecome != .none { text += "    become: \(host.inventoryBecome.rawValue)\n" }
             // The route to a private host (parsed by the inventory of issue 11's ProxyJump work).
             if host.network == .private, let bastion {
-                switch host.route {
-                case .proxyJump:
+                // On loopback the bastion is a plain host at its own 127.x address and the private host is reachable
+                // directly too; the route still goes through the bastion, as it would in a VPC.
+                switch (host.route, loopback) {
+                case (.proxyJump, nil):
                     text += "    proxy_jump: \(scenario.hosts[bastion].loginUser)@\(addressing.host(bastion)):22\n"
-                case .proxyCommand:
+                case (.proxyJump, let loopback?):
+                    text += "    proxy_jump: \(loopback.user)@\(loopback.address(bastion)):\(LoopbackLayout.sshPort)\n"
+                case (.proxyCommand, nil):
                     text += "    proxy_command: \"ip netns exec \(lab.namespace(bastion)) nc %h %p\"\n"
+                case (.proxyCommand, _?):
+                    text += "    proxy_command: \"nc %h %p\"\n"
                 }
             }
             if !host.tags.isEmpty {

@@ -44,7 +44,7 @@ struct LoopbackLab {
         "faults that need a namespace are left out: blackhole, firewall-redis, no-redis-cli; so are Sentinels",
         "latency goes through the delay relay (no netem), instance metadata is a responder on 127.x:2080",
         "login_user, sudo, become, hidepid and a Redis user: need a mount namespace; every host is logged into as "
-            + "the lab's user and its Redis runs as that user (bastions and private hosts are refused)",
+            + "the lab's user and its Redis runs as that user",
     ]
 
     /// The host as loopback mode can run it: its own users, sudoers and /proc view need a mount namespace.
@@ -75,9 +75,10 @@ struct LoopbackLab {
             throw Lab.LabError(description: "loopback mode takes at most 2,000 hosts of at most 10 Redis instances")
         }
         // Hostile hosts bound what they make the collector do with mounts and limits inside their own namespaces.
-        if let special = hosts.first(where: { $0.bastion || $0.network == .private }) {
-            throw Lab.LabError(
-                description: "\(special.name) is a bastion or a private host: those need network namespaces (root)")
+        if let special = hosts.first(where: { $0.network == .private }) {
+            problems.append(
+                "\(special.name) and other private hosts are reachable directly on loopback (no private bridge); "
+                    + "their inventory route still goes through the bastion")
         }
         if let hostile = hosts.first(where: \.isHostile) {
             throw Lab.LabError(description: "\(hostile.name) is a hostile host: those need network namespaces (root)")
