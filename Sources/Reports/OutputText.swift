@@ -46,7 +46,9 @@ public enum OutputText {
 
     /// `text` with every hidden scalar (except those `keep` accepts) replaced by its visible name.
     static func visible(_ text: String, keeping keep: (Unicode.Scalar) -> Bool = { _ in false }) -> String {
-        // Fast path: nearly all text has nothing to replace.
+        // Fast paths: nearly all text has nothing to replace. Printable ASCII (0x20-0x7E) holds no hidden scalar,
+        // and checking its bytes avoids a Unicode property look-up per scalar.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: { isHidden($0) && !keep($0) }) else { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
@@ -178,6 +180,10 @@ public enum OutputText {
     /// browser applies bidi overrides and hides zero-width characters, so escaping alone would not show them).
     public static func html(_ text: String) -> String {
         let shown = visible(text)
+        // Fast path: without one of the five characters the text is its own escape.
+        if !shown.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
+            return shown
+        }
         var result = ""
         result.reserveCapacity(shown.utf8.count)
         for character in shown {

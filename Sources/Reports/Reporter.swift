@@ -60,9 +60,11 @@ public struct ReportModel: Sendable {
     /// Every check id seen, in a stable order (target checks first, then by id).
     public var checkIDs: [String] {
         var ids: [String] = []
+        // A set beside the list: `ids.contains` per check made this hosts x checks x ids.
+        var seen: Set<String> = []
         for host in verdict.hosts {
             for instance in host.instances {
-                for check in instance.checks where !ids.contains(check.id) { ids.append(check.id) }
+                for check in instance.checks where seen.insert(check.id).inserted { ids.append(check.id) }
             }
         }
         return ids
@@ -120,6 +122,7 @@ extension HostVerdict {
     /// What kept this host's collection from being whole, one line for every format (`output-cut: ...; timed-out:
     /// ...`); nil when it was collected whole. The messages are the auditor's own words and numbers.
     public var collectionSummary: String? {
-        collectionNotes.isEmpty ? nil : collectionNotes.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
+        collectionNotes.isEmpty
+            ? nil : collectionNotes.map { "\($0.kind.rawValue): \($0.message)" }.joined(separator: "; ")
     }
 }
