@@ -3,12 +3,19 @@ extension StringProtocol {
     /// Without leading and trailing spaces, tabs, carriage returns and newlines: what Redis's
     /// `sdstrim(line, " \t\r\n")` removes from each config line (config.c loadServerConfigFromString).
     var trimmed: String {
-        func isTrimmed(_ scalar: Unicode.Scalar) -> Bool {
-            scalar == " " || scalar == "\t" || scalar == "\r" || scalar == "\n"
+        // The four are ASCII, so trimming bytes of the UTF-8 view is trimming scalars, without copying them one by one.
+        func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        let substring = Substring(self)
+        let utf8 = substring.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, isTrimmed(utf8[start]) { utf8.formIndex(after: &start) }
+        while start < end {
+            let before = utf8.index(before: end)
+            guard isTrimmed(utf8[before]) else { break }
+            end = before
         }
-        var scalars = Substring(self).unicodeScalars[...]
-        while let first = scalars.first, isTrimmed(first) { scalars.removeFirst() }
-        while let last = scalars.last, isTrimmed(last) { scalars.removeLast() }
-        return String(String.UnicodeScalarView(scalars))
+        // Sliced as scalars: a space before a combining mark is trimmed although the two make one Character.
+        return String(substring.unicodeScalars[start..<end])
     }
 }

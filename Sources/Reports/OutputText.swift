@@ -99,6 +99,8 @@ public enum OutputText {
     /// `@team` mentions when a report is pasted into an issue).
     public static func markdown(_ text: String) -> String {
         let defanged = defangLinks(visible(text))
+        // Fast path: every special character is one ASCII byte, so text without those bytes has none.
+        if !defanged.utf8.contains(where: { $0 < 0x80 && markdownSpecialBytes[Int($0)] }) { return defanged }
         var result = ""
         result.reserveCapacity(defanged.utf8.count)
         for character in defanged {
@@ -106,6 +108,11 @@ public enum OutputText {
             result.append(character)
         }
         return result
+    }
+
+    /// `markdownSpecial` as a table of ASCII bytes.
+    private static let markdownSpecialBytes: [Bool] = (0..<128).map { byte in
+        markdownSpecial.contains(Character(Unicode.Scalar(UInt8(byte))))
     }
 
     /// A complete code span (fences included) showing `text` literally, for ids and values set in code.
@@ -132,6 +139,8 @@ public enum OutputText {
     /// Breaks what a Markdown renderer would turn into a link without any markup, visibly and reversibly for a
     /// reader.
     private static func defangLinks(_ text: String) -> String {
+        // Fast path: ASCII text without `:`, `@` and `.` can hold none of the three patterns.
+        if text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x3A && $0 != 0x40 && $0 != 0x2E }) { return text }
         guard text.contains("://") || text.contains("@") || text.range(of: "www.", options: .caseInsensitive) != nil
         else { return text }
         var result = text.replacingOccurrences(of: "://", with: "[:]//").replacingOccurrences(of: "@", with: "[@]")

@@ -36,6 +36,16 @@ final class RedisInfoFastPathTests: XCTestCase {
         for text in corners { assertSameReading(text) }
     }
 
+    func testTrimmingRemovesSpacesTabsCRAndLFAsScalars() {
+        XCTAssertEqual(" \t\r\nkey value\r\n \t".trimmed, "key value")
+        XCTAssertEqual(" \u{301}combining".trimmed, "\u{301}combining", "the space goes, the mark stays")
+        XCTAssertEqual("\u{A0}kept\u{85}".trimmed, "\u{A0}kept\u{85}", "only the four ASCII characters are trimmed")
+        XCTAssertEqual(" \r\n\t ".trimmed, "")
+        XCTAssertEqual(Substring("  in a substring ").trimmed, "in a substring")
+        XCTAssertEqual(TextLine.split("a\r\nb\rc\n\r\n").map(\.content), ["a", "b\rc", "", ""])
+        XCTAssertEqual(TextLine.split("é\r\n😀").map(\.terminator), ["\r\n", ""])
+    }
+
     func testFieldLookUpsFindTheFirstOccurrence() {
         let info = RedisInfo(parsing: "# Server\nrole:first\n# Replication\nrole:second\nconnected_slaves:0\n")
         XCTAssertEqual(info["role"], "first")
