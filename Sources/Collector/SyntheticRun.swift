@@ -44,17 +44,21 @@ public struct SyntheticRun {
         self.unreachablePercent = unreachablePercent
     }
 
-    /// The inventory the run claims to have audited: `bench-1` … `bench-N` on 10.x.y.z, tagged.
+    /// The inventory the run claims to have audited: `bench-1` … `bench-N` on 10.77.y.z, tagged, port 6379 listed.
     public func inventoryYAML() -> String {
         var lines = ["defaults: {user: audit, metadata: off}", "hosts:"]
         lines.reserveCapacity(hostCount + 2)
         let envs = ["dev", "staging", "prod"]
         let apps = ["checkout", "search", "sessions", "catalog", "ads", "feed", "auth"]
         for index in 0..<hostCount {
-            let address = "10.\(64 + index / 65_536).\(index / 256 % 256).\(index % 256)"
+            // In the demo target's source range (10.77.0.0/16) up to 65,536 hosts.
+            let address = "10.\(77 + index / 65_536).\(index / 256 % 256).\(index % 256)"
+            // Four hosts in five are in the demo target's VPC and security group (inventory/lab/demo-target.yaml);
+            // the fifth is not, so network checks both pass and fail across the fleet.
+            let network = index % 5 == 4 ? "" : ", vpc_id: vpc-0demo, security_group_ids: [sg-0demo]"
             lines.append(
                 "  - {name: bench-\(index + 1), address: \(address), tags: {env: \(envs[index % 3]), "
-                    + "app: \(apps[index % apps.count])}, redis: [{port: 6379}, {port: 6380}]}")
+                    + "app: \(apps[index % apps.count])}\(network), redis: [{port: 6379}]}")
         }
         return lines.joined(separator: "\n") + "\n"
     }
