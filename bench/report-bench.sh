@@ -14,11 +14,14 @@
 # (what `collect` spends per host besides the SSH engine); non-engine = report + build + store. ratio: per-host CPU
 # at the largest size / at the smallest (1.0 = linear). Targets: report under 1 ms/host at 1,000 hosts, ratio <= 1.2,
 # non-engine under 3 ms/host. Needs root (unshare) and redis-server; exits 1 when a target is missed.
-# Environment: FLEET_AUDIT (default .build/release/fleet-audit), SIZES, REPEATS (default 3: the median is shown),
+# Environment: FLEET_AUDIT (default .build/release/fleet-audit), SYNTHESIZE (default FLEET_AUDIT), SIZES, REPEATS (default 3: the median is shown),
 # TARGET (default inventory/lab/demo-target.yaml), KEEP=1 keeps the work directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fleet_audit=${FLEET_AUDIT:-.build/release/fleet-audit}
+# The binary that synthesizes runs and measures snapshot building; another fleet-audit (an older one, to compare)
+# can be timed on the same runs with FLEET_AUDIT.
+synthesize=${SYNTHESIZE:-$fleet_audit}
 sizes=${SIZES:-100 1000}
 repeats=${REPEATS:-3}
 target=${TARGET:-inventory/lab/demo-target.yaml}
@@ -84,7 +87,7 @@ median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1
 run_size() { # N -> sets report_cpu, report_rss, build, store
   local n=$1 cpus="" rsss="" first second
   local root="$work/root-$n"
-  "$fleet_audit" synthesize-run --captures "$work/captures" --hosts "$n" --runs 2 --out "$root" >"$work/synth-$n.txt"
+  "$synthesize" synthesize-run --captures "$work/captures" --hosts "$n" --runs 2 --out "$root" >"$work/synth-$n.txt"
   first=$(sed -n '1s/^run=\([^ ]*\).*/\1/p' "$work/synth-$n.txt")
   second=$(sed -n '2s/^run=\([^ ]*\).*/\1/p' "$work/synth-$n.txt")
   build=$(sed -n '2s/.*build_cpu_ms_per_host=\([0-9.]*\).*/\1/p' "$work/synth-$n.txt")
