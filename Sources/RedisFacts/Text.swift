@@ -19,3 +19,24 @@ extension StringProtocol {
         return String(substring.unicodeScalars[start..<end])
     }
 }
+
+extension String {
+    /// `split(whereSeparator: \.isNewline)`, the same Substrings, found faster in ASCII text: there the newline
+    /// Characters are LF, VT, FF, CR and CRLF, so lines end at bytes 10-13 and empty pieces are dropped (a cut
+    /// between the CR and LF of a CRLF only ever bounds an empty piece). Other text is split by Characters.
+    var newlineSeparatedLines: [Substring] {
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return split(whereSeparator: \.isNewline) }
+        var lines: [Substring] = []
+        var start = utf8.startIndex
+        var index = start
+        while index < utf8.endIndex {
+            if (10...13).contains(utf8[index]) {
+                if start < index { lines.append(self[start..<index]) }
+                start = utf8.index(after: index)
+            }
+            utf8.formIndex(after: &index)
+        }
+        if start < utf8.endIndex { lines.append(self[start..<utf8.endIndex]) }
+        return lines
+    }
+}

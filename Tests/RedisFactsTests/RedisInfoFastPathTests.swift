@@ -46,6 +46,16 @@ final class RedisInfoFastPathTests: XCTestCase {
         XCTAssertEqual(TextLine.split("é\r\n😀").map(\.terminator), ["\r\n", ""])
     }
 
+    func testNewlineSeparatedLinesAreTheCharacterSplit() throws {
+        let texts = [
+            try fixture("host/df-Pk.txt"), try fixture("host/ip-addr.txt"), "", "\n", "a\r\nb\rc\u{0B}d\u{0C}e\n\n\r",
+            "MemTotal:       16305924 kB\r\nMemFree:         1234 kB\r\n", "é\u{85}x\u{2028}y\r\n", "\r\n\r\nend",
+        ]
+        for text in texts {
+            XCTAssertEqual(text.newlineSeparatedLines, text.split(whereSeparator: \.isNewline), text.debugDescription)
+        }
+    }
+
     func testFieldLookUpsFindTheFirstOccurrence() {
         let info = RedisInfo(parsing: "# Server\nrole:first\n# Replication\nrole:second\nconnected_slaves:0\n")
         XCTAssertEqual(info["role"], "first")
