@@ -69,7 +69,7 @@ public struct SyntheticRun {
         precondition(!captures.isEmpty, "SyntheticRun needs at least one capture")
         let inventory = try Inventory.parse(inventoryYAML(), file: "synthetic-inventory.yaml", baseDirectory: "/")
         let run = try RunStore(root: root).startRun(at: startedAt)
-        var generator = SeededGenerator(seed: seed &+ UInt64(generation) &* 0x9E37_79B9)
+        var generator = SplitMix64(seed: seed &+ UInt64(generation) &* 0x9E37_79B9)
         var cost = Cost()
         var outcomes: [RunManifest.HostOutcome] = []
         for (index, host) in inventory.hosts.enumerated() {
@@ -108,7 +108,7 @@ public struct SyntheticRun {
 
     /// The capture with this host's values: every `used_memory:` line of INFO and every `keys=` count rewritten to
     /// seeded numbers of the same shape, so parsers see ordinary INFO text.
-    static func varied(_ stdout: Data, using generator: inout SeededGenerator) -> Data {
+    static func varied(_ stdout: Data, using generator: inout SplitMix64) -> Data {
         let text = String(decoding: stdout, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for index in lines.indices {
@@ -123,21 +123,6 @@ public struct SyntheticRun {
             }
         }
         return Data(lines.joined(separator: "\n").utf8)
-    }
-}
-
-/// SplitMix64: a tiny seeded generator, so the same seed gives the same fleet on every machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
 
