@@ -24,10 +24,11 @@ test: deps
 demo: release
 	./scripts/demo.sh "$(LAB_OUT)" "$(REPORTS)"
 
-# Speed and memory targets (see docs/benchmarks.md): engine, collector, lab and planner.
+# Speed and memory targets (see docs/benchmarks.md): engine, collector, lab, offline pipeline and planner.
 bench: release
 	@command -v parallel-ssh >/dev/null || apt-get install -y -qq pssh >/dev/null
 	@command -v bc >/dev/null || apt-get install -y -qq bc >/dev/null
+	@command -v redis-server >/dev/null || apt-get install -y -qq redis-server >/dev/null
 	@for script in bench/*.sh; do echo "== $$script"; bash "$$script" || exit 1; done
 
 # libFuzzer on every parser of remote output and input file, and on the evaluator with every renderer

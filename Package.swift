@@ -95,9 +95,9 @@ let package = Package(
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "TestSupport"]),
         .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"], exclude: ["Golden"]),
         // Replays the seeds and every crash the fuzzers found (Fuzz/corpus, Fuzz/regressions) in every test run.
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "FleetCore"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"]),

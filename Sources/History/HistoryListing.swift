@@ -57,24 +57,43 @@ public struct HistoryListing: Sendable {
 
     /// `{"schema": "fleet-audit.history/1", "runs": [...]}` with sorted keys, newest first.
     public func json() -> String {
-        let runs: [[String: Any]] = entries.map { entry in
-            var item: [String: Any] = [
-                "run_id": entry.id, "started_at": Text.iso(entry.startedAt) ?? NSNull(),
-                "state": entry.state.rawValue,
-            ]
-            if let run = entry.run {
-                item["ended_at"] = Text.iso(run.endedAt) ?? NSNull()
-                item["recorded_at"] = Text.iso(run.recordedAt) ?? NSNull()
-                item["tool_version"] = run.toolVersion
-                item["profile"] = run.profile
-                item["target"] = run.targetName
-                item["inventory_digest"] = run.inventoryDigest
-                item["hosts"] = JSONReporter.counts(run.hosts)
-                item["instances"] = JSONReporter.counts(run.instances)
+        var json = JSONWriter(reservingCapacity: 1_024 + entries.count * 512)
+        json.object { json in
+            json.key("runs")
+            json.array(entries) { json, entry in
+                json.object { json in
+                    if let run = entry.run {
+                        json.key("ended_at")
+                        json.string(Text.iso(run.endedAt))
+                        json.key("hosts")
+                        JSONReporter.counts(run.hosts, into: &json)
+                        json.key("instances")
+                        JSONReporter.counts(run.instances, into: &json)
+                        json.key("inventory_digest")
+                        json.string(run.inventoryDigest)
+                        json.key("profile")
+                        json.string(run.profile)
+                        json.key("recorded_at")
+                        json.string(Text.iso(run.recordedAt))
+                    }
+                    json.key("run_id")
+                    json.string(entry.id)
+                    json.key("started_at")
+                    json.string(Text.iso(entry.startedAt))
+                    json.key("state")
+                    json.string(entry.state.rawValue)
+                    if let run = entry.run {
+                        json.key("target")
+                        json.string(run.targetName)
+                        json.key("tool_version")
+                        json.string(run.toolVersion)
+                    }
+                }
             }
-            return item
+            json.key("schema")
+            json.string("fleet-audit.history/1")
         }
-        return JSONReporter.serialize(["schema": "fleet-audit.history/1", "runs": runs])
+        return json.text
     }
 
     /// "3 ready, 1 blocked": the statuses present, best first.

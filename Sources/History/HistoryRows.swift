@@ -184,3 +184,46 @@ struct CheckRow: Codable, FetchableRecord, PersistableRecord {
             remediation: remediation, waiver: waiver)
     }
 }
+
+extension CheckRow {
+    /// A run's check rows in position order with `evidence` left empty; `evidence` receives each row's stored
+    /// evidence JSON instead, to decode only where it is quoted. Columns are read by name, as the Codable decoding
+    /// reads them; a malformed row throws.
+    static func fetchAllDeferringEvidence(
+        _ db: Database, runID: String, evidence: (HistoryStore.DeferredEvidenceKey, String) -> Void
+    ) throws -> [CheckRow] {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, host_name, port, position, check_id, title, severity, status, summary, evidence,
+                    remediation, waiver
+                FROM check_result WHERE run_id = ? ORDER BY position
+                """, arguments: [runID])
+        var result: [CheckRow] = []
+        let decoder = JSONDecoder()
+        while let row = try rows.next() {
+            let severityName: String = try row.decode(forColumn: "severity")
+            let statusName: String = try row.decode(forColumn: "status")
+            guard let severity = Severity(rawValue: severityName), let status = CheckStatus(rawValue: statusName) else {
+                throw HistoryError(
+                    .read, path: runID,
+                    message: "a check row has an unknown severity or status (\(severityName), \(statusName))")
+            }
+            let waiverJSON: String? = try row.decode(forColumn: "waiver")
+            let check = CheckResult(
+                id: try row.decode(forColumn: "check_id"), title: try row.decode(forColumn: "title"),
+                severity: severity, status: status, summary: try row.decode(forColumn: "summary"), evidence: [],
+                remediation: try row.decode(forColumn: "remediation"),
+                waiver: try waiverJSON.map { try decoder.decode(AppliedWaiver.self, from: Data($0.utf8)) })
+            var checkRow = CheckRow(
+                check, runID: runID, hostName: try row.decode(forColumn: "host_name"),
+                port: try row.decode(forColumn: "port"), position: try row.decode(forColumn: "position"))
+            checkRow.id = try row.decode(forColumn: "id")
+            evidence(
+                HistoryStore.DeferredEvidenceKey(host: checkRow.hostName, port: checkRow.port, id: checkRow.checkId),
+                try row.decode(forColumn: "evidence"))
+            result.append(checkRow)
+        }
+        return result
+    }
+}

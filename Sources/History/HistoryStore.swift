@@ -86,18 +86,23 @@ public struct HistoryStore: Sendable {
             // ON DELETE CASCADE removes the earlier record's hosts, instances and checks.
             _ = try RunRow.deleteOne(db, key: runID)
             try RunRow(verdict, manifest: manifest, recordedAt: recordedAt).insert(db)
+            // One prepared statement per table, executed once per row, all in this one transaction: a 1,000-host run
+            // is about 100,000 check rows, and per-row Codable encoding (a JSONEncoder per JSON column per row) was
+            // most of the cost (docs/benchmarks.md#the-offline-pipeline).
+            let rows = HistoryRowWriter(
+                insertHost: try db.makeStatement(sql: HistoryRowWriter.hostSQL),
+                insertInstance: try db.makeStatement(sql: HistoryRowWriter.instanceSQL),
+                insertCheck: try db.makeStatement(sql: HistoryRowWriter.checkSQL))
             for (position, check) in verdict.targetChecks.enumerated() {
-                try CheckRow(check, runID: runID, hostName: nil, port: nil, position: position).insert(db)
+                try rows.insert(check, runID: runID, hostName: nil, port: nil, position: position)
             }
             for host in verdict.hosts {
-                try HostRow(host, runID: runID).insert(db)
+                try rows.insert(host, runID: runID)
                 for (position, instance) in host.instances.enumerated() {
-                    try InstanceRow(instance, runID: runID, hostName: host.host.name, position: position).insert(db)
+                    try rows.insert(instance, runID: runID, hostName: host.host.name, position: position)
                     for (checkPosition, check) in instance.checks.enumerated() {
-                        try CheckRow(
-                            check, runID: runID, hostName: host.host.name, port: instance.port,
-                            position: checkPosition
-                        ).insert(db)
+                        try rows.insert(
+                            check, runID: runID, hostName: host.host.name, port: instance.port, position: checkPosition)
                     }
                 }
             }
@@ -169,6 +174,35 @@ public struct HistoryStore: Sendable {
 
     /// The evaluated run as it was recorded: hosts in rank order, instances and checks in their recorded order.
     public func verdict(of runID: String) throws(HistoryError) -> FleetVerdict {
+        try verdict(of: runID, evidence: .decoded).verdict
+    }
+
+    /// Whether `verdict(of:evidence:)` decodes every check's evidence, or leaves it empty and returns its JSON.
+    enum EvidenceReading {
+        case decoded
+        case deferred
+    }
+
+    /// A check row's identity within a run, for evidence read later.
+    struct DeferredEvidenceKey: Hashable {
+        var host: String?
+        var port: Int?
+        var id: String
+    }
+
+    /// Evidence text as stored (JSON), decoded into the values it holds.
+    static func decodeEvidence(_ json: String, path: String) throws(HistoryError) -> [Evidence] {
+        do {
+            return try JSONDecoder().decode([Evidence].self, from: Data(json.utf8))
+        } catch {
+            throw HistoryError(
+                .read, path: path, message: "a check row's evidence is not valid JSON", underlying: "\(error)")
+        }
+    }
+
+    func verdict(of runID: String, evidence reading: EvidenceReading) throws(HistoryError)
+        -> (verdict: FleetVerdict, evidence: [DeferredEvidenceKey: String])
+    {
         try read("cannot read run \(runID)") { db in
             guard let run = try RunRow.fetchOne(db, key: runID) else {
                 throw HistoryError(.runNotFound, path: path, message: "run \(runID) is not recorded")
@@ -176,12 +210,22 @@ public struct HistoryStore: Sendable {
             let hosts = try HostRow.filter(Column("run_id") == runID).order(Column("rank"), Column("name"))
                 .fetchAll(db)
             let instances = try InstanceRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
-            let checks = try CheckRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
+            var deferred: [DeferredEvidenceKey: String] = [:]
+            let checks: [CheckRow]
+            switch reading {
+            case .decoded:
+                checks = try CheckRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
+            case .deferred:
+                checks = try CheckRow.fetchAllDeferringEvidence(db, runID: runID) { key, json in
+                    // As RunDiff, the first row of a repeated check id counts.
+                    if deferred[key] == nil { deferred[key] = json }
+                }
+            }
             let checksByInstance = Dictionary(grouping: checks.filter { $0.hostName != nil }) {
                 InstanceKey(host: $0.hostName ?? "", port: $0.port ?? 0)
             }
             let instancesByHost = Dictionary(grouping: instances, by: \.hostName)
-            return FleetVerdict(
+            let verdict = FleetVerdict(
                 toolVersion: run.toolVersion, profile: run.profile, target: run.target, runID: run.id,
                 inventoryDigest: run.inventoryDigest, collectionStartedAt: run.startedAt,
                 collectionEndedAt: run.endedAt,
@@ -195,6 +239,7 @@ public struct HistoryStore: Sendable {
                         })
                 },
                 hostKeysUnverified: !run.hostKeysVerified)
+            return (verdict, deferred)
         }
     }
 
@@ -224,7 +269,18 @@ public struct HistoryStore: Sendable {
             $0.id != verdict.runID && $0.isBefore(startedAt: verdict.collectionStartedAt, id: verdict.runID)
         }
         guard let previous else { return RunDiff.changes(from: nil, to: verdict) }
-        return RunDiff.changes(from: try self.verdict(of: previous.id), to: verdict)
+        // The earlier run's evidence is read only for the checks whose status changed: decoding the JSON of every
+        // check row (a hundred thousand in a 1,000-host run) to quote a handful cost more than the whole diff.
+        let (earlier, evidence) = try self.verdict(of: previous.id, evidence: .deferred)
+        var changes = RunDiff.changes(from: earlier, to: verdict)
+        for index in changes.checks.indices where changes.checks[index].before != nil {
+            let check = changes.checks[index]
+            guard let json = evidence[DeferredEvidenceKey(host: check.host, port: check.port, id: check.id)] else {
+                continue
+            }
+            changes.checks[index].evidenceBefore = try Self.decodeEvidence(json, path: path)
+        }
+        return changes
     }
 
     /// The readiness trend through `verdict`'s run: recorded runs that started before it, then the run itself.

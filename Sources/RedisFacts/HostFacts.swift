@@ -6,7 +6,7 @@ public struct MemInfo: Sendable, Hashable {
 
     public init(parsing text: String) {
         var fields: [String: Int64] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
+        for line in text.newlineSeparatedLines {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
             let words = parts[1].split(separator: " ")
@@ -56,7 +56,7 @@ public enum TransparentHugepages {
 /// `df -Pk DIR`: available bytes on the file system holding DIR.
 public enum DiskFree {
     public static func availableBytes(parsing text: String) -> Int64? {
-        let lines = text.split(whereSeparator: \.isNewline)
+        let lines = text.newlineSeparatedLines
         guard lines.count >= 2 else { return nil }
         let words = lines[1].split(separator: " ")
         guard words.count >= 4, let kibibytes = Int64(words[3]), kibibytes >= 0 else { return nil }
@@ -71,7 +71,7 @@ public struct InstanceMetadata: Sendable, Hashable {
 
     public init(parsing text: String) {
         var values: [String: String] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
+        for line in text.newlineSeparatedLines {
             let parts = line.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { values[String(parts[0])] = String(parts[1]).trimmed }
         }
@@ -96,7 +96,7 @@ public enum InterfaceAddresses {
                 if !value.contains(":") { found.append(String(value)) }
             }
         } else {
-            for line in text.split(whereSeparator: \.isNewline) {
+            for line in text.newlineSeparatedLines {
                 let words = line.split(separator: " ")
                 if let index = words.firstIndex(of: "inet"), index + 1 < words.count {
                     found.append(String(words[index + 1].split(separator: "/").first ?? ""))
@@ -142,7 +142,7 @@ public struct IPv4Address: Sendable, Hashable, CustomStringConvertible {
 /// Firewall rules (`iptables -S` or `nft list ruleset` lines) that drop or reject TCP traffic to a port.
 public enum FirewallRules {
     public static func rulesBlocking(port: Int, in text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).map(String.init).filter { line in
+        text.newlineSeparatedLines.map(String.init).filter { line in
             let blocks =
                 line.contains("-j DROP") || line.contains("-j REJECT") || line.contains(" drop")
                 || line.contains(" reject")

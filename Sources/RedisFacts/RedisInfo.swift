@@ -26,9 +26,26 @@ public struct RedisInfo: Sendable, Hashable {
         public subscript(key: String) -> String? { fields.first { $0.key == key }?.value }
     }
 
-    public var sections: [Section]
+    public private(set) var sections: [Section]
+    /// Each field name's first occurrence: its value and section. Rules look fields up by name dozens of times per
+    /// instance, and `INFO everything` has hundreds of fields, so a scan per look-up was most of evaluating one.
+    private var firstOccurrence: [String: (value: String, section: String)] = [:]
+
+    public static func == (lhs: RedisInfo, rhs: RedisInfo) -> Bool { lhs.sections == rhs.sections }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(sections) }
 
     public init(parsing text: String) {
+        sections = text.utf8.allSatisfy { $0 < 0x80 } ? Self.sections(ascii: Array(text.utf8)) : Self.sections(text)
+        for section in sections {
+            for field in section.fields where firstOccurrence[field.key] == nil {
+                firstOccurrence[field.key] = (field.value, section.name)
+            }
+        }
+    }
+
+    /// The sections of any text: lines split at every kind of newline (CRLF is one Character), trimmed.
+    static func sections(_ text: String) -> [Section] {
         var sections: [Section] = []
         var current = Section(name: "", fields: [])
         // CRLF is one Character in Swift; split on both kinds of newline.
@@ -44,21 +61,48 @@ public struct RedisInfo: Sendable, Hashable {
             current.fields.append((String(line[..<colon]), String(line[line.index(after: colon)...])))
         }
         if !current.name.isEmpty || !current.fields.isEmpty { sections.append(current) }
-        self.sections = sections
+        return sections
+    }
+
+    /// The same sections as `sections(_:)` for ASCII text (every INFO reply in practice), read from its bytes: in
+    /// ASCII the newline Characters are LF, VT, FF, CR and CRLF, so splitting at bytes 10-13 and dropping empty
+    /// pieces gives the same lines, and trimming, `#` and `:` are single bytes. Several times faster than walking
+    /// Characters; RedisInfoTests checks both give the same sections.
+    static func sections(ascii bytes: [UInt8]) -> [Section] {
+        func text(_ slice: ArraySlice<UInt8>) -> String { String(decoding: slice, as: UTF8.self) }
+        var sections: [Section] = []
+        var current = Section(name: "", fields: [])
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, !(10...13).contains(bytes[end]) { end += 1 }
+            // `trimmed` removes spaces, tabs, CR and LF; the last two cannot be inside a line here.
+            var low = start
+            var high = end
+            while low < high, bytes[low] == 0x20 || bytes[low] == 0x09 { low += 1 }
+            while high > low, bytes[high - 1] == 0x20 || bytes[high - 1] == 0x09 { high -= 1 }
+            start = end + 1
+            guard low < high else { continue }
+            if bytes[low] == UInt8(ascii: "#") {
+                if !current.name.isEmpty || !current.fields.isEmpty { sections.append(current) }
+                current = Section(name: text(bytes[(low + 1)..<high]).trimmed.lowercased(), fields: [])
+                continue
+            }
+            guard let colon = bytes[low..<high].firstIndex(of: UInt8(ascii: ":")) else { continue }
+            current.fields.append((text(bytes[low..<colon]), text(bytes[(colon + 1)..<high])))
+        }
+        if !current.name.isEmpty || !current.fields.isEmpty { sections.append(current) }
+        return sections
     }
 
     public func section(_ name: String) -> Section? { sections.first { $0.name == name.lowercased() } }
 
     /// A field from any section (the first one that has it).
-    public subscript(field: String) -> String? {
-        for section in sections { if let value = section[field] { return value } }
-        return nil
-    }
+    public subscript(field: String) -> String? { firstOccurrence[field]?.value }
 
     /// `section.field` for evidence, e.g. `INFO replication.role`.
     public func source(of field: String) -> String {
-        let section = sections.first { $0[field] != nil }?.name ?? "?"
-        return "INFO \(section).\(field)"
+        "INFO \(firstOccurrence[field]?.section ?? "?").\(field)"
     }
 
     public func integer(_ field: String) -> Int64? { self[field].flatMap { Int64($0) } }

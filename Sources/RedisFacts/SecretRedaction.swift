@@ -306,6 +306,11 @@ public enum SecretRedaction {
     /// between `tokenDelimiters` or line ends (`pw` goes in `-a pw`, `:pw@`, `"pw"`, `pw,`, `x=pw`; `redis` stays in
     /// `redis-server`). Longest first, so a secret containing another goes whole.
     public static func scrub(_ text: String, secrets: [String]) -> String {
+        // Fast path: when no secret occurs in the text, nothing is replaced (and no placeholder is inserted for a
+        // later secret to match in), so the text is the result. Searching bytes is exact: UTF-8 is
+        // self-synchronising, so a secret's bytes occur in valid UTF-8 exactly where its scalars do. Most sections
+        // hold no secret, and most hosts have none to scrub.
+        guard secrets.contains(where: { !$0.isEmpty && text.utf8.firstRange(of: $0.utf8) != nil }) else { return text }
         var result = Array(text.unicodeScalars)
         for secret in Set(secrets).sorted(by: { $0.unicodeScalars.count > $1.unicodeScalars.count }) {
             let needle = Array(secret.unicodeScalars)

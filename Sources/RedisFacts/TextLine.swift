@@ -20,23 +20,28 @@ public struct TextLine: Sendable, Hashable {
     /// The lines of `text`, as many as Redis counts (a text ending in "\n" has an empty last line, as with
     /// sdssplitlen). `split(text).map { $0.content + $0.terminator }.joined()` is `text` again.
     public static func split(_ text: String) -> [TextLine] {
-        var lines: [TextLine] = []
-        var current = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            guard scalar == "\n" else {
-                current.append(scalar)
-                continue
+        // Read as UTF-8 bytes: LF and CR are single bytes that never occur inside a multi-byte sequence, so
+        // splitting bytes at 0x0A (and taking a 0x0D before it into the terminator) cuts exactly where the scalars
+        // would, without building each line one scalar at a time.
+        var text = text
+        return text.withUTF8 { bytes in
+            var lines: [TextLine] = []
+            var start = 0
+            for index in bytes.indices where bytes[index] == 0x0A {
+                let crlf = index > start && bytes[index - 1] == 0x0D
+                let end = crlf ? index - 1 : index
+                lines.append(
+                    TextLine(
+                        content: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self),
+                        terminator: crlf ? "\r\n" : "\n"))
+                start = index + 1
             }
-            if current.last == "\r" {
-                current.removeLast()
-                lines.append(TextLine(content: String(current), terminator: "\r\n"))
-            } else {
-                lines.append(TextLine(content: String(current), terminator: "\n"))
-            }
-            current = String.UnicodeScalarView()
+            lines.append(
+                TextLine(
+                    content: String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self),
+                    terminator: ""))
+            return lines
         }
-        lines.append(TextLine(content: String(current), terminator: ""))
-        return lines
     }
 
     /// `lines` written back as text, each with its own terminator.

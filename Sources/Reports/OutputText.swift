@@ -46,7 +46,9 @@ public enum OutputText {
 
     /// `text` with every hidden scalar (except those `keep` accepts) replaced by its visible name.
     static func visible(_ text: String, keeping keep: (Unicode.Scalar) -> Bool = { _ in false }) -> String {
-        // Fast path: nearly all text has nothing to replace.
+        // Fast paths: nearly all text has nothing to replace. Printable ASCII (0x20-0x7E) holds no hidden scalar,
+        // and checking its bytes avoids a Unicode property look-up per scalar.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: { isHidden($0) && !keep($0) }) else { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
@@ -97,6 +99,8 @@ public enum OutputText {
     /// `@team` mentions when a report is pasted into an issue).
     public static func markdown(_ text: String) -> String {
         let defanged = defangLinks(visible(text))
+        // Fast path: every special character is one ASCII byte, so text without those bytes has none.
+        if !defanged.utf8.contains(where: { $0 < 0x80 && markdownSpecialBytes[Int($0)] }) { return defanged }
         var result = ""
         result.reserveCapacity(defanged.utf8.count)
         for character in defanged {
@@ -104,6 +108,11 @@ public enum OutputText {
             result.append(character)
         }
         return result
+    }
+
+    /// `markdownSpecial` as a table of ASCII bytes.
+    private static let markdownSpecialBytes: [Bool] = (0..<128).map { byte in
+        markdownSpecial.contains(Character(Unicode.Scalar(UInt8(byte))))
     }
 
     /// A complete code span (fences included) showing `text` literally, for ids and values set in code.
@@ -130,6 +139,9 @@ public enum OutputText {
     /// Breaks what a Markdown renderer would turn into a link without any markup, visibly and reversibly for a
     /// reader.
     private static func defangLinks(_ text: String) -> String {
+        // Fast path: in ASCII text the three patterns are byte patterns (`www.` in any case), so text holding none
+        // of them is returned without the Foundation searches, which cost more than the rest of a cell.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) && !containsLinkPattern(Array(text.utf8)) { return text }
         guard text.contains("://") || text.contains("@") || text.range(of: "www.", options: .caseInsensitive) != nil
         else { return text }
         var result = text.replacingOccurrences(of: "://", with: "[:]//").replacingOccurrences(of: "@", with: "[@]")
@@ -140,6 +152,19 @@ public enum OutputText {
             searchStart = result.index(range.lowerBound, offsetBy: 6)
         }
         return result
+    }
+
+    /// Whether ASCII bytes hold `://`, `@` or `www.` with any case of `w`.
+    private static func containsLinkPattern(_ bytes: [UInt8]) -> Bool {
+        for index in bytes.indices {
+            switch bytes[index] {
+            case 0x40: return true
+            case 0x3A where index + 2 < bytes.count && bytes[index + 1] == 0x2F && bytes[index + 2] == 0x2F: return true
+            case 0x2E where index >= 3 && bytes[(index - 3)..<index].allSatisfy({ $0 | 0x20 == 0x77 }): return true
+            default: continue
+            }
+        }
+        return false
     }
 
     // MARK: CSV
@@ -178,6 +203,10 @@ public enum OutputText {
     /// browser applies bidi overrides and hides zero-width characters, so escaping alone would not show them).
     public static func html(_ text: String) -> String {
         let shown = visible(text)
+        // Fast path: without one of the five characters the text is its own escape.
+        if !shown.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
+            return shown
+        }
         var result = ""
         result.reserveCapacity(shown.utf8.count)
         for character in shown {

@@ -60,9 +60,11 @@ public struct ReportModel: Sendable {
     /// Every check id seen, in a stable order (target checks first, then by id).
     public var checkIDs: [String] {
         var ids: [String] = []
+        // A set beside the list: `ids.contains` per check made this hosts x checks x ids.
+        var seen: Set<String> = []
         for host in verdict.hosts {
             for instance in host.instances {
-                for check in instance.checks where !ids.contains(check.id) { ids.append(check.id) }
+                for check in instance.checks where seen.insert(check.id).inserted { ids.append(check.id) }
             }
         }
         return ids

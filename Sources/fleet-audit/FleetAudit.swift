@@ -23,7 +23,7 @@ struct FleetAudit: AsyncParsableCommand {
         version: FleetCore.FleetAuditVersion.current,
         subcommands: [
             AuditCommand.self, ReportCommand.self, PlanCommand.self, CollectCommand.self, ExecCommand.self,
-            HostsCommand.self, HistoryCommand.self, DiffCommand.self, PlanBenchCommand.self,
+            HostsCommand.self, HistoryCommand.self, DiffCommand.self, PlanBenchCommand.self, RunBenchCommand.self,
         ]
     )
 }

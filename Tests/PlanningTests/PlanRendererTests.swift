@@ -1,5 +1,7 @@
 import FleetCore
 import Foundation
+import Reports
+import TestSupport
 import XCTest
 
 @testable import Planning
@@ -24,6 +26,15 @@ final class PlanRendererTests: XCTestCase {
             maxInstancesPerWave: 2, maxGiBPerWave: 10, maxSyncMinutesPerWave: nil, orderByTag: "env=dev,prod",
             keepTogether: "app")
         return WavePlanner(constraints: constraints).plan(fleet.verdict, generatedAt: generatedAt)
+    }
+
+    /// plan.json byte for byte. The golden file was written by the `[String: Any]` + `JSONSerialization`
+    /// implementation; the streaming writer that replaced it must give the same bytes.
+    func testJSONIsByteForByteTheGoldenFile() throws {
+        let text = PlanJSONRenderer().render(try fixturePlan())
+        try GoldenFile.assertMatches(text, named: "plan.json")
+        XCTAssertEqual(
+            text, try GoldenFile.reserializedWithJSONSerialization(text, escapeHidden: OutputText.jsonEscapingHidden))
     }
 
     func testJSONIsDeterministicApartFromGenerationTimeAndHasTheSchemaFields() throws {

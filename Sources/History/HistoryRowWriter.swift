@@ -1,0 +1,96 @@
+import FleetCore
+import Foundation
+import GRDB
+import Reports
+
+/// Inserts a run's hosts, instances and check results with prepared statements: the same columns and values the
+/// `HostRow`, `InstanceRow` and `CheckRow` records hold (they still read them back), without encoding a Codable
+/// record and a new `JSONEncoder` per JSON column for each of a large run's hundred thousand rows.
+///
+/// JSON columns: tags, groups, security groups, facts and waivers go through one `JSONEncoder` configured as GRDB
+/// configures its own (sorted keys, so the text is what the records wrote); evidence, one array per check row,
+/// through a compact `JSONWriter`: the bytes that encoder writes for text without control or hidden characters, and
+/// `\u` escapes for those (which decode to the same string).
+struct HistoryRowWriter {
+    static let hostSQL = """
+        INSERT INTO host (run_id, name, address, ssh_port, tags, host_groups, vpc_id, security_group_ids, status, rank,
+            score, reason_class, reason_phase, reason_message, host_key_verified)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    static let instanceSQL = """
+        INSERT INTO instance (run_id, host_name, port, position, status, score, redis_version, role,
+            used_memory_bytes, maxmemory_bytes, key_count, facts)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    static let checkSQL = """
+        INSERT INTO check_result (run_id, host_name, port, position, check_id, title, severity, status, summary,
+            evidence, remediation, waiver)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    let insertHost: Statement
+    let insertInstance: Statement
+    let insertCheck: Statement
+    private let encoder: JSONEncoder = {
+        // GRDB's `databaseJSONEncoder(for:)`, made once instead of once per column and row.
+        let encoder = JSONEncoder()
+        encoder.dataEncodingStrategy = .base64
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
+    init(insertHost: Statement, insertInstance: Statement, insertCheck: Statement) {
+        self.insertHost = insertHost
+        self.insertInstance = insertInstance
+        self.insertCheck = insertCheck
+    }
+
+    func insert(_ host: HostVerdict, runID: String) throws {
+        let identity = host.host
+        try insertHost.execute(arguments: [
+            runID, identity.name, identity.address, identity.port, try json(identity.tags), try json(identity.groups),
+            identity.vpcID, try json(identity.securityGroupIDs), host.status.rawValue, host.rank, host.score,
+            host.reason?.errorClass.rawValue, host.reason?.phase?.rawValue, host.reason?.message,
+            !host.hostKeyUnverified,
+        ])
+    }
+
+    func insert(_ instance: InstanceVerdict, runID: String, hostName: String, position: Int) throws {
+        let facts = instance.facts
+        try insertInstance.execute(arguments: [
+            runID, hostName, instance.port, position, instance.status.rawValue, instance.score, facts.redisVersion,
+            facts.role, facts.usedMemoryBytes, facts.maxmemoryBytes, facts.keys, try json(facts),
+        ])
+    }
+
+    func insert(_ check: CheckResult, runID: String, hostName: String?, port: Int?, position: Int) throws {
+        try insertCheck.execute(arguments: [
+            runID, hostName, port, position, check.id, check.title, check.severity.rawValue, check.status.rawValue,
+            check.summary, Self.evidenceJSON(check.evidence), check.remediation, try check.waiver.map(json),
+        ])
+    }
+
+    /// `[{"note":…,"observed":…,"source":…}]` as `JSONEncoder` writes `[Evidence]` (an absent note has no key).
+    static func evidenceJSON(_ evidence: [Evidence]) -> String {
+        var json = JSONWriter(reservingCapacity: 64 + evidence.count * 96, compact: true)
+        json.array(evidence) { json, item in
+            json.object { json in
+                if let note = item.note {
+                    json.key("note")
+                    json.string(note)
+                }
+                json.key("observed")
+                json.string(item.observed)
+                json.key("source")
+                json.string(item.source)
+            }
+        }
+        return json.compactText
+    }
+
+    private func json<Value: Encodable>(_ value: Value) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
