@@ -117,8 +117,10 @@ final class HostileHostCollectorTests: XCTestCase {
             """, to: "fake.py")
         let liar = try ProcessRunner.start(
             "/usr/bin/setpriv",
-            ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", fake, String(port),
-             String(rootPID), secret], logFile: files.file("fake.log"))
+            [
+                "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", fake, String(port),
+                String(rootPID), secret,
+            ], logFile: files.file("fake.log"))
         defer {
             kill(liar.processIdentifier, SIGKILL)
             liar.waitUntilExit()
