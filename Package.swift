@@ -79,8 +79,6 @@ let package = Package(
                 "FleetCore", "RedisFacts", "Collector", "Inventory", "SSHClient", "Readiness", "Reports", "Planning",
             ]
         ),
-        // Benchmark driver for bench/jump-bench.sh: hosts behind a bastion through the engine (not shipped).
-        .executableTarget(name: "jump-bench", dependencies: ["FleetEngine", "FleetCore"]),
         .executableTarget(
             name: "fleet-lab",
             dependencies: ["LabKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): N hosts behind one bastion (ProxyJump). The fleet-audit engine, through its benchmark
-# driver (.build/release/jump-bench: the same FleetEngine `fleet-audit exec` uses, with HostConnection.jumps set
-# directly until inventories carry proxy_jump), against pssh (Debian) running OpenSSH `ssh -J` per host, same
-# sshds, same command. Results and how to read them: docs/benchmarks.md.
+# Benchmark (not a test): N hosts behind one bastion (ProxyJump). `fleet-audit exec` with an inventory whose defaults
+# say `proxy_jump:` (and the bastion caps `max_sessions_per_bastion` / `max_connections_per_bastion`), against pssh
+# (Debian) running OpenSSH `ssh -J` per host, same sshds, same command. Results and how to read them:
+# docs/benchmarks.md.
 #
 #   bench/jump-bench.sh                 # N = 200 500
 #   SIZES="100" CLIENTS=fleet-audit bench/jump-bench.sh
 #
-# Environment: JUMP_BENCH (driver binary), SIZES, CONCURRENCY (hosts in flight, default 64), CHANNELS and
+# Environment: FLEET_AUDIT (binary, default the release build), SIZES, CONCURRENCY (hosts in flight, default 64), CHANNELS and
 # CONNECTIONS (the engine's caps per bastion connection / per bastion, defaults 8 and 10), LISTENERS (target sshd
 # ports, default 16), CLIENTS, BENCH_COMMAND, KEEP=1.
 #
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-driver=${JUMP_BENCH:-$root/.build/release/jump-bench}
+driver=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
 sizes=${*:-${SIZES:-200 500}}
 concurrency=${CONCURRENCY:-64}
 channels=${CHANNELS:-8}
@@ -27,7 +27,7 @@ clients=${CLIENTS:-fleet-audit pssh}
 command=${BENCH_COMMAND:-cat /etc/hostname; uname -sr}
 ticks=$(getconf CLK_TCK)
 
-[ -x "$driver" ] || { echo "no driver at $driver (run: swift build -c release --product jump-bench)" >&2; exit 1; }
+[ -x "$driver" ] || { echo "no fleet-audit at $driver (run: swift build -c release)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/fleet-audit-jump-bench.XXXXXX)
@@ -90,7 +90,6 @@ bastion_cpu() {
   awk -v t="$ticks" '{ sub(/^.*\) /, ""); printf "%.3f", ($12 + $13 + $14 + $15) / t }' "/proc/$bastion_pid/stat"
 }
 bastion_connections() { grep -c "Connection from" "$work/bastion.log" || true; }
-port_csv=$(IFS=,; echo "${ports[*]}")
 
 measure() { # client N
   local client=$1 n=$2 before_cpu before_conns
@@ -99,9 +98,23 @@ measure() { # client N
   before_conns=$(bastion_connections)
   case "$client" in
   fleet-audit)
-    /usr/bin/time -v -o "$timing" "$driver" "$user" "$work/id_ed25519" "$work/known_hosts" "$bastion_port" \
-      "$port_csv" "$n" "$concurrency" "$channels" "$connections" "$command" >"$out" 2>"$out.err" || true
-    ok=$(sed -n 's/^\([0-9]*\) ok$/\1/p' "$out" | tail -1)
+    { cat <<INV
+defaults:
+  user: $user
+  identity_file: $work/id_ed25519
+  known_hosts: $work/known_hosts
+  metadata: off
+  timeouts: {connect: 30, handshake: 60, auth: 60, command: 120, host: 600}
+  proxy_jump: $user@127.0.0.1:$bastion_port
+  max_sessions_per_bastion: $channels
+  max_connections_per_bastion: $connections
+hosts:
+INV
+      for i in $(seq 1 "$n"); do echo "  - {name: bench-$i, address: 127.0.0.1, port: ${ports[$((i % listeners))]}}"; done
+    } >"$work/inventory-$n.yaml"
+    /usr/bin/time -v -o "$timing" "$driver" exec -i "$work/inventory-$n.yaml" --ssh-config none \
+      --concurrency "$concurrency" --json -- "$command" >"$out" 2>"$out.err" || true
+    ok=$(sed -n 's/^ *"ok" : \([0-9]*\).*/\1/p' "$out" | tail -1)
     ;;
   pssh)
     for i in $(seq 1 "$n"); do echo "127.0.0.1:${ports[$((i % listeners))]}"; done >"$work/hosts-$n.txt"
@@ -136,7 +149,7 @@ for n in $sizes; do
     if [ "$ok" != "$n" ]; then
       KEEP=1
       echo "#   $client: only $ok of $n hosts succeeded; first errors:" >&2
-      head -3 "$out.err" "$work/$client-$n.out.err" 2>/dev/null >&2 || true
+      head -3 "$work/$client-$n.out.err" 2>/dev/null >&2 || true
     fi
   done
 done

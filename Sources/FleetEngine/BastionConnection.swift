@@ -119,6 +119,9 @@ final class BastionConnection: LoopTask {
     }
 
     private var orphanedOpen: (host: String, port: Int)?
+    /// The holder whose channel open is in flight (`opener`), to wake when another call on the session may have
+    /// taken its confirmation off the socket.
+    private var openingHolder: Connector?
 
     /// Opens a `direct-tcpip` channel for `holder`; nil when another holder's open is in flight (wait for a wake).
     func openTunnel(for holder: Connector, host: String, port: Int) -> SSHOperation<SSHChannel>? {
@@ -131,6 +134,7 @@ final class BastionConnection: LoopTask {
             return nil
         }
         opener = identity
+        openingHolder = holder
         let outcome = perform(holder.owner) { session.openDirectTCPIP(host: host, port: port) }
         switch outcome {
         case nil:
@@ -142,6 +146,7 @@ final class BastionConnection: LoopTask {
             fallthrough
         default:
             opener = nil
+            openingHolder = nil
             wakeAll()
             return outcome
         }
@@ -175,7 +180,14 @@ final class BastionConnection: LoopTask {
 
     func wakeTunnelsWithQueuedWork(_ scheduler: LoopScheduler) {
         for tunnel in tunnels where tunnel.hasQueuedWork { scheduler.wake(tunnel.owner) }
-        if touchedByTunnel && !closingChannels.isEmpty { scheduler.wake(self) }
+        if touchedByTunnel && (!closingChannels.isEmpty || orphanedOpen != nil) { scheduler.wake(self) }
+        // A tunnel's read may have taken the CHANNEL_OPEN_CONFIRMATION of an open in flight off the socket into
+        // libssh2's queue: the socket then never turns readable for the opener again, which would wait out its
+        // deadline ("did not open a channel within 30 s", 1-4 hosts of 200 in bench/jump-bench.sh). Asking again
+        // costs one EAGAIN when nothing arrived.
+        if touchedByTunnel, let holder = openingHolder, opener == ObjectIdentifier(holder) {
+            scheduler.wake(holder.owner)
+        }
         touchedByTunnel = false
     }
 
