@@ -4,6 +4,8 @@
 // expand to. Keep this file minimal: everything else lives in Swift (Sources/SSHClient).
 #include <libssh2.h>
 #include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -42,6 +44,38 @@ static inline int fa_userauth_publickey_fromfile(LIBSSH2_SESSION *session, const
                                                  const char *passphrase) {
     return libssh2_userauth_publickey_fromfile_ex(session, user, (unsigned int)strlen(user), NULL, privateKey,
                                                   passphrase);
+}
+
+// Public-key authentication with a key decoded once per run (SSHClient's DecodedPrivateKey) instead of once per
+// session by `_fromfile`. libssh2 1.10 (userauth.c) passes the sign callback the data to sign, wraps the returned
+// signature blob in the method name taken from the public key blob, and frees it with LIBSSH2_FREE: our sessions use
+// the default allocator (fa_session_init passes NULL), so the blob comes from malloc. For ssh-ed25519 the blob is the
+// raw 64-byte Ed25519 signature of the data (RFC 8709 §6), which is what EVP_DigestSign produces.
+static int fa_sign_ed25519(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len, const unsigned char *data,
+                           size_t data_len, void **abstract) {
+    (void)session;
+    EVP_PKEY *key = (EVP_PKEY *)*abstract;
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context == NULL) return -1;
+    size_t length = 64;
+    unsigned char *signature = malloc(length);
+    int ok = signature != NULL && EVP_DigestSignInit(context, NULL, NULL, NULL, key) == 1 &&
+             EVP_DigestSign(context, signature, &length, data, data_len) == 1 && length == 64;
+    EVP_MD_CTX_free(context);
+    if (!ok) {
+        free(signature);
+        return -1;
+    }
+    *sig = signature;
+    *sig_len = length;
+    return 0;
+}
+
+static inline int fa_userauth_publickey_ed25519(LIBSSH2_SESSION *session, const char *user,
+                                                const unsigned char *publicKey, size_t publicKeyLength,
+                                                EVP_PKEY *key) {
+    void *abstract = key;
+    return libssh2_userauth_publickey(session, user, publicKey, publicKeyLength, fa_sign_ed25519, &abstract);
 }
 
 static inline int fa_session_disconnect(LIBSSH2_SESSION *session, const char *description) {
