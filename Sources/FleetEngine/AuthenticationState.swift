@@ -114,7 +114,8 @@ struct AuthenticationState {
                 outcomes.append("key \(path): encrypted, but the passphrase variable \(variable) is not set")
                 return nil
             }
-            decodedKey = key.algorithm == .ed25519 && !key.isEncrypted ? context.decodedKey(path) : nil
+            let decodable = (key.algorithm == .ed25519 || key.algorithm == .ecdsa) && !key.isEncrypted
+            decodedKey = decodable ? context.decodedKey(path) : nil
         }
         let passphrase = passphraseVariable.flatMap { environment[$0] }
         let result =

@@ -142,7 +142,10 @@ public final class SSHSession {
     public func authenticate(user: String, decodedKey: DecodedPrivateKey) -> SSHOperation<Void> {
         guard let handle else { return .failed(SSHError(code: .authentication, message: "session closed")) }
         let returnCode = decodedKey.publicKeyBlob.withUnsafeBufferPointer {
-            fa_userauth_publickey_ed25519(handle, user, $0.baseAddress, $0.count, decodedKey.key)
+            switch decodedKey.kind {
+            case .ed25519: fa_userauth_publickey_ed25519(handle, user, $0.baseAddress, $0.count, decodedKey.key)
+            case .ecdsa: fa_userauth_publickey_ecdsa(handle, user, $0.baseAddress, $0.count, decodedKey.key)
+            }
         }
         return operation(returnCode, .authentication)
     }

@@ -25,9 +25,19 @@ final class DecodedPrivateKeyTests: XCTestCase {
         XCTAssertEqual(key.publicKeyBlob, [UInt8](try XCTUnwrap(Data(base64Encoded: String(fields[1])))))
     }
 
+    func testUnencryptedECDSAKeysOfEveryCurveDecodeWithThePublicBlobOfTheirPubFile() throws {
+        for bits in ["256", "384", "521"] {
+            let path = try keygen("ec\(bits)", ["-t", "ecdsa", "-b", bits, "-N", ""])
+            let key = try XCTUnwrap(DecodedPrivateKey.load(path: path), bits)
+            let fields = try String(contentsOfFile: path + ".pub", encoding: .utf8).split(separator: " ")
+            XCTAssertEqual(key.publicKeyBlob, [UInt8](try XCTUnwrap(Data(base64Encoded: String(fields[1])))), bits)
+            XCTAssertEqual(key.kind, .ecdsa)
+        }
+        XCTAssertNil(DecodedPrivateKey.load(path: try keygen("ecenc", ["-t", "ecdsa", "-N", "secret"])))
+    }
+
     func testOtherKeysAreLeftToLibssh2() throws {
         XCTAssertNil(DecodedPrivateKey.load(path: try keygen("enc", ["-t", "ed25519", "-N", "secret"])))
-        XCTAssertNil(DecodedPrivateKey.load(path: try keygen("ec", ["-t", "ecdsa", "-N", ""])))
         XCTAssertNil(DecodedPrivateKey.load(path: try keygen("rsa", ["-t", "rsa", "-b", "2048", "-N", ""])))
         XCTAssertNil(DecodedPrivateKey.load(path: directory.file("missing")))
     }
