@@ -4,6 +4,11 @@
 // expand to. Keep this file minimal: everything else lives in Swift (Sources/SSHClient).
 #include <libssh2.h>
 #include <errno.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -42,6 +47,110 @@ static inline int fa_userauth_publickey_fromfile(LIBSSH2_SESSION *session, const
                                                  const char *passphrase) {
     return libssh2_userauth_publickey_fromfile_ex(session, user, (unsigned int)strlen(user), NULL, privateKey,
                                                   passphrase);
+}
+
+// Public-key authentication with a key decoded once per run (SSHClient's DecodedPrivateKey) instead of once per
+// session by `_fromfile`. libssh2 1.10 (userauth.c) passes the sign callback the data to sign, wraps the returned
+// signature blob in the method name taken from the public key blob, and frees it with LIBSSH2_FREE: our sessions use
+// the default allocator (fa_session_init passes NULL), so the blob comes from malloc. For ssh-ed25519 the blob is the
+// raw 64-byte Ed25519 signature of the data (RFC 8709 §6), which is what EVP_DigestSign produces.
+static int fa_sign_ed25519(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len, const unsigned char *data,
+                           size_t data_len, void **abstract) {
+    (void)session;
+    EVP_PKEY *key = (EVP_PKEY *)*abstract;
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context == NULL) return -1;
+    size_t length = 64;
+    unsigned char *signature = malloc(length);
+    int ok = signature != NULL && EVP_DigestSignInit(context, NULL, NULL, NULL, key) == 1 &&
+             EVP_DigestSign(context, signature, &length, data, data_len) == 1 && length == 64;
+    EVP_MD_CTX_free(context);
+    if (!ok) {
+        free(signature);
+        return -1;
+    }
+    *sig = signature;
+    *sig_len = length;
+    return 0;
+}
+
+static inline int fa_userauth_publickey_ed25519(LIBSSH2_SESSION *session, const char *user,
+                                                const unsigned char *publicKey, size_t publicKeyLength,
+                                                EVP_PKEY *key) {
+    void *abstract = key;
+    return libssh2_userauth_publickey(session, user, publicKey, publicKeyLength, fa_sign_ed25519, &abstract);
+}
+
+// An EC key pair from an OpenSSH ecdsa key's fields: the curve (OpenSSL group name), the private scalar d (big-endian)
+// and the public point Q (SEC1 uncompressed). NULL when OpenSSL rejects them. Free with EVP_PKEY_free.
+static inline EVP_PKEY *fa_ecdsa_key(const char *group, const unsigned char *d, size_t dLength,
+                                     const unsigned char *q, size_t qLength) {
+    EVP_PKEY *key = NULL;
+    BIGNUM *scalar = BN_bin2bn(d, (int)dLength, NULL);
+    OSSL_PARAM_BLD *builder = OSSL_PARAM_BLD_new();
+    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    OSSL_PARAM *parameters = NULL;
+    if (scalar && builder && context && OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) &&
+        OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_PRIV_KEY, scalar) &&
+        OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, q, qLength) &&
+        (parameters = OSSL_PARAM_BLD_to_param(builder)) != NULL && EVP_PKEY_fromdata_init(context) == 1 &&
+        EVP_PKEY_fromdata(context, &key, EVP_PKEY_KEYPAIR, parameters) != 1)
+        key = NULL;
+    OSSL_PARAM_free(parameters);
+    EVP_PKEY_CTX_free(context);
+    OSSL_PARAM_BLD_free(builder);
+    BN_clear_free(scalar);
+    return key;
+}
+
+// Appends an SSH mpint (RFC 4251 §5: uint32 length, big-endian, a leading zero when the top bit is set).
+static inline unsigned char *fa_put_mpint(unsigned char *out, const BIGNUM *number) {
+    int length = BN_num_bytes(number);
+    int pad = length > 0 && BN_is_bit_set(number, length * 8 - 1);
+    uint32_t total = (uint32_t)(length + pad);
+    out[0] = total >> 24; out[1] = total >> 16; out[2] = total >> 8; out[3] = total;
+    out += 4;
+    if (pad) *out++ = 0;
+    BN_bn2bin(number, out);
+    return out + length;
+}
+
+// For ecdsa-sha2-nistp256/384/521 the blob libssh2 wraps is mpint r, mpint s (RFC 5656 §3.1.2) of an ECDSA
+// signature over SHA-256/384/512 of the data (as libssh2's own _libssh2_ecdsa_sign writes it).
+static int fa_sign_ecdsa(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len, const unsigned char *data,
+                         size_t data_len, void **abstract) {
+    (void)session;
+    EVP_PKEY *key = (EVP_PKEY *)*abstract;
+    int bits = EVP_PKEY_get_bits(key);
+    const EVP_MD *digest = bits <= 256 ? EVP_sha256() : bits <= 384 ? EVP_sha384() : EVP_sha512();
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    unsigned char der[160];
+    size_t derLength = sizeof(der);
+    int ok = context != NULL && EVP_DigestSignInit(context, NULL, digest, NULL, key) == 1 &&
+             EVP_DigestSign(context, der, &derLength, data, data_len) == 1;
+    EVP_MD_CTX_free(context);
+    if (!ok) return -1;
+    const unsigned char *cursor = der;
+    ECDSA_SIG *signature = d2i_ECDSA_SIG(NULL, &cursor, (long)derLength);
+    if (signature == NULL) return -1;
+    const BIGNUM *r = ECDSA_SIG_get0_r(signature), *s = ECDSA_SIG_get0_s(signature);
+    unsigned char *blob = malloc(2 * (4 + 1 + (size_t)BN_num_bytes(r) + (size_t)BN_num_bytes(s)));
+    if (blob == NULL) {
+        ECDSA_SIG_free(signature);
+        return -1;
+    }
+    unsigned char *end = fa_put_mpint(fa_put_mpint(blob, r), s);
+    ECDSA_SIG_free(signature);
+    *sig = blob;
+    *sig_len = (size_t)(end - blob);
+    return 0;
+}
+
+static inline int fa_userauth_publickey_ecdsa(LIBSSH2_SESSION *session, const char *user,
+                                              const unsigned char *publicKey, size_t publicKeyLength,
+                                              EVP_PKEY *key) {
+    void *abstract = key;
+    return libssh2_userauth_publickey(session, user, publicKey, publicKeyLength, fa_sign_ecdsa, &abstract);
 }
 
 static inline int fa_session_disconnect(LIBSSH2_SESSION *session, const char *description) {

@@ -34,6 +34,8 @@ struct AuthenticationState {
     private var inProgress = false
     /// The key file's type and encryption, read once per attempt (not on every EAGAIN retry).
     private var inspectedKey: PrivateKeyFile?
+    /// The key decoded once per loop, when it is one SSHClient signs with in memory; otherwise libssh2 reads the file.
+    private var decodedKey: DecodedPrivateKey?
 
     /// With identitiesOnly: the public key blobs of the configured files (read from their `.pub`).
     private var allowedAgentKeys: Set<[UInt8]>?
@@ -112,9 +114,14 @@ struct AuthenticationState {
                 outcomes.append("key \(path): encrypted, but the passphrase variable \(variable) is not set")
                 return nil
             }
+            let decodable = (key.algorithm == .ed25519 || key.algorithm == .ecdsa) && !key.isEncrypted
+            decodedKey = decodable ? context.decodedKey(path) : nil
         }
         let passphrase = passphraseVariable.flatMap { environment[$0] }
-        switch session.authenticate(user: user, privateKeyFile: path, passphrase: passphrase) {
+        let result =
+            decodedKey.map { session.authenticate(user: user, decodedKey: $0) }
+            ?? session.authenticate(user: user, privateKeyFile: path, passphrase: passphrase)
+        switch result {
         case .wouldBlock:
             inProgress = true
             return .wouldBlock

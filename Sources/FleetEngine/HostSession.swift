@@ -285,6 +285,16 @@ final class SessionContext {
         return inspected
     }
 
+    /// Key files decoded once per loop for in-memory signing (nil: not decodable here, use libssh2's `_fromfile`).
+    private var decodedKeys: [String: DecodedPrivateKey?] = [:]
+
+    func decodedKey(_ path: String) -> DecodedPrivateKey? {
+        if let known = decodedKeys[path] { return known }
+        let decoded = DecodedPrivateKey.load(path: path)
+        decodedKeys[path] = decoded
+        return decoded
+    }
+
     init(
         knownHosts: KnownHostsStore, agentSocketPath: String?, environment: [String: String],
         addresses: [String: AddressResolver.Outcome], limits: FleetEngine.Configuration

@@ -138,6 +138,18 @@ public final class SSHSession {
             fa_userauth_publickey_fromfile(handle, user, privateKeyFile, passphrase ?? ""), .authentication)
     }
 
+    /// Public-key authentication with a key decoded once per run: signs with it in memory (no file read, no decode).
+    public func authenticate(user: String, decodedKey: DecodedPrivateKey) -> SSHOperation<Void> {
+        guard let handle else { return .failed(SSHError(code: .authentication, message: "session closed")) }
+        let returnCode = decodedKey.publicKeyBlob.withUnsafeBufferPointer {
+            switch decodedKey.kind {
+            case .ed25519: fa_userauth_publickey_ed25519(handle, user, $0.baseAddress, $0.count, decodedKey.key)
+            case .ecdsa: fa_userauth_publickey_ecdsa(handle, user, $0.baseAddress, $0.count, decodedKey.key)
+            }
+        }
+        return operation(returnCode, .authentication)
+    }
+
     // MARK: Channels
 
     /// Opens a "session" channel (RFC 4254 §6.1).
