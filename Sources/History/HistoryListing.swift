@@ -63,35 +63,25 @@ public struct HistoryListing: Sendable {
             json.array(entries) { json, entry in
                 json.object { json in
                     if let run = entry.run {
-                        json.key("ended_at")
-                        json.string(Text.iso(run.endedAt))
+                        json.field("ended_at", string: Text.iso(run.endedAt))
                         json.key("hosts")
                         JSONReporter.counts(run.hosts, into: &json)
                         json.key("instances")
                         JSONReporter.counts(run.instances, into: &json)
-                        json.key("inventory_digest")
-                        json.string(run.inventoryDigest)
-                        json.key("profile")
-                        json.string(run.profile)
-                        json.key("recorded_at")
-                        json.string(Text.iso(run.recordedAt))
+                        json.field("inventory_digest", string: run.inventoryDigest)
+                        json.field("profile", string: run.profile)
+                        json.field("recorded_at", string: Text.iso(run.recordedAt))
                     }
-                    json.key("run_id")
-                    json.string(entry.id)
-                    json.key("started_at")
-                    json.string(Text.iso(entry.startedAt))
-                    json.key("state")
-                    json.string(entry.state.rawValue)
+                    json.field("run_id", string: entry.id)
+                    json.field("started_at", string: Text.iso(entry.startedAt))
+                    json.field("state", string: entry.state.rawValue)
                     if let run = entry.run {
-                        json.key("target")
-                        json.string(run.targetName)
-                        json.key("tool_version")
-                        json.string(run.toolVersion)
+                        json.field("target", string: run.targetName)
+                        json.field("tool_version", string: run.toolVersion)
                     }
                 }
             }
-            json.key("schema")
-            json.string("fleet-audit.history/1")
+            json.field("schema", string: "fleet-audit.history/1")
         }
         return json.text
     }

@@ -78,13 +78,10 @@ struct HistoryRowWriter {
         json.array(evidence) { json, item in
             json.object { json in
                 if let note = item.note {
-                    json.key("note")
-                    json.string(note)
+                    json.field("note", string: note)
                 }
-                json.key("observed")
-                json.string(item.observed)
-                json.key("source")
-                json.string(item.source)
+                json.field("observed", string: item.observed)
+                json.field("source", string: item.source)
             }
         }
         return json.compactText

@@ -20,67 +20,45 @@ extension JSONReporter {
             json.key("checks")
             json.array(changes.checks) { json, check in
                 json.object { json in
-                    json.key("after")
-                    json.string(check.after?.rawValue)
-                    json.key("before")
-                    json.string(check.before?.rawValue)
+                    json.field("after", string: check.after?.rawValue)
+                    json.field("before", string: check.before?.rawValue)
                     json.key("evidence_after")
                     json.array(check.evidenceAfter) { json, evidence in Self.evidence(evidence, into: &json) }
                     json.key("evidence_before")
                     json.array(check.evidenceBefore) { json, evidence in Self.evidence(evidence, into: &json) }
-                    json.key("host")
-                    json.string(check.host)
-                    json.key("id")
-                    json.string(check.id)
-                    json.key("port")
-                    json.int(check.port)
-                    json.key("severity")
-                    json.string(check.severity.rawValue)
-                    json.key("title")
-                    json.string(check.title)
+                    json.field("host", string: check.host)
+                    json.field("id", string: check.id)
+                    json.field("port", int: check.port)
+                    json.field("severity", string: check.severity.rawValue)
+                    json.field("title", string: check.title)
                 }
             }
-            json.key("first_run")
-            json.bool(changes.isFirstRun)
+            json.field("first_run", bool: changes.isFirstRun)
             json.key("hosts")
             json.array(changes.hosts) { json, host in
                 json.object { json in
-                    json.key("address")
-                    json.string(host.address)
-                    json.key("after")
-                    json.string(host.after?.rawValue)
-                    json.key("before")
-                    json.string(host.before?.rawValue)
-                    json.key("change")
-                    json.string(host.kind.rawValue)
-                    json.key("name")
-                    json.string(host.name)
+                    json.field("address", string: host.address)
+                    json.field("after", string: host.after?.rawValue)
+                    json.field("before", string: host.before?.rawValue)
+                    json.field("change", string: host.kind.rawValue)
+                    json.field("name", string: host.name)
                 }
             }
             json.key("instances")
             json.array(changes.instances) { json, instance in
                 json.object { json in
-                    json.key("after")
-                    json.string(instance.after?.rawValue)
-                    json.key("before")
-                    json.string(instance.before?.rawValue)
-                    json.key("change")
-                    json.string(instance.kind.rawValue)
-                    json.key("host")
-                    json.string(instance.host)
-                    json.key("port")
-                    json.int(instance.port)
+                    json.field("after", string: instance.after?.rawValue)
+                    json.field("before", string: instance.before?.rawValue)
+                    json.field("change", string: instance.kind.rawValue)
+                    json.field("host", string: instance.host)
+                    json.field("port", int: instance.port)
                 }
             }
-            json.key("previous_run_id")
-            json.string(changes.previousRunID)
-            json.key("previous_started_at")
-            json.string(Text.iso(changes.previousStartedAt))
-            json.key("run_id")
-            json.string(changes.runID)
+            json.field("previous_run_id", string: changes.previousRunID)
+            json.field("previous_started_at", string: Text.iso(changes.previousStartedAt))
+            json.field("run_id", string: changes.runID)
             if let schema {
-                json.key("schema")
-                json.string(schema)
+                json.field("schema", string: schema)
             }
         }
     }
@@ -93,10 +71,8 @@ extension JSONReporter {
                 Self.counts(point.hosts, into: &json)
                 json.key("instances")
                 Self.counts(point.instances, into: &json)
-                json.key("run_id")
-                json.string(point.runID)
-                json.key("started_at")
-                json.string(Text.iso(point.startedAt))
+                json.field("run_id", string: point.runID)
+                json.field("started_at", string: Text.iso(point.startedAt))
             }
         }
     }
@@ -110,8 +86,7 @@ extension JSONReporter {
     public static func counts(_ counts: [ReadinessStatus: Int], into json: inout JSONWriter) {
         json.object { json in
             for status in statusesByName {
-                json.key(status.rawValue)
-                json.int(counts[status] ?? 0)
+                json.field(status.rawValue, int: counts[status] ?? 0)
             }
         }
     }
@@ -119,12 +94,9 @@ extension JSONReporter {
     /// `{"note", "observed", "source"}`.
     static func evidence(_ evidence: Evidence, into json: inout JSONWriter) {
         json.object { json in
-            json.key("note")
-            json.string(evidence.note)
-            json.key("observed")
-            json.string(evidence.observed)
-            json.key("source")
-            json.string(evidence.source)
+            json.field("note", string: evidence.note)
+            json.field("observed", string: evidence.observed)
+            json.field("source", string: evidence.source)
         }
     }
 }

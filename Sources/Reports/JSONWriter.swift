@@ -106,6 +106,33 @@ public struct JSONWriter {
         afterKey = true
     }
 
+    // MARK: Members (a key and its scalar value in one call)
+
+    public mutating func field(_ key: String, string value: String?) {
+        self.key(key)
+        string(value)
+    }
+
+    public mutating func field<Integer: BinaryInteger>(_ key: String, int value: Integer?) {
+        self.key(key)
+        int(value)
+    }
+
+    public mutating func field(_ key: String, double value: Double?) {
+        self.key(key)
+        double(value)
+    }
+
+    public mutating func field(_ key: String, bool value: Bool) {
+        self.key(key)
+        bool(value)
+    }
+
+    public mutating func field(_ key: String, strings value: [String]) {
+        self.key(key)
+        array(value)
+    }
+
     // MARK: Values
 
     public mutating func string(_ value: String) {
