@@ -23,7 +23,7 @@ enum CollectorScriptRun {
     static func run(
         host: InventoryHost, home: String, credentials: [CollectorScript.Credential] = [], path: String? = nil,
         limit: Int = CollectorScript.sectionLimit, metadata: String = "off", deadline: Int = 50,
-        timeout: Double = 60, asUser user: String? = nil, ownSession: Bool = false
+        timeout: Double = 60, asUser user: String? = nil
     ) throws -> (output: ProcessOutput, token: String) {
         let token = CollectorScript.newToken()
         let marker = CollectorScript.newToken()
@@ -35,7 +35,7 @@ enum CollectorScriptRun {
         var environment = ["HOME": home, "LC_ALL": "C"]
         environment["PATH"] = path ?? "/usr/local/bin:/usr/bin:/bin"
         // As another user: setpriv execs sh directly, as `ssh user@host` would start it, without root's groups.
-        var (program, programArguments) =
+        let (program, programArguments) =
             user.map {
                 (
                     "/usr/bin/setpriv",
@@ -44,9 +44,6 @@ enum CollectorScriptRun {
                 )
             }
             ?? ("/bin/sh", arguments)
-        // In a session of its own, as sshd starts it: the collector leaves its whole session out of the process
-        // list, and the test's redis-servers share the test's session. setsid -w waits and returns its status.
-        if ownSession { (program, programArguments) = ("/usr/bin/setsid", ["-w", program] + programArguments) }
         let output = try ProcessRunner.run(
             program, programArguments, environment: environment,
             input: CollectorScript.standardInput(token: token, credentials: credentials), timeout: timeout)

@@ -31,11 +31,13 @@ final class DiscoveryTests: XCTestCase {
         return server
     }
 
+    /// Run in the test's own session (no setsid): the test's redis-servers share the collector's session, as every
+    /// process of a container started by one init does, and must still be found.
     private func collect(
         _ host: InventoryHost, asUser user: String? = nil, path: String? = nil
     ) throws -> HostSnapshot {
         let (output, token) = try CollectorScriptRun.run(
-            host: host, home: scratch.path, path: path, asUser: user, ownSession: true)
+            host: host, home: scratch.path, path: path, asUser: user)
         XCTAssertEqual(output.exitCode, 0, output.stderr)
         return CollectorScriptRun.snapshot(host: host, output: output, token: token)
     }
@@ -52,7 +54,7 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertTrue(CollectorScript.commandLine(marker: "m", host: host).hasSuffix(" 'sudo' '6379'"))
     }
 
-    /// What Redis 7.0.15 (Debian 12) titles itself, measured with `ps -eo pid=,sid=,args=`: `127.0.0.1:6391`,
+    /// What Redis 7.0.15 (Debian 12) titles itself, measured with `ps -eo pid=,ppid=,args=`: `127.0.0.1:6391`,
     /// `::1:6392`, `0.0.0.0:6393`, `[::1]:6394` (proc-title-template `{title} [::1]:{port}`). `ss -ltnpH` run as
     /// nobody lists those sockets without `users:` (it may not look into root's /proc/<pid>/fd), so only the titles
     /// and the listeners' ports tell the collector where the servers are.

@@ -112,22 +112,27 @@ listening() {
   ss -ltnpH 2>/dev/null || ss -ltn
 }
 # The process list as `PID ARGS`, without any fleet-audit collector: neither this run's nor another audit's running
-# at the same time. Every process of a session that holds a collector is left out (its greps and redis-clis name
-# redis-sentinel and redis-server in their arguments), so the auditor is never taken for what it looks for.
-process_table() { # PID SID ARGS
-  if have ps && ps -eo pid=,sid=,args= 2>/dev/null; then return 0; fi
+# at the same time. Every collector and every process below one is left out (its greps and redis-clis name
+# redis-sentinel and redis-server in their arguments), so the auditor is never taken for what it looks for. The
+# tree decides, not the session: the session is whatever started the collector, and may hold every process there is
+# (a container whose init started everything).
+process_table() { # PID PPID ARGS
+  if have ps && ps -eo pid=,ppid=,args= 2>/dev/null; then return 0; fi
   for d in /proc/[0-9]*; do
     [ -r "$d/cmdline" ] && [ -r "$d/stat" ] || continue
     st=$(cat "$d/stat" 2>/dev/null) || continue
     st=${st##*) }; set -- $st
-    printf '%s %s %s\n' "${d#/proc/}" "$4" "$(tr '\0' ' ' < "$d/cmdline")"
+    printf '%s %s %s\n' "${d#/proc/}" "$2" "$(tr '\0' ' ' < "$d/cmdline")"
   done
 }
 processes() {
-  process_table | grep -v -F -e "$MARKER" | awk '
-    { n++; rest = $0; sub(/^[ \t]*[0-9]+[ \t]+[0-9]+[ \t]?/, "", rest); pid[n] = $1; sid[n] = $2; args[n] = rest
-      if (index(rest, "fleet-audit-collector") > 0) collector[$2] = 1 }
-    END { for (i = 1; i <= n; i++) if (!(sid[i] in collector)) print pid[i], args[i] }'
+  process_table | awk -v marker="$MARKER" '
+    { n++; rest = $0; sub(/^[ \t]*[0-9]+[ \t]+[0-9]+[ \t]?/, "", rest); pid[n] = $1; parent[$1] = $2; args[n] = rest
+      if (index(rest, "fleet-audit-collector") > 0 || (marker != "" && index(rest, marker) > 0)) collector[$1] = 1 }
+    END { for (i = 1; i <= n; i++) {
+        q = pid[i]; mine = 0
+        for (depth = 0; depth < 256 && q > 1 && !mine; depth++) { if (q in collector) mine = 1; else if (q in parent) q = parent[q]; else break }
+        if (!mine) print pid[i], args[i] } }'
 }
 # Listing rules needs CAP_NET_ADMIN. sudo only with become: sudo: a refused sudo is logged, and may mail root.
 firewall() {
