@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "TestSupport"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "Readiness", "TestSupport"]),
         .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"]),

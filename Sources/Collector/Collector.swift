@@ -80,6 +80,7 @@ public struct Collector: Sendable {
         try? run.writeManifest(manifest)
 
         let passwordsByHost = secretsByHost.mapValues { $0.map(\.password) }
+        let credentialPortsByHost = secretsByHost.mapValues { Set($0.map(\.port)) }
         let token = CollectorScript.newToken()
         let marker = CollectorScript.newToken()
         // Inventory names are unique (the parser rejects repeats); a caller passing a repeat gets the first, not a trap.
@@ -97,7 +98,8 @@ public struct Collector: Sendable {
         await executor.forEachResult(of: jobs) { result in
             guard let host = hostsByName[result.host] else { return }
             let builder = SnapshotBuilder(
-                host: host, knownSecrets: passwordsByHost[host.name, default: []])
+                host: host, knownSecrets: passwordsByHost[host.name, default: []],
+                credentialPorts: credentialPortsByHost[host.name, default: []])
             let snapshot = builder.snapshot(from: result, token: token, collectedAt: Date())
             var storeError: String?
             do {

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Inventory
+import RedisFacts
 
 /// The POSIX sh collector (Resources/collector.sh) and how one host's invocation is built.
 public enum CollectorScript {
@@ -11,9 +12,9 @@ public enum CollectorScript {
     /// default 256 sessions in flight that bounds collected output to 512 MiB however hostile every host is
     /// (docs/security.md measures it). A real host prints 30-300 KiB.
     public static let hostOutputLimit = 2 << 20
-    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 20 per instance).
+    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 22 per instance).
     public static let maximumInstances = 32
-    public static let maximumSections = 16 + 20 * maximumInstances
+    public static let maximumSections = 16 + 22 * maximumInstances
 
     /// The script's text, from the module's resources.
     public static let source: String = {
@@ -54,13 +55,15 @@ public enum CollectorScript {
         var password: String
     }
 
-    /// The script's standard input: the framing token on the first line, then `PORT USER PASSWORD` lines.
+    /// The script's standard input: the framing token on the first line, the commands to look up by name in each
+    /// server on the second (those that must keep their names), then `PORT USER PASSWORD` lines.
     ///
     /// The token travels here rather than in argv because any local user can read a process's argv (`ps`) and could
     /// then print forged frames into a file the collector captures.
     static func standardInput(token: String, credentials: [Credential]) -> Data {
         let lines = credentials.map { "\($0.port) \($0.username ?? "default") \($0.password)\n" }
-        return Data((token + "\n" + lines.joined()).utf8)
+        let lookup = RedisCommandCatalogue.lookedUpNames.joined(separator: " ")
+        return Data((token + "\n" + lookup + "\n" + lines.joined()).utf8)
     }
 
     /// The collector ends itself (and every child) a little before the engine would give up on it, so what it

@@ -8,10 +8,14 @@ public struct SnapshotBuilder {
     let host: InventoryHost
     /// Passwords the auditor sent to this host: scrubbed from every text, wherever they appear.
     let knownSecrets: [String]
+    /// The ports the auditor sent a password for; nil when the caller does not say (then no instance records
+    /// whether it was sent).
+    let credentialPorts: Set<Int>?
 
-    public init(host: InventoryHost, knownSecrets: [String]) {
+    public init(host: InventoryHost, knownSecrets: [String], credentialPorts: Set<Int>? = nil) {
         self.host = host
         self.knownSecrets = knownSecrets
+        self.credentialPorts = credentialPorts
     }
 
     public func snapshot(from result: CommandResult, token: String, collectedAt: Date) -> HostSnapshot {
@@ -95,6 +99,7 @@ public struct SnapshotBuilder {
         for (port, instance) in instances {
             let parsed = RedisInfo(parsing: instance.sections[SectionName.info.rawValue]?.text ?? "")
             instances[port]?.pid = parsed.integer("process_id").flatMap { Int(exactly: $0) }
+            instances[port]?.sentCredentials = credentialPorts.map { $0.contains(port) }
             // Listed but neither answering nor listening: the inventory expects an instance that is not running.
             let isListening = listening.contains(":\(port) ") || listening.contains(":\(port)\t")
             if parsed.version == nil && !isListening && instance.origin == .both {

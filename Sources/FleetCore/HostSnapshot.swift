@@ -109,6 +109,9 @@ public struct InstanceSnapshot: Sendable, Hashable, Codable {
     public var configFiles: [ConfigFileCapture]
     /// True when the collector had to talk TLS to it (a TLS-only port); nil for plain TCP (and older snapshots).
     public var reachedOverTLS: Bool?
+    /// Whether the auditor sent this instance a password (the inventory's). false is evidence in itself: whatever
+    /// answered then needed none. nil when not recorded (older snapshots).
+    public var sentCredentials: Bool?
 
     public init(
         port: Int, pid: Int? = nil, configFile: String? = nil, origin: Origin,
@@ -261,6 +264,14 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
     case processRSS = "process_rss"
     /// One config file (redis.conf or an include), read bounded; `path=` names it on the host.
     case configFile = "config_file"
+    /// The server's command line (`from cmdline|parent|systemd UNIT|title`, then one argument per line): the layer of
+    /// settings above redis.conf.
+    case commandLine = "command_line"
+    /// `COMMAND` reduced to one `name flag...` line per command the server runs (renamed ones under their new name).
+    case commandTable = "command_table"
+    /// `COMMAND INFO` of the commands that must keep their names: one `name yes|no` line each (no: renamed or
+    /// disabled).
+    case commandLookup = "command_lookup"
     /// A config file the collector did not copy (not a regular file, not readable by the server's user, a
     /// credential store): the text says why. `path=` names it.
     case configFileSkipped = "config_file_skipped"
@@ -277,7 +288,7 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
             // Both: the host's root cgroup limit, and the limit of the cgroup a redis-server runs in.
             return .hostOrInstance
         case .info, .configGet, .clientList, .moduleList, .aclList, .diskFree, .processRSS, .configFile,
-            .configFileSkipped:
+            .configFileSkipped, .commandLine, .commandTable, .commandLookup:
             return .instance
         }
     }

@@ -182,17 +182,20 @@ struct LabFiles {
             let tls = redis.tlsOnly ? " --tls --cacert \(dir)/tls.crt" : ""
             let cli = "\(auth)redis-cli\(tls) -p \(redis.port)"
             let server = try servers.executable(for: redis.server)
+            // Each server is started by a shell that stays its parent (`sh -c "redis-server FILE; exit"`), as a
+            // supervisor or an init wrapper does: Redis replaces its own argv with its title, and the collector reads
+            // the command line (the layer above redis.conf) from that parent.
             if let user = redis.user {
                 // setpriv execs the server as the user with its groups: what systemd's User=redis does.
                 script += """
                     mkdir -p /var/lib/redis/\(redis.port) && chown \(user):\(user) /var/lib/redis/\(redis.port) && chmod 750 /var/lib/redis/\(redis.port)
-                    setpriv --reuid=\(user) --regid=\(user) --init-groups \(server) /etc/redis/redis-\(redis.port).conf >>\(dir)/redis-\(redis.port).log 2>&1 &
+                    sh -c 'setpriv --reuid=\(user) --regid=\(user) --init-groups \(server) /etc/redis/redis-\(redis.port).conf\(redis.commandLineArguments); exit $?' >>\(dir)/redis-\(redis.port).log 2>&1 &
 
                     """
             } else {
                 script += """
                     mkdir -p \(dir)/data/\(redis.port)
-                    \(server) \(dir)/redis-\(redis.port).conf &
+                    sh -c '\(server) \(dir)/redis-\(redis.port).conf\(redis.commandLineArguments); exit $?' &
 
                     """
             }

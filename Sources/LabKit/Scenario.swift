@@ -281,13 +281,18 @@ public struct LabRedis: Sendable, Hashable {
     public var user: String?
     /// Listed in the generated inventory (`listed: false`: only discovery can find it).
     public var listed = true
+    /// Command-line options after the config file (`["--protected-mode", "no"]`): they override redis.conf.
+    public var arguments: [String] = []
 
     public init(port: Int) { self.port = port }
+
+    /// `arguments` as they follow the config file on the server's command line (a leading space when any).
+    var commandLineArguments: String { arguments.map { " " + $0 }.joined() }
 
     static func parse(_ node: YAMLNode) throws(YAMLFileError) -> LabRedis {
         let fields = try node.mapping(allowedKeys: [
             "port", "config", "password", "keys", "value_bytes", "run", "server", "modules", "tls_only",
-            "sentinel", "writes_per_second", "crlf", "fake", "user", "listed",
+            "sentinel", "writes_per_second", "crlf", "fake", "user", "listed", "arguments",
         ])
         guard let portNode = fields["port"] else { throw node.error("each redis needs a 'port'") }
         var redis = LabRedis(port: try portNode.integer(in: 1...65535))
@@ -326,6 +331,12 @@ public struct LabRedis: Sendable, Hashable {
             redis.user = user
         }
         if let node = fields["listed"] { redis.listed = try node.bool() }
+        if let node = fields["arguments"] {
+            redis.arguments = try node.stringList()
+            // They go on a shell command line: words of a plain alphabet only.
+            guard redis.arguments.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || "-_.:*/".contains($0) } })
+            else { throw node.error("arguments are plain words (letters, digits, - _ . : * /), e.g. --port 6380") }
+        }
         return redis
     }
 }

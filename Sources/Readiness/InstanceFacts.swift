@@ -36,6 +36,10 @@ public struct InstanceContext: Sendable {
     public let configuration: RedisConfiguration?
     /// `CLIENT LIST`, parsed once for every rule (and the facts) that read it.
     public let clients: [ClientList.Client]
+    /// `COMMAND`, when the server answered it with a command table.
+    public let commandTable: CommandTable?
+    /// `COMMAND INFO` of the commands that must keep their names, when the server answered it.
+    public let commandLookup: CommandLookup?
 
     init(host: HostSnapshot, hostFacts: HostFacts, instance: InstanceSnapshot, target: Target) {
         self.host = host
@@ -44,6 +48,12 @@ public struct InstanceContext: Sendable {
         self.target = target
         info = RedisInfo(parsing: instance[.info]?.text ?? "")
         clients = ClientList(parsing: instance[.clientList]?.text ?? "").clients
+        commandTable = instance[.commandTable].flatMap {
+            $0.succeeded && !$0.truncated ? CommandTable(parsing: $0.text) : nil
+        }
+        commandLookup = instance[.commandLookup].flatMap {
+            $0.succeeded && !$0.truncated ? CommandLookup(parsing: $0.text) : nil
+        }
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
         let reply = instance[.configGet].map { ConfigGetReply(parsing: $0.text) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
@@ -97,18 +107,109 @@ public struct InstanceContext: Sendable {
         return text.isEmpty ? "no INFO reply (exit \(section.exitCode ?? -1))" : "INFO said: \(text.prefix(120))"
     }
 
-    /// A setting's effective value: the running value (CONFIG GET) when readable, else redis.conf's last
-    /// occurrence, else nil. The evidence says which.
+    /// A setting's effective value and the evidence of the layer that decided it, or nil when no layer can tell
+    /// (`settingGap` says why). See `SettingLookup`.
     public func setting(_ name: String) -> (value: String, evidence: Evidence)? {
-        if let value = configGet?[name] {
-            return (value, Evidence(source: "CONFIG GET \(name)", observed: value.isEmpty ? "\"\"" : value))
+        guard case .known(let value, let evidence) = lookUp(name) else { return nil }
+        return (value, evidence)
+    }
+
+    /// Why `setting(name)` is nil, for `unknown` results: which layer could hide the value, or that the release
+    /// has no such setting.
+    public func settingGap(_ name: String) -> String {
+        switch lookUp(name) {
+        case .known: return ""
+        case .notInRelease(let why), .hidden(let why): return why
         }
-        if let directive = configuration?.effective(name) {
-            return (
-                directive.value, Evidence(source: directive.location, observed: "\(directive.name) \(directive.value)")
-            )
+    }
+
+    /// Resolves a setting the way the server does, in layers: the running value (`CONFIG GET`) when the auditor may
+    /// read it; else the command line's last `--name` (Redis applies it after the file), then redis.conf's last
+    /// line with its includes, then the default of this engine and release. A layer that could not be read hides
+    /// every layer below it: then the value is unknown, never the default.
+    public func lookUp(_ name: String) -> SettingLookup {
+        let name = name.lowercased()
+        if let configGet {
+            if let value = configGet[name] {
+                return .known(value, Evidence(source: "CONFIG GET \(name)", observed: value.isEmpty ? "\"\"" : value))
+            }
+            // CONFIG GET * lists every setting the server has: one it lacks is one this release does not have.
+            return serverDefault(name)
         }
-        return nil
+        switch commandLineLayer {
+        case .read(let commandLine):
+            if let option = commandLine.effective(name) {
+                return .known(
+                    option.value,
+                    Evidence(source: commandLine.source, observed: "--\(option.name) \(option.value)".trimmed))
+            }
+        case .hidden(let why):
+            return .hidden("CONFIG GET is not available and \(why)")
+        }
+        switch configFileLayer {
+        case .none: break
+        case .read(let configuration):
+            if let directive = configuration.effective(name) {
+                return .known(
+                    directive.value,
+                    Evidence(source: directive.location, observed: "\(directive.name) \(directive.value)".trimmed))
+            }
+        case .hidden(let why):
+            return .hidden("CONFIG GET is not available and \(why)")
+        }
+        return serverDefault(name)
+    }
+
+    private func serverDefault(_ name: String) -> SettingLookup {
+        guard let engine, let version = engineVersion else {
+            return .hidden("the server's release is not known (INFO did not answer)")
+        }
+        let release = "\(engine == .valkey ? "Valkey" : "Redis") \(version)"
+        switch ServerDefaults.value(of: name, engine: engine, version: version) {
+        case .value(let value):
+            return .known(
+                value, Evidence(source: "default of \(release)", observed: value.isEmpty ? "\"\"" : value))
+        case .absent(let why): return .notInRelease("\(release) has no \(name) (\(why))")
+        case nil: return .hidden("no layer sets \(name) and its default in \(release) is not known here")
+        }
+    }
+
+    /// The command line the server started with, when it could be seen.
+    public var commandLineLayer: Layer<ServerCommandLine> {
+        guard let section = instance[.commandLine] else {
+            return .hidden(
+                instance.pid == nil
+                    ? "the server's process is not known, so neither is its command line"
+                    : "its command line was not collected")
+        }
+        guard section.succeeded, !section.truncated, let commandLine = ServerCommandLine(parsing: section.text) else {
+            return .hidden("its command line could not be read")
+        }
+        guard commandLine.isObservable else {
+            return .hidden(
+                "its command line cannot be seen (the server replaced it with its title, and it is not a systemd "
+                    + "service or a wrapper's child), so a --option could override redis.conf")
+        }
+        return .read(commandLine)
+    }
+
+    /// The config file and its includes, when every one was read; `.none` when the server runs without one.
+    public var configFileLayer: Layer<RedisConfiguration>? {
+        if let configuration, unreadConfigFiles.isEmpty { return .read(configuration) }
+        if instance.configFiles.isEmpty, info["config_file"]?.trimmed == "" { return nil }
+        if !unreadConfigFiles.isEmpty { return .hidden("a config file was not read whole (\(unreadConfigSummary))") }
+        return .hidden("its config file was not captured")
+    }
+
+    /// Redis or Valkey: Valkey says so in `server_name` (7.2.5+) or `valkey_version`.
+    public var engine: ServerEngine? {
+        if info["server_name"]?.lowercased() == "valkey" || info["valkey_version"] != nil { return .valkey }
+        return info.version == nil ? nil : .redis
+    }
+
+    /// The release of the engine (Valkey's own, not the `redis_version` it freezes at 7.2.4).
+    public var engineVersion: RedisVersion? {
+        engine == .valkey ? (info["valkey_version"].flatMap(RedisVersion.init) ?? info.version) : info.version
     }
 
     public func infoEvidence(_ field: String) -> Evidence {
@@ -134,6 +235,22 @@ public struct InstanceContext: Sendable {
         }
         return values.checkedSum()
     }
+}
+
+/// A layer of a setting's value: read (and then consulted), or not readable (and then hiding every layer below).
+public enum Layer<Value: Sendable>: Sendable {
+    case read(Value)
+    case hidden(String)
+}
+
+/// What the layers say about one setting.
+public enum SettingLookup: Sendable {
+    /// The value and the evidence of the layer that decided it (`CONFIG GET`, `argv`, `redis.conf:41`, a default).
+    case known(String, Evidence)
+    /// The server's release does not have the setting (protected-mode before 3.2): why, and what that means.
+    case notInRelease(String)
+    /// A layer that could hold the value could not be read.
+    case hidden(String)
 }
 
 extension String {

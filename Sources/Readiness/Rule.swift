@@ -44,6 +44,17 @@ extension InstanceRule {
             remediation: "Check what the instance reports in INFO: a real Redis server never reports this value.")
     }
 
+    /// `unknown` for a setting no layer could tell (CONFIG GET unavailable and the command line or a config file
+    /// unreadable), saying which layer hid it; `silent` when the instance did not answer at all.
+    func hiddenSetting(_ name: String, _ context: InstanceContext, _ evidence: [Evidence] = []) -> CheckResult {
+        guard context.answered else { return silent(context) }
+        return result(
+            .unknown, "Cannot tell \(name): \(context.settingGap(name)).", evidence,
+            remediation:
+                "Let the audit user read the running value (ACL: +config|get for it), or make the server's config files and command line readable to the audit (become: sudo, docs/collector.md#privilege)."
+        )
+    }
+
     /// `unknown` when arithmetic on the instance's numbers (a sum, a product, a conversion) leaves the range this
     /// check can compute in: the numbers are evidence, but no verdict follows from them.
     func outOfRange(_ what: String, _ evidence: [Evidence]) -> CheckResult {

@@ -11,7 +11,7 @@ public struct ConfigSourceFile: Sendable, Hashable {
     }
 }
 
-/// One directive of a redis.conf, where it was found.
+/// One directive of a redis.conf (or one `--name value` option of the command line), where it was found.
 public struct ConfigDirective: Sendable, Hashable {
     /// Lowercased directive name (Redis reads names case-insensitively).
     public var name: String
@@ -23,6 +23,13 @@ public struct ConfigDirective: Sendable, Hashable {
     public var location: String { "\(file):\(line)" }
     /// The arguments joined by spaces, as CONFIG GET would show most values.
     public var value: String { arguments.joined(separator: " ") }
+
+    public init(name: String, arguments: [String], file: String, line: Int) {
+        self.name = name
+        self.arguments = arguments
+        self.file = file
+        self.line = line
+    }
 }
 
 /// A `rename-command` directive: `newName` empty means the command is disabled.

@@ -29,6 +29,8 @@ public enum SecretRedaction {
         case SectionName.aclList.rawValue: structural = redactACLList(text)
         // The process list shows the options a server was started with (`redis-server --requirepass x`).
         case SectionName.processes.rawValue: structural = redactCommandLines(text)
+        case SectionName.commandLine.rawValue: structural = redactArguments(text)
+        case SectionName.commandTable.rawValue: structural = redactCommandTable(text)
         default: structural = text
         }
         return scrub(structural, secrets: knownSecrets)
@@ -233,6 +235,40 @@ public enum SecretRedaction {
     ///   programs on the host do;
     /// - `scheme://user:password@host`: the password.
     /// `-a` is redis-cli's password wherever it appears: a false positive costs one word of a process line.
+    /// A server's command line, one argument per line (`command_line`): the values of a secret option
+    /// (`--requirepass x`), the new names of `--rename-command`, and the passwords of `--user` rules become
+    /// placeholders; an argument that holds a whole option (`"--requirepass x"`) is redacted like a command line.
+    public static func redactArguments(_ text: String) -> String {
+        var option = ""
+        var position = 0
+        return TextLine.join(
+            TextLine.split(text).map { line in
+                let argument = line.content
+                if argument.hasPrefix("--") {
+                    option = String(argument.dropFirst(2)).lowercased()
+                    position = 0
+                    return line.replacingContent(redactCommandLine(argument))
+                }
+                position += 1
+                let secret =
+                    isSecretName(option) || (option == "rename-command" && position >= 2)
+                    || (option == "user" && (argument.hasPrefix(">") || argument.hasPrefix("#")))
+                return line.replacingContent(secret ? placeholder : redactCommandLine(argument))
+            })
+    }
+
+    /// `command_table`: a name no Redis or Valkey release has was given by `rename-command`, and is a secret by
+    /// design (it only protects while unknown): it becomes a placeholder, its flags stay.
+    public static func redactCommandTable(_ text: String) -> String {
+        TextLine.join(
+            TextLine.split(text).map { line in
+                guard let space = line.content.firstIndex(of: " ") ?? Optional(line.content.endIndex),
+                    case let name = line.content[..<space], !name.isEmpty, !RedisCommandCatalogue.isKnown(String(name))
+                else { return line }
+                return line.replacingContent(placeholder + line.content[space...])
+            })
+    }
+
     public static func redactCommandLines(_ text: String) -> String {
         TextLine.join(TextLine.split(text).map { $0.replacingContent(redactCommandLine($0.content)) })
     }

@@ -104,7 +104,7 @@ final class RemoteNumberRuleTests: XCTestCase {
             ])
             let check = evaluate(fixture).check("source.maxclients")
             XCTAssertEqual(check?.status, .unknown, value)
-            XCTAssertEqual(check?.summary, "maxclients is not readable.", value)
+            XCTAssertEqual(check?.summary, "maxclients is not a positive whole number.", value)
         }
         fixture = SnapshotFixture()
         fixture.info = RealOutput.info(["connected_clients": "-1", "rdb_last_bgsave_time_sec": "2"])

@@ -59,6 +59,13 @@ struct SnapshotFixture {
     var processes = "  1 /sbin/init\n 812 /usr/bin/redis-server *:6379\n"
     var moduleList = RealOutput.moduleList
     var aclList = RealOutput.aclList
+    /// What the collector records for Debian's redis-server.service (its ExecStart).
+    var commandLine: String? =
+        "from systemd redis-server.service\n/usr/bin/redis-server\n/etc/redis/redis.conf\n--supervised\nsystemd\n--daemonize\nno\n"
+    /// The collector's reduced `COMMAND` reply; none by default (the rules then read redis.conf).
+    var commandTable: String?
+    /// The collector's `COMMAND INFO` lookup (`name yes|no` lines); none by default.
+    var commandLookup: String?
     var diskFree = "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/vda 100000000 1000 90000000 1% /\n"
 
     var snapshot: HostSnapshot {
@@ -70,6 +77,9 @@ struct SnapshotFixture {
         instance.sections["module_list"] = section(moduleList)
         instance.sections["acl_list"] = section(aclList)
         instance.sections["disk_free"] = section(diskFree)
+        if let commandLine { instance.sections["command_line"] = section(commandLine) }
+        if let commandTable { instance.sections["command_table"] = section(commandTable) }
+        if let commandLookup { instance.sections["command_lookup"] = section(commandLookup) }
         if let configFile {
             instance.configFile = "/etc/redis/redis.conf"
             instance.configFiles = [ConfigFileCapture(path: "/etc/redis/redis.conf", text: configFile)]

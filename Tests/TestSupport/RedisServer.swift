@@ -13,7 +13,12 @@ public final class RedisServer: @unchecked Sendable {
     ///   - includes: files written beside redis.conf (name → text), for `include` directives.
     ///   - user: run the server as this user (with its primary group, no others) instead of the test's own user;
     ///     its directory and redis.conf are then readable by everyone, as a package's /etc/redis would be.
-    public init(configuration: [String] = [], includes: [String: String] = [:], user: String? = nil) throws {
+    ///   - arguments: command-line options after the config file (`--protected-mode no`); the server is then
+    ///     started by a shell that stays its parent, as a supervisor would start it (Redis replaces its own argv
+    ///     with its title, so only the parent shows them).
+    public init(
+        configuration: [String] = [], includes: [String: String] = [:], user: String? = nil, arguments: [String] = []
+    ) throws {
         directory = try TemporaryDirectory(prefix: "fleet-audit-redis")
         for (name, text) in includes { _ = try directory.write(text, to: name) }
         if user != nil { chmod(directory.path, 0o755) }
@@ -33,6 +38,9 @@ public final class RedisServer: @unchecked Sendable {
                     "/usr/bin/setpriv",
                     ["--reuid=\(user)", "--regid=\(group)", "--clear-groups", "/usr/bin/redis-server", file],
                     logFile: logFile)
+            } else if !arguments.isEmpty {
+                let line = (["/usr/bin/redis-server", file] + arguments).map { "'\($0)'" }.joined(separator: " ")
+                started = try ProcessRunner.start("/bin/sh", ["-c", line + "; exit $?"], logFile: logFile)
             } else {
                 started = try ProcessRunner.start("/usr/bin/redis-server", [file], logFile: logFile)
             }
@@ -40,6 +48,14 @@ public final class RedisServer: @unchecked Sendable {
                 port = candidate
                 configFile = file
                 process = started
+                if !arguments.isEmpty {
+                    let info = (try? cli(["INFO", "server"])) ?? ""
+                    serverPID =
+                        info.split(whereSeparator: \.isNewline).lazy.compactMap {
+                            $0.hasPrefix("process_id:")
+                                ? Int32($0.dropFirst(11).trimmingCharacters(in: .whitespaces)) : nil
+                        }.first
+                }
                 return
             }
             kill(started.processIdentifier, SIGKILL)
@@ -51,9 +67,14 @@ public final class RedisServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    public var pid: Int32? { process?.processIdentifier }
+    /// The redis-server's PID when a shell started it (`arguments`); else the started process is the server.
+    private var serverPID: Int32?
+
+    public var pid: Int32? { serverPID ?? process?.processIdentifier }
 
     public func stop() {
+        if let serverPID { kill(serverPID, SIGKILL) }
+        serverPID = nil
         if let process {
             kill(process.processIdentifier, SIGKILL)
             var status: Int32 = 0

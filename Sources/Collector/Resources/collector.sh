@@ -43,6 +43,9 @@ unset REDISCLI_AUTH
 # The framing token, then the credentials, kept in a private file (mode 600 in a 700 directory), removed on exit.
 IFS= read -r T || exit 71
 case "$T" in ''|*[!0-9a-zA-Z]*) echo "fleet-audit collector: no valid token on stdin" >&2; exit 71 ;; esac
+# The second line: the commands to look up by name in each server (COMMAND INFO), in a plain alphabet only.
+IFS= read -r LOOKUP_NAMES || exit 71
+case "$LOOKUP_NAMES" in *[!a-z0-9\ _-]*) LOOKUP_NAMES= ;; esac
 : > "$W/secrets"
 while IFS= read -r line; do printf '%s\n' "$line" >> "$W/secrets"; done
 
@@ -344,6 +347,78 @@ proc_read() {
   note_access "denied server_$2 port=$PORT"
   echo "/proc/$1/$2: not readable by the login user"; return 1
 }
+# The command line the server was started with, the layer above redis.conf (`redis-server FILE --name value`).
+# Redis replaces its argv with its title at start, so /proc/PID/cmdline is only the title; the arguments survive in
+# what started it: a parent that stayed (tini, sudo, `sh -c "redis-server ... ; ..."`) or the systemd unit of its
+# cgroup (`systemctl show -p ExecStart`, read-only). The first line says where they came from (`from cmdline`,
+# `from parent`, `from systemd UNIT`) or that they cannot be seen (`from title`); then one argument per line.
+argv_of() { tr '\0' '\n' < "/proc/$1/cmdline" 2>/dev/null | sed '/^$/d' | head -n 256 | head -c 65536; }
+is_server_word() { case "${1##*/}" in redis-server|valkey-server|redis-stack-server|redis6-server|redis7-server) return 0 ;; esac; return 1; }
+command_line_of() { # PID
+  c_args=$(argv_of "$1")
+  if [ "$(printf '%s\n' "$c_args" | wc -l)" -gt 1 ]; then echo "from cmdline"; printf '%s\n' "$c_args"; return 0; fi
+  c_ppid=$(sed -n 's/^PPid:[[:space:]]*\([0-9]*\).*/\1/p' "$W/status" 2>/dev/null | head -n 1)
+  if [ -n "$c_ppid" ] && [ "$c_ppid" -gt 1 ]; then
+    c_parent=$(argv_of "$c_ppid")
+    # An exec-style wrapper (tini -- redis-server ..., sudo -u redis redis-server ...): from the server's word on.
+    c_from=$(printf '%s\n' "$c_parent" | awk '{ n = $0; sub(/.*\//, "", n) } !found && (n == "redis-server" || n == "valkey-server" || n == "redis-stack-server" || n == "redis6-server" || n == "redis7-server") { found = 1 } found')
+    # A shell wrapper (sh -c "redis-server /etc/redis.conf --port 6380; ..."): the first command of its script.
+    if [ -z "$c_from" ] && [ "$(printf '%s\n' "$c_parent" | sed -n 2p)" = "-c" ]; then
+      c_script=$(printf '%s\n' "$c_parent" | sed -n 3p | sed 's/[;&|].*//' | tr -d "\"'")
+      set -f; set -- $c_script; set +f
+      while [ $# -gt 0 ] && ! is_server_word "$1"; do shift; done
+      [ $# -gt 0 ] && c_from=$(printf '%s\n' "$@")
+    fi
+    if [ -n "$c_from" ]; then echo "from parent"; printf '%s\n' "$c_from"; return 0; fi
+  fi
+  c_unit=$(proc_read "$1" cgroup 2>/dev/null | sed -n 's#^[0-9]*:[^:]*:.*/\([^/]*\.service\)$#\1#p' | head -n 1)
+  case "$c_unit" in *[!a-zA-Z0-9@._:-]*) c_unit= ;; esac
+  if [ -n "$c_unit" ] && have systemctl; then
+    c_exec=$(systemctl show -p ExecStart --value -- "$c_unit" 2>/dev/null | head -c 65536 | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p' | head -n 1)
+    if [ -n "$c_exec" ]; then
+      echo "from systemd $c_unit"; set -f; printf '%s\n' $c_exec; set +f; return 0
+    fi
+  fi
+  echo "from title"; printf '%s\n' "$c_args"
+}
+# The server's command table as it runs (`COMMAND`, read-only): one `name flag...` line per command, reduced on the
+# host from redis-cli's nested format (the whole reply is 230 KB on 7.0). A renamed command is there under its new
+# name with its flags; a disabled one is not there at all.
+command_table() {
+  { rcli --no-raw COMMAND 2>&1; echo $? > "$W/command.rc"; } | awk '
+    # Top-level entries start at the first column block: "  1)  1) \"get\"". Their index ends where the first
+    # line put it; elements of an entry are one block further in.
+    function flush() { if (name != "") print name flags; name = ""; flags = "" }
+    NR == 1 && !/^ *[0-9]+\) / { print; failed = 1 }
+    failed { print; next }
+    {
+      if (top == 0) { top = index($0, ")"); element = top + index(substr($0, top + 1), ")") }
+      if (substr($0, top, 1) == ")" && substr($0, 1, top - 1) ~ /^ *[0-9]+$/) {
+        flush(); rest = substr($0, top + 1); sub(/^ *1\) /, "", rest); gsub(/"/, "", rest); name = rest; field = 1; next }
+      if (substr($0, element, 1) == ")" && substr($0, top + 1, element - top - 1) ~ /^ *[0-9]+$/) {
+        field = substr($0, top + 1, element - top - 1) + 0; rest = substr($0, element + 1) }
+      else rest = $0
+      if (field == 3) { sub(/^ *([0-9]+\) )?/, "", rest); if (rest != "(empty array)" && rest != "(empty list or set)") flags = flags " " rest }
+    }
+    END { flush() }'
+  return "$(cat "$W/command.rc" 2>/dev/null || echo 1)"
+}
+# Whether each command of LOOKUP_NAMES resolves by its own name (`COMMAND INFO name...`, read-only): one `NAME yes|no`
+# line each. COMMAND lists a renamed command under its original name, but looks names up by the new one: `no` is
+# a command renamed or disabled.
+command_lookup() {
+  set -f; set -- $LOOKUP_NAMES; set +f
+  [ $# -gt 0 ] || return 0
+  { rcli --no-raw COMMAND INFO "$@" 2>&1; echo $? > "$W/lookup.rc"; } | awk -v names="$LOOKUP_NAMES" '
+    BEGIN { n = split(names, name, " ") }
+    NR == 1 && !/^ *[0-9]+\) / { print; failed = 1 }
+    failed { print; next }
+    { if (top == 0) top = index($0, ")")
+      if (substr($0, top, 1) == ")" && substr($0, 1, top - 1) ~ /^ *[0-9]+$/) {
+        i = substr($0, 1, top - 1) + 0; rest = substr($0, top + 1); sub(/^ */, "", rest)
+        if (i <= n) print name[i], (rest == "(nil)" ? "no" : "yes") } }'
+  return "$(cat "$W/lookup.rc" 2>/dev/null || echo 1)"
+}
 # as_server WHAT CMD...: CMD as the Redis server's own user through `sudo -n -u USER` when become is sudo and the login
 # user is another: the kernel then applies the copy rule itself (only what that user can read). Else, or when sudo
 # refuses, as the login user; a read refused for permission is recorded (WHAT `-`: nothing recorded).
@@ -415,6 +490,9 @@ for PORT in $ports; do
   conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r' | head -n 1)
   pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server" | head -n 1)
   server_identity "$pid" "$PORT"
+  [ -n "$pid" ] && section command_line "$attrs" command_line_of "$pid"
+  section command_table "$attrs" command_table
+  section command_lookup "$attrs" command_lookup
   if [ -n "$conf" ]; then
     printf '%s\n' "$conf" > "$W/files"; n=0
     while [ $n -lt 10 ] && f=$(sed -n "$((n + 1))p" "$W/files") && [ -n "$f" ]; do

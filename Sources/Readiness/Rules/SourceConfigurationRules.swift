@@ -68,6 +68,13 @@ struct SourceAuthRule: InstanceRule {
     func evaluate(_ context: InstanceContext) -> CheckResult {
         let remediation =
             "Remove `requirepass` (CONFIG SET requirepass \"\" takes effect at once; also edit redis.conf) for the migration window, or migrate to ElastiCache Serverless, which accepts source AUTH."
+        // Positive evidence first: INFO answered a connection that sent no password, so the default user needs none
+        // (with requirepass or a default user that needs a password, every command but AUTH says NOAUTH).
+        if context.answered && context.instance.sentCredentials == false {
+            return result(
+                .pass, "INFO answered without a password: the default user needs none.",
+                [Evidence(source: "redis-cli INFO (no password sent)", observed: "answered")])
+        }
         var evidence: [Evidence] = []
         if let (value, setting) = context.setting("requirepass") {
             evidence.append(setting)
@@ -102,7 +109,19 @@ struct SourceAuthRule: InstanceRule {
                 }
             }
         }
-        guard !evidence.isEmpty else { return result(.unknown, "Neither CONFIG GET nor redis.conf shows requirepass.") }
+        guard !evidence.isEmpty else { return hiddenSetting("requirepass", context) }
+        if context.info.version.map({ $0 >= RedisVersion(major: 6) }) == true,
+            context.instance[.aclList].map({ ACLList(parsing: $0.text).user("default") == nil }) ?? true
+        {
+            // Redis 6+: an empty requirepass says nothing about an ACL file that gives the default user a password.
+            return result(
+                .unknown,
+                "requirepass is empty, but the default user's ACL rules could not be read (ACL LIST unavailable).",
+                evidence,
+                remediation:
+                    "Let the audit user run ACL LIST, or audit without a password in the inventory (an INFO that answers without one proves none is needed)."
+            )
+        }
         return result(.pass, "No password is required.", evidence)
     }
 }
@@ -115,13 +134,10 @@ struct SourceProtectedModeRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let (value, evidence) = context.setting("protected-mode") else {
-            if let version = context.info.version, version < RedisVersion(major: 3, minor: 2) {
-                return result(
-                    .pass, "Redis \(version) predates protected mode (3.2).", [context.infoEvidence("redis_version")])
+            if case .notInRelease(let why) = context.lookUp("protected-mode") {
+                return result(.pass, "\(why): nothing to turn off.", [context.infoEvidence("redis_version")])
             }
-            return context.answered
-                ? result(.unknown, "protected-mode is not readable (CONFIG disabled and no redis.conf).")
-                : silent(context)
+            return hiddenSetting("protected-mode", context)
         }
         return value == "no"
             ? result(.pass, "protected-mode is no.", [evidence])
@@ -138,10 +154,7 @@ struct SourceBindRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let (value, evidence) = context.setting("bind") else {
-            return context.answered
-                ? result(.pass, "No bind directive: Redis listens on every interface.", []) : silent(context)
-        }
+        guard let (value, evidence) = context.setting("bind") else { return hiddenSetting("bind", context) }
         let addresses = value.split(separator: " ").map { $0.hasPrefix("-") ? String($0.dropFirst()) : String($0) }
         if addresses.isEmpty || addresses.contains(where: { ["0.0.0.0", "*", "::", "::*"].contains($0) }) {
             return result(.pass, "bind includes a wildcard (\(value.isEmpty ? "all" : value)).", [evidence])
@@ -166,22 +179,12 @@ struct SourceRenamedCommandsRule: InstanceRule {
     let title = "No data-modification command renamed"
     let severity = Severity.blocker
 
-    /// Commands flagged `write` in Redis's command table (COMMAND INFO), plus the replication commands.
-    static let replicationCritical: Set<String> = [
-        "set", "setnx", "setex", "psetex", "append", "del", "unlink", "incr", "decr", "incrby", "decrby", "incrbyfloat",
-        "getset", "getdel", "getex", "mset", "msetnx", "setrange", "setbit", "bitop", "bitfield", "expire", "expireat",
-        "pexpire", "pexpireat", "persist", "rename", "renamenx", "move", "copy", "restore", "lpush", "rpush", "lpushx",
-        "rpushx", "linsert", "lset", "lrem", "ltrim", "lpop", "rpop", "rpoplpush", "lmove", "blpop", "brpop", "blmove",
-        "brpoplpush", "lmpop", "blmpop", "sadd", "srem", "smove", "spop", "sinterstore", "sunionstore", "sdiffstore",
-        "zadd", "zincrby", "zrem", "zremrangebyscore", "zremrangebyrank", "zremrangebylex", "zunionstore",
-        "zinterstore", "zdiffstore", "zrangestore", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zmpop", "bzmpop",
-        "hset", "hsetnx", "hmset", "hdel", "hincrby", "hincrbyfloat", "pfadd", "pfmerge", "geoadd", "georadius",
-        "georadiusbymember", "geosearchstore", "xadd", "xdel", "xtrim", "xgroup", "xack", "xclaim", "xautoclaim",
-        "xsetid", "flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "function", "multi", "exec", "select",
-        "publish", "sort", "script", "sync", "psync", "replconf", "ping",
-    ]
-
     func evaluate(_ context: InstanceContext) -> CheckResult {
+        if let table = context.commandTable, let engine = context.engine, let version = context.engineVersion {
+            return evaluate(table, engine: engine, version: version, context)
+        }
+        // No command table (COMMAND renamed, or a server before 2.8.13): the config file's rename-command lines,
+        // against the catalogue of commands that change data.
         guard let configuration = context.configuration else {
             let why = context.unreadConfigFiles.isEmpty ? "" : " (\(context.unreadConfigSummary))"
             return result(
@@ -198,7 +201,7 @@ struct SourceRenamedCommandsRule: InstanceRule {
                 source: "\($0.file):\($0.line)",
                 observed: "rename-command \($0.command) \($0.isDisabled ? "\"\"" : $0.newName)")
         }
-        let critical = renamed.filter { Self.replicationCritical.contains($0.command) }
+        let critical = renamed.filter { RedisCommandCatalogue.replicationCriticalNames.contains($0.command) }
         if !critical.isEmpty {
             return result(
                 .fail,
@@ -226,6 +229,75 @@ struct SourceRenamedCommandsRule: InstanceRule {
         return result(
             .pass, "No command is renamed.",
             [Evidence(source: configuration.directives.first?.file ?? "redis.conf", observed: "no rename-command")])
+    }
+
+    /// From the server's own command table: a command that changes data (by the server's flags, or the catalogue's
+    /// for one that is gone) must be there under its own name.
+    private func evaluate(
+        _ table: CommandTable, engine: ServerEngine, version: RedisVersion, _ context: InstanceContext
+    ) -> CheckResult {
+        // Gone by its own name: not resolved by COMMAND INFO (renamed or disabled), or, without that lookup, not in
+        // the table at all (disabled; a renamed command stays listed under its original name).
+        let lookup = context.commandLookup
+        func gone(_ name: String) -> Bool { lookup.map { $0.resolves[name] == false } ?? !table.contains(name) }
+        // Changes data by the server's own flags (a renamed command keeps them in the list), else the catalogue's.
+        let missing =
+            RedisCommandCatalogue.replicationCritical.filter {
+                $0.exists(in: engine, version: version) && gone($0.name)
+            }.map(\.name)
+            + (lookup?.unresolved ?? []).filter {
+                table.isWrite($0) && !RedisCommandCatalogue.replicationCriticalNames.contains($0)
+            }
+        let renamedWrites = table.renamed.filter { $0.contains("write") || $0.contains("may_replicate") }.count
+        let renamedOthers = table.renamed.count - renamedWrites
+        let missingAdministrative = RedisCommandCatalogue.administrative.filter {
+            $0.exists(in: engine, version: version) && gone($0.name) && !table.isWrite($0.name)
+        }.map(\.name)
+        var evidence = [
+            Evidence(
+                source: "COMMAND",
+                observed: "\(table.flags.count + table.renamed.count) commands"
+                    + (table.renamed.isEmpty ? "" : ", \(table.renamed.count) under names no release has"))
+        ]
+        if !missing.isEmpty || !missingAdministrative.isEmpty {
+            let names = (missing + missingAdministrative).prefix(20).map { $0.uppercased() }.joined(separator: ", ")
+            evidence.append(Evidence(source: "COMMAND", observed: "missing: \(names)"))
+        }
+        // The config file, when read, names what was renamed (the new names stay redacted).
+        if let renamed = context.configuration?.renamedCommands, !renamed.isEmpty {
+            evidence += renamed.prefix(10).map {
+                Evidence(
+                    source: "\($0.file):\($0.line)",
+                    observed: "rename-command \($0.command) \($0.isDisabled ? "\"\"" : $0.newName)")
+            }
+        }
+        if !missing.isEmpty || renamedWrites > 0 {
+            var parts: [String] = []
+            if !missing.isEmpty {
+                parts.append(
+                    "renamed or disabled (the server does not know them by name): "
+                        + missing.prefix(10).map { $0.uppercased() }.joined(separator: ", "))
+            }
+            if renamedWrites > 0 { parts.append("\(renamedWrites) write command(s) run under a new name") }
+            return result(
+                .fail, parts.joined(separator: "; ") + "; replication would break.", evidence,
+                remediation:
+                    "Remove the rename-command lines for those commands from redis.conf (restart needed): ElastiCache replays them by their own names."
+            )
+        }
+        if !missingAdministrative.isEmpty || renamedOthers > 0 {
+            let what =
+                missingAdministrative.isEmpty
+                ? "\(renamedOthers) command(s) run under a new name"
+                : "renamed or disabled: " + missingAdministrative.map { $0.uppercased() }.joined(separator: ", ")
+            return result(
+                .warn, "Administrative commands \(what).", evidence,
+                remediation:
+                    "Check that the migration tooling does not need them (ElastiCache's online migration reads INFO and CONFIG); remove the rename-command lines if it does."
+            )
+        }
+        return result(
+            .pass, "The server's command table has every write and replication command under its own name.", evidence)
     }
 }
 

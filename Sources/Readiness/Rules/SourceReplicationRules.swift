@@ -9,10 +9,13 @@ struct SourceOutputBufferRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let used = context.usedMemory else { return missingCount("used_memory", context) }
-        guard let (value, evidence) = context.setting("client-output-buffer-limit"),
-            let limit = ClientOutputBufferLimit.replica(in: value)
-        else {
-            return result(.unknown, "client-output-buffer-limit is not readable.")
+        guard let (value, evidence) = context.setting("client-output-buffer-limit") else {
+            return hiddenSetting("client-output-buffer-limit", context)
+        }
+        guard let limit = ClientOutputBufferLimit.replica(in: value) else {
+            return result(
+                .unknown, "client-output-buffer-limit has no readable replica class.", [evidence],
+                remediation: "Check the setting on the host.")
         }
         let inputKilobytesPerSecond = context.info.double("instantaneous_input_kbps") ?? 0
         let transferSeconds = Double(used) * 8 / context.target.policy.bandwidthBitsPerSecond
@@ -103,8 +106,13 @@ struct SourceMaxclientsRule: InstanceRule {
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let connected = context.info.connectedClients else { return missingCount("connected_clients", context) }
         // maxclients is a whole number in Redis (config.c reads it as an unsigned int); `inf` or `1e999` is not.
-        guard let (value, evidence) = context.setting("maxclients"), let maximum = Int64(value), maximum > 0 else {
-            return result(.unknown, "maxclients is not readable.", [context.infoEvidence("connected_clients")])
+        guard let (value, evidence) = context.setting("maxclients") else {
+            return hiddenSetting("maxclients", context, [context.infoEvidence("connected_clients")])
+        }
+        guard let maximum = Int64(value), maximum > 0 else {
+            return result(
+                .unknown, "maxclients is not a positive whole number.", [evidence],
+                remediation: "Check the setting on the host.")
         }
         let share = Double(connected) / Double(maximum) * 100
         let all = [context.infoEvidence("connected_clients"), evidence]
@@ -194,8 +202,12 @@ struct SourceReplBacklogRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let used = context.usedMemory else { return missingCount("used_memory", context) }
-        guard let (value, evidence) = context.setting("repl-backlog-size"), let backlog = ByteSize.parse(value) else {
-            return result(.unknown, "repl-backlog-size is not readable.")
+        guard let (value, evidence) = context.setting("repl-backlog-size") else {
+            return hiddenSetting("repl-backlog-size", context)
+        }
+        guard let backlog = ByteSize.parse(value) else {
+            return result(
+                .unknown, "repl-backlog-size is not a size.", [evidence], remediation: "Check the setting on the host.")
         }
         let all = [evidence, context.infoEvidence("used_memory")]
         // Double(Int64.max) rounds up to 2^63, which Int64 cannot hold: the conversion is checked.

@@ -162,9 +162,10 @@ struct TargetDatabasesRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let (value, evidence) = context.setting("databases"), let databases = Int(value) else {
-            return context.answered
-                ? result(.unknown, "Neither CONFIG GET nor redis.conf tells `databases`.") : silent(context)
+        guard let (value, evidence) = context.setting("databases") else { return hiddenSetting("databases", context) }
+        guard let databases = Int(value) else {
+            return result(
+                .unknown, "databases is not a number.", [evidence], remediation: "Check the setting on the host.")
         }
         let used = context.info.keyspace.map { "db\($0.index)" }.joined(separator: ", ")
         let all = [evidence, Evidence(source: "INFO keyspace", observed: used.isEmpty ? "no keys" : used)]
