@@ -10,7 +10,8 @@ struct LabServers {
         root = environment["LAB_SERVERS"] ?? "/opt/fleet-audit-lab"
     }
 
-    /// The server binary for a scenario's `server:` (e.g. `redis-2.8.17`, `valkey-9.1.2`); Debian's without one.
+    /// The server binary for a scenario's `server:` (`redis-X.Y.Z` or `valkey-X.Y.Z`, any that
+    /// scripts/install-lab-servers.sh installed: `redis-2.8.17`, `valkey-8.1.1`, ...); Debian's without one.
     func executable(for server: String?) throws(Lab.LabError) -> String {
         guard let server else {
             // An absolute path: loopback mode links to it.
@@ -21,7 +22,8 @@ struct LabServers {
         let name = server.hasPrefix("valkey-") ? "valkey-server" : "redis-server"
         let path = "\(root)/\(server)/\(name)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Lab.LabError(description: "server \(server): \(path) is missing; run scripts/install-lab-servers.sh")
+            throw Lab.LabError(
+                description: "server \(server): \(path) is missing; run scripts/install-lab-servers.sh \(server)")
         }
         return path
     }

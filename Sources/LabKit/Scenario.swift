@@ -261,8 +261,8 @@ public struct LabRedis: Sendable, Hashable {
     public var valueBytes = 64
     /// Commands a client runs after seeding (e.g. BGSAVE), as applications or operators would have.
     public var run: [String] = []
-    /// A server from scripts/install-lab-servers.sh (`redis-2.8.17`, `redis-3.2.6`, `valkey-9.1.2`); Debian's
-    /// redis-server when nil.
+    /// A server from scripts/install-lab-servers.sh (`redis-2.8.17`, `redis-3.2.6`, `valkey-9.1.2` by default; any
+    /// other it lists, such as `redis-5.0.14` or `valkey-8.1.1`, once installed by name); Debian's redis-server when nil.
     public var server: String?
     /// Modules to load (`loadmodule`), by name, from scripts/install-lab-servers.sh (`labmodule`).
     public var modules: [String] = []

@@ -128,7 +128,25 @@ public struct RedisInfo: Sendable, Hashable {
     public var version: RedisVersion? { self["redis_version"].flatMap(RedisVersion.init) }
     /// Valkey's own version, when the server is Valkey.
     public var valkeyVersion: RedisVersion? { self["valkey_version"].flatMap(RedisVersion.init) }
-    public var isValkey: Bool { self["valkey_version"] != nil || self["server_name"] == "valkey" }
+    public var isValkey: Bool { engine == .valkey }
+
+    /// Valkey when INFO says `server_name:valkey` or has a `valkey_version` field, Redis when it has only
+    /// `redis_version`; nil when INFO did not answer (no version field at all).
+    public var engine: ServerEngine? {
+        if self["valkey_version"] != nil || self["server_name"] == "valkey" { return .valkey }
+        return self["redis_version"] != nil ? .redis : nil
+    }
+
+    /// The version of the engine that answered: `valkey_version` on Valkey (its `redis_version` stays 7.2.4 from
+    /// Valkey 8 on), else `redis_version`. A Valkey without `valkey_version` reports its own version as
+    /// `redis_version`, so that is the fallback there too.
+    public var engineVersion: RedisVersion? {
+        switch engine {
+        case .valkey: valkeyVersion ?? version
+        case .redis: version
+        case nil: nil
+        }
+    }
     public var role: String? { self["role"] }
     /// `cluster_enabled:1`; nil when the server does not report the cluster section.
     public var isClusterEnabled: Bool? { self["cluster_enabled"].map { $0 == "1" } }

@@ -39,6 +39,25 @@ final class RedisInfoTests: XCTestCase {
         XCTAssertFalse(RedisInfo(parsing: try fixture("redis-7.0.15/info-all.txt")).isValkey)
     }
 
+    func testTheEngineIsValkeyByItsNameOrVersionFieldAndUnknownWithoutAVersion() throws {
+        XCTAssertNil(RedisInfo(parsing: "").engine)
+        XCTAssertNil(RedisInfo(parsing: "# Server\r\nuptime_in_seconds:1\r\n").engineVersion)
+        let redis = RedisInfo(parsing: "# Server\r\nredis_version:7.4.1\r\nserver_name:redis\r\n")
+        XCTAssertEqual(redis.engine, .redis)
+        XCTAssertEqual(redis.engineVersion?.description, "7.4.1")
+        let byVersionField = RedisInfo(parsing: "# Server\r\nredis_version:7.2.4\r\nvalkey_version:8.1.1\r\n")
+        XCTAssertEqual(byVersionField.engine, .valkey)
+        XCTAssertEqual(byVersionField.engineVersion?.description, "8.1.1")
+        XCTAssertEqual(byVersionField.version?.description, "7.2.4", "version stays redis_version")
+        // A Valkey naming itself without valkey_version reports its own version as redis_version.
+        let byName = RedisInfo(parsing: "# Server\r\nredis_version:7.2.5\r\nserver_name:valkey\r\n")
+        XCTAssertEqual(byName.engine, .valkey)
+        XCTAssertEqual(byName.engineVersion?.description, "7.2.5")
+        let encoded = try JSONEncoder().encode([ServerEngine.valkey, .redis])
+        XCTAssertEqual(String(decoding: encoded, as: UTF8.self), #"["valkey","redis"]"#)
+        XCTAssertEqual(try JSONDecoder().decode([ServerEngine].self, from: encoded), [.valkey, .redis])
+    }
+
     /// Redis 2.8 and 3.2 (built from source, see PROVENANCE.md): what old fleets still run.
     func testRedis28And32ParseWithTheFieldsTheChecksRead() throws {
         for version in ["redis-2.8.17", "redis-3.2.6"] {
