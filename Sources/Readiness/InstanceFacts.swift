@@ -201,16 +201,11 @@ public struct InstanceContext: Sendable {
         return .hidden("its config file was not captured")
     }
 
-    /// Redis or Valkey: Valkey says so in `server_name` (7.2.5+) or `valkey_version`.
-    public var engine: ServerEngine? {
-        if info["server_name"]?.lowercased() == "valkey" || info["valkey_version"] != nil { return .valkey }
-        return info.version == nil ? nil : .redis
-    }
+    /// Redis or Valkey (`RedisInfo.engine`).
+    public var engine: ServerEngine? { info.engine }
 
     /// The release of the engine (Valkey's own, not the `redis_version` it freezes at 7.2.4).
-    public var engineVersion: RedisVersion? {
-        engine == .valkey ? (info["valkey_version"].flatMap(RedisVersion.init) ?? info.version) : info.version
-    }
+    public var engineVersion: RedisVersion? { info.engineVersion }
 
     public func infoEvidence(_ field: String) -> Evidence {
         Evidence(source: info.source(of: field), observed: info[field] ?? "absent")

@@ -87,11 +87,14 @@ public struct CommandLookup: Sendable, Hashable {
 }
 
 /// Which commands Redis and Valkey have had, in which release, and which of them change data. Measured from the
-/// `COMMAND` replies of Redis 2.8.17, 3.2.6 and 7.0.15 and Valkey 9.1.2 (Tests/RedisFactsTests/Fixtures), with the
-/// release that introduced each later command from the Redis and Valkey command documentation (`since`).
+/// `COMMAND` replies of Redis 2.8.17, 3.2.6, 4.0.14, 5.0.14, 6.0.20, 6.2.14, 7.0.15, 7.2.6, 7.4.1 and Valkey 7.2.7,
+/// 8.0.1, 8.1.1, 9.1.2 (Tests/RedisFactsTests/Fixtures, `command-table.txt`): every `since` below agrees with all
+/// thirteen tables (CommandTableRuleTests checks it).
 public enum RedisCommandCatalogue {
     /// Every command name of those releases: a name outside it in a server's table was given by `rename-command`.
     public static let knownNames: Set<String> = [
+        // Redis 4.0-6.2 only: the HTTP-attack guards (`post`, `host:`) and STRALGO (6.0-6.2).
+        "post", "host:", "stralgo",
         "acl", "append", "asking", "auth", "bgrewriteaof", "bgsave", "bitcount", "bitfield", "bitfield_ro", "bitop",
         "bitpos", "blmove", "blmpop", "blpop", "brpop", "brpoplpush", "bzmpop", "bzpopmax", "bzpopmin", "client",
         "cluster", "clusterscan", "command", "commandlog", "config", "copy", "dbsize", "debug", "decr", "decrby",

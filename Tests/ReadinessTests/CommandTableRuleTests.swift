@@ -72,6 +72,29 @@ final class CommandTableRuleTests: XCTestCase {
         XCTAssertEqual(check(failed)?.status, .unknown)
     }
 
+    static let releases = [
+        "redis-2.8.17", "redis-3.2.6", "redis-4.0.14", "redis-5.0.14", "redis-6.0.20", "redis-6.2.14", "redis-7.0.15",
+        "redis-7.2.6", "redis-7.4.1", "valkey-7.2.7", "valkey-8.0.1", "valkey-8.1.1", "valkey-9.1.2",
+    ]
+
+    /// Every real release, untouched, passes: the catalogue's `since` of each command matches what the release
+    /// has, and no command of it looks renamed.
+    func testEveryRealReleaseUntouchedPasses() throws {
+        for release in Self.releases {
+            let text = RealOutput.read("\(release)/command-table.txt")
+            let table = try XCTUnwrap(CommandTable(parsing: text), release)
+            XCTAssertEqual(table.renamed.count, 0, "\(release): every name is a release's")
+            XCTAssertEqual(
+                table.flags.count, Int(RealOutput.read("\(release)/command-count.txt").trimmingCharacters(in: .whitespacesAndNewlines)),
+                release)
+            var fixture = SnapshotFixture()
+            fixture.info = RealOutput.read("\(release)/info-all.txt")
+            fixture.commandTable = text
+            let result = evaluate(fixture).check("source.renamed-commands")
+            XCTAssertEqual(result?.status, .pass, "\(release): \(result?.summary ?? "")")
+        }
+    }
+
     func testOlderReleasesAreJudgedByWhatTheyHave() {
         // Redis 2.8.17 has no UNLINK, GETDEL or XADD: their absence is not a rename.
         var fixture = SnapshotFixture()

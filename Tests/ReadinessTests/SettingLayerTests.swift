@@ -83,6 +83,29 @@ final class SettingLayerTests: XCTestCase {
         XCTAssertEqual(valkey?.evidence.first?.source, "default of Valkey 9.1.2", "not the frozen redis_version")
     }
 
+    /// Each real release, CONFIG disabled and an empty redis.conf: the defaults of that engine and release decide.
+    func testEveryReleaseGetsItsOwnDefaults() {
+        let expected: [String: (protected: CheckStatus, bind: String)] = [
+            "redis-2.8.17": (.pass, "\"\""), "redis-3.2.6": (.fail, "\"\""), "redis-4.0.14": (.fail, "\"\""),
+            "redis-5.0.14": (.fail, "\"\""), "redis-6.0.20": (.fail, "\"\""), "redis-6.2.14": (.fail, "\"\""),
+            "redis-7.0.15": (.fail, "* -::*"), "redis-7.2.6": (.fail, "* -::*"), "redis-7.4.1": (.fail, "* -::*"),
+            "valkey-7.2.7": (.fail, "* -::*"), "valkey-8.0.1": (.fail, "* -::*"), "valkey-8.1.1": (.fail, "* -::*"),
+            "valkey-9.1.2": (.fail, "* -::*"),
+        ]
+        for (release, expectation) in expected {
+            var fixture = withoutConfigGet("# nothing set\n")
+            fixture.info = RealOutput.read("\(release)/info-all.txt")
+            let verdict = evaluate(fixture)
+            let name = release.hasPrefix("valkey") ? "Valkey" : "Redis"
+            let version = release.split(separator: "-")[1]
+            XCTAssertEqual(verdict.check("source.protected-mode")?.status, expectation.protected, release)
+            let bind = verdict.check("source.bind")
+            XCTAssertEqual(bind?.status, .pass, "\(release): every interface by default")
+            XCTAssertEqual(bind?.evidence.first?.source, "default of \(name) \(version)", release)
+            XCTAssertEqual(bind?.evidence.first?.observed, expectation.bind, release)
+        }
+    }
+
     func testAnInfoThatAnsweredWithoutAPasswordProvesNoneIsNeeded() {
         var fixture = withoutConfigGet(nil)
         fixture.aclList = "ERR unknown command 'ACL'\n"
