@@ -177,7 +177,8 @@ final class CollectorTests: XCTestCase {
 
         // The documented read-only set (docs/collector.md), plus what redis-cli itself sends on connect.
         let allowed: Set = [
-            "info", "config|get", "client|list", "module|list", "acl|list", "command|docs", "command", "command|info", "auth", "ping",
+            "info", "config|get", "client|list", "module|list", "acl|list", "command|docs", "command", "command|info",
+            "auth", "ping",
             "hello", "client|setinfo", "select",
         ]
         var used: Set<String> = []

@@ -85,7 +85,8 @@ final class CommandTableRuleTests: XCTestCase {
             let table = try XCTUnwrap(CommandTable(parsing: text), release)
             XCTAssertEqual(table.renamed.count, 0, "\(release): every name is a release's")
             XCTAssertEqual(
-                table.flags.count, Int(RealOutput.read("\(release)/command-count.txt").trimmingCharacters(in: .whitespacesAndNewlines)),
+                table.flags.count,
+                Int(RealOutput.read("\(release)/command-count.txt").trimmingCharacters(in: .whitespacesAndNewlines)),
                 release)
             var fixture = SnapshotFixture()
             fixture.info = RealOutput.read("\(release)/info-all.txt")
