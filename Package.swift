@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"], exclude: ["Golden"]),
         // Replays the seeds and every crash the fuzzers found (Fuzz/corpus, Fuzz/regressions) in every test run.
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "FleetCore"]),
-        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"]),
+        .testTarget(
+            name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"],
+            exclude: ["Corpus"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
     ]
 )

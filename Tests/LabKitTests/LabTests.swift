@@ -379,16 +379,33 @@ final class TestLab {
     var subnet: String { "10.\(second).\(third).0/24" }
     var out: String { directory.file("lab") }
 
-    init(scenario: String, prefix letters: String, loopback: Bool = false) throws {
+    /// `scenario` names a file of inventory/lab/. `writeScenario`, when given, writes the scenario (and any file
+    /// it needs) into the test's folder before the lab comes up, knowing where the lab will live, and returns its
+    /// path, which is then used instead.
+    init(
+        scenario: String, prefix letters: String, loopback: Bool = false,
+        writeScenario: ((_ lab: TestLab.Paths) throws -> String)? = nil
+    ) throws {
         prefix = letters + String(Int.random(in: 100...999))
         directory = try TemporaryDirectory(prefix: "fleet-lab-test")
+        let path =
+            try writeScenario?(Paths(directory: directory, out: directory.file("lab"), second: second, third: third))
+            ?? LabTests.repository + "/inventory/lab/" + scenario
         upResult = try ProcessRunner.run(
             BuiltProducts.path(of: "fleet-lab"),
             [
-                "up", LabTests.repository + "/inventory/lab/" + scenario, "--out", directory.file("lab"), "--prefix",
-                prefix, "--subnet", "10.\(second).\(third).0/24",
+                "up", path, "--out", directory.file("lab"), "--prefix", prefix, "--subnet",
+                "10.\(second).\(third).0/24",
             ] + (loopback ? ["--loopback"] : []),
             timeout: 180)
+    }
+
+    /// Where a lab about to come up will live.
+    struct Paths {
+        let directory: TemporaryDirectory
+        let out: String
+        let second: Int
+        let third: Int
     }
 
     @discardableResult
