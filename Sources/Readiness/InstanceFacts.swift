@@ -162,7 +162,11 @@ public struct InstanceContext: Sendable {
 
     private func serverDefault(_ name: String) -> SettingLookup {
         guard let engine, let version = engineVersion else {
-            return .hidden("the server's release is not known (INFO did not answer)")
+            if let value = ServerDefaults.everyRelease(name) {
+                return .known(
+                    value, Evidence(source: "default of every release", observed: value.isEmpty ? "\"\"" : value))
+            }
+            return .hidden("the server's release is not known (INFO did not answer), and its default of \(name) depends on it")
         }
         let release = "\(engine == .valkey ? "Valkey" : "Redis") \(version)"
         switch ServerDefaults.value(of: name, engine: engine, version: version) {

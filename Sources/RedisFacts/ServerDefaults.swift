@@ -30,6 +30,25 @@ public enum ServerDefaults {
         }
     }
 
+    /// The default of `name` when the release is not known (INFO did not answer): only settings whose default is
+    /// the same in every Redis and Valkey release that has them.
+    public static func everyRelease(_ name: String) -> String? {
+        switch name.lowercased() {
+        case "requirepass": return ""
+        case "databases": return "16"
+        case "port": return "6379"
+        case "tls-port": return "0"
+        // No release before 3.0 has cluster mode at all: "no" either way.
+        case "cluster-enabled": return "no"
+        case "maxclients": return "10000"
+        case "repl-backlog-size": return "1048576"
+        case "repl-timeout": return "60"
+        case "client-output-buffer-limit":
+            return "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+        default: return nil
+        }
+    }
+
     public enum Default: Sendable, Hashable {
         case value(String)
         /// The release does not have the setting: the reason says what its absence means.

@@ -347,6 +347,13 @@ proc_read() {
   note_access "denied server_$2 port=$PORT"
   echo "/proc/$1/$2: not readable by the login user"; return 1
 }
+# pid_of_port PORT: the redis-server listening on PORT, from the socket's owner (`ss -p`) or from its title.
+pid_of_port() {
+  o_pid=$(awk -v p=":$1" '$4 ~ p"$"' "$W/ss" | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  [ -n "$o_pid" ] || o_pid=$(awk -v p=":$1" '{ for (i = 2; i < NF; i++) if ($i ~ /(^|\/)(redis|valkey)-server$/) {
+      w = $(i + 1); if (length(w) > length(p) && substr(w, length(w) - length(p) + 1) == p) { print $1; exit } } }' "$W/servers")
+  case "$o_pid" in ''|*[!0-9]*) ;; *) echo "$o_pid" ;; esac
+}
 # The command line the server was started with, the layer above redis.conf (`redis-server FILE --name value`).
 # Redis replaces its argv with its title at start, so /proc/PID/cmdline is only the title; the arguments survive in
 # what started it: a parent that stayed (tini, sudo, `sh -c "redis-server ... ; ..."`) or the systemd unit of its
@@ -489,8 +496,18 @@ for PORT in $ports; do
   rcli INFO server 2>/dev/null | head -c 65536 > "$W/server"
   conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r' | head -n 1)
   pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server" | head -n 1)
+  fallback=
+  # INFO did not answer (a TLS port that wants a client certificate, a password the inventory lacks): the process
+  # listening on the port, found from its socket or its title and kept only when it holds the port's socket, so
+  # that its command line and config file are still read.
+  if [ -z "$pid" ]; then pid=$(pid_of_port "$PORT"); fallback=${pid:+1}; fi
   server_identity "$pid" "$PORT"
+  [ -n "$fallback" ] && [ -z "$S_UID" ] && pid=
   [ -n "$pid" ] && section command_line "$attrs" command_line_of "$pid"
+  # Then the config file is the command line's (an absolute path only: a relative one names the server's cwd).
+  if [ -n "$fallback" ] && [ -n "$pid" ] && [ -z "$conf" ] && sed -n 1p "$W/out" | grep -q -e '^from cmdline$' -e '^from parent$' -e '^from systemd '; then
+    conf=$(sed -n 3p "$W/out"); case "$conf" in /*) ;; *) conf= ;; esac
+  fi
   section command_table "$attrs" command_table
   section command_lookup "$attrs" command_lookup
   if [ -n "$conf" ]; then

@@ -32,7 +32,16 @@ struct SourceClusterModeRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard context.answered else { return silent(context) }
+        guard context.answered else {
+            // A server that does not answer the auditor (a TLS port that wants a client certificate) is still
+            // judged by its command line and config file when they were read.
+            guard let (value, evidence) = context.setting("cluster-enabled") else { return silent(context) }
+            return value == "yes"
+                ? result(
+                    .fail, "cluster-enabled is yes.", [evidence],
+                    remediation: "Migrate cluster-mode sources shard by shard, or use a cluster-mode disabled source.")
+                : result(.pass, "Cluster mode is off.", [evidence])
+        }
         guard let enabled = context.info.isClusterEnabled else {
             if let (value, evidence) = context.setting("cluster-enabled") {
                 return value == "yes"
