@@ -142,6 +142,31 @@ public struct CapturedSection: Sendable, Hashable, Codable {
     }
 
     public var succeeded: Bool { exitCode == 0 }
+
+    /// The text, when it is what the command was meant to capture; nil when the read failed. A failed read is
+    /// evidence of the failure (`failure` says which), never content: "Permission denied" is not an empty file,
+    /// and `NOPERM` is not an empty module list.
+    public var content: String? { failure == nil ? text : nil }
+
+    /// Why the read failed: a non-zero exit status, or a reply that is an error. redis-cli exits 0 on an error
+    /// reply when its output is not a terminal (measured on 7.0.15), so the reply's first line decides.
+    public var failure: String? {
+        if let exitCode, exitCode != 0 { return "exit status \(exitCode)" }
+        guard exitCode != nil else { return "no exit status recorded" }
+        let first =
+            text.split(whereSeparator: \.isNewline).lazy.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.first { !$0.isEmpty } ?? ""
+        guard Self.errorPrefixes.contains(where: { first.hasPrefix($0) }) else { return nil }
+        return String(first.prefix(160))
+    }
+
+    /// How Redis error replies (and redis-cli's own failures) begin: `ERR unknown command`, `NOPERM this user has
+    /// no permissions`, `NOAUTH Authentication required`, `-DENIED Redis is running in protected mode`, ...
+    static let errorPrefixes = [
+        "ERR ", "ERR:", "-ERR", "(error)", "NOPERM", "NOAUTH", "WRONGPASS", "LOADING", "BUSY", "MISCONF", "READONLY",
+        "MASTERDOWN", "DENIED", "-DENIED", "NOREPLICAS", "Could not connect", "Error: ", "AUTH failed",
+    ]
 }
 
 /// Something that kept one host's collection from being whole; every report shows it beside the host.

@@ -15,12 +15,13 @@ public struct HostFacts: Sendable {
     public let access: AccessLog
 
     init(_ host: HostSnapshot) {
-        memInfo = host[.meminfo].map { MemInfo(parsing: $0.text) }
-        loadAverage = host[.loadavg].flatMap { LoadAverage(parsing: $0.text) }
-        cpuCount = host[.cpuCount].flatMap { Int($0.text.trimmed) }
-        let parsedMetadata = host[.instanceMetadata].flatMap { $0.succeeded ? InstanceMetadata(parsing: $0.text) : nil }
+        // Only what was read: a failed read (`content` nil) is evidence of the failure, never parsed.
+        memInfo = host[.meminfo]?.content.map { MemInfo(parsing: $0) }
+        loadAverage = host[.loadavg]?.content.flatMap { LoadAverage(parsing: $0) }
+        cpuCount = host[.cpuCount]?.content.flatMap { Int($0.trimmed) }
+        let parsedMetadata = host[.instanceMetadata]?.content.map { InstanceMetadata(parsing: $0) }
         metadata = parsedMetadata?.values.isEmpty == false ? parsedMetadata : nil
-        interfaceAddresses = host[.ipAddr].map { InterfaceAddresses.ipv4(parsing: $0.text) } ?? []
+        interfaceAddresses = host[.ipAddr]?.content.map { InterfaceAddresses.ipv4(parsing: $0) } ?? []
         access = AccessLog(parsing: host[.access]?.text ?? "")
     }
 }
@@ -46,16 +47,16 @@ public struct InstanceContext: Sendable {
         self.hostFacts = hostFacts
         self.instance = instance
         self.target = target
-        info = RedisInfo(parsing: instance[.info]?.text ?? "")
-        clients = ClientList(parsing: instance[.clientList]?.text ?? "").clients
+        info = RedisInfo(parsing: instance[.info]?.content ?? "")
+        clients = ClientList(parsing: instance[.clientList]?.content ?? "").clients
         commandTable = instance[.commandTable].flatMap {
-            $0.succeeded && !$0.truncated ? CommandTable(parsing: $0.text) : nil
+            $0.truncated ? nil : $0.content.flatMap(CommandTable.init(parsing:))
         }
         commandLookup = instance[.commandLookup].flatMap {
-            $0.succeeded && !$0.truncated ? CommandLookup(parsing: $0.text) : nil
+            $0.truncated ? nil : $0.content.flatMap(CommandLookup.init(parsing:))
         }
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
-        let reply = instance[.configGet].map { ConfigGetReply(parsing: $0.text) }
+        let reply = instance[.configGet]?.content.map { ConfigGetReply(parsing: $0) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
         // Only files that were read are configuration: a failed or skipped read is evidence of the failure, never
         // parsed as content (a "Permission denied" parsed as an empty redis.conf once passed a blocker).
@@ -166,7 +167,8 @@ public struct InstanceContext: Sendable {
                 return .known(
                     value, Evidence(source: "default of every release", observed: value.isEmpty ? "\"\"" : value))
             }
-            return .hidden("the server's release is not known (INFO did not answer), and its default of \(name) depends on it")
+            return .hidden(
+                "the server's release is not known (INFO did not answer), and its default of \(name) depends on it")
         }
         let release = "\(engine == .valkey ? "Valkey" : "Redis") \(version)"
         switch ServerDefaults.value(of: name, engine: engine, version: version) {
@@ -186,7 +188,7 @@ public struct InstanceContext: Sendable {
                     ? "the server's process is not known, so neither is its command line"
                     : "its command line was not collected")
         }
-        guard section.succeeded, !section.truncated, let commandLine = ServerCommandLine(parsing: section.text) else {
+        guard !section.truncated, let text = section.content, let commandLine = ServerCommandLine(parsing: text) else {
             return .hidden("its command line could not be read")
         }
         guard commandLine.isObservable else {

@@ -188,7 +188,9 @@ final class LabCorpusTests: XCTestCase {
                 let got = check?["status"] as? String ?? "(missing)"
                 if let review = file.reviewed[expected.id], got == review.status, !review.why.isEmpty {
                     // The disagreement was reviewed and the written expectation kept: printed, not hidden.
-                    print("corpus: \(file.name) \(expected.id): expected \(expected.expect), reviewed \(got): \(review.why)")
+                    print(
+                        "corpus: \(file.name) \(expected.id): expected \(expected.expect), reviewed \(got): \(review.why)"
+                    )
                 } else if got != expected.expect {
                     let summary = (check?["summary"] as? String ?? "").replacingOccurrences(of: "\n", with: " ")
                     mismatches.append(

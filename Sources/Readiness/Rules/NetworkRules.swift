@@ -68,7 +68,7 @@ struct NetworkSecurityGroupRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         let port = context.instance.port
-        if let rules = context.host[.firewall], rules.succeeded {
+        if let rules = context.host[.firewall], rules.content != nil {
             let blocking = FirewallRules.rulesBlocking(port: port, in: rules.text)
             if !blocking.isEmpty {
                 return result(
@@ -160,7 +160,7 @@ struct InfoClientsRule: InstanceRule {
     let severity = Severity.info
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard context.instance[.clientList] != nil, context.answered else { return silent(context) }
+        guard context.instance[.clientList]?.content != nil, context.answered else { return silent(context) }
         let addresses = Set(context.clients.compactMap(\.ip)).sorted()
         return result(
             .pass, "\(context.info.connectedClients ?? 0) client(s) from \(addresses.count) address(es).",

@@ -102,7 +102,7 @@ struct SourceAuthRule: InstanceRule {
             }
             return silent(context)
         }
-        if let aclText = context.instance[.aclList]?.text, aclText.contains("user default") {
+        if let aclText = context.instance[.aclList]?.content, aclText.contains("user default") {
             let acl = ACLList(parsing: aclText)
             if let user = acl.user("default") {
                 evidence.append(
@@ -120,7 +120,7 @@ struct SourceAuthRule: InstanceRule {
         }
         guard !evidence.isEmpty else { return hiddenSetting("requirepass", context) }
         if context.info.version.map({ $0 >= RedisVersion(major: 6) }) == true,
-            context.instance[.aclList].map({ ACLList(parsing: $0.text).user("default") == nil }) ?? true
+            context.instance[.aclList]?.content.map({ ACLList(parsing: $0).user("default") == nil }) ?? true
         {
             // Redis 6+: an empty requirepass says nothing about an ACL file that gives the default user a password.
             return result(
@@ -341,13 +341,19 @@ struct SourceModulesRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard context.answered else { return silent(context) }
-        guard let section = context.instance[.moduleList] else {
-            return result(.unknown, "MODULE LIST was not collected.")
-        }
         if context.info.version.map({ $0 < RedisVersion(major: 4) }) == true {
             return result(.pass, "Redis before 4.0 has no modules.", [context.infoEvidence("redis_version")])
         }
-        let modules = ModuleList(parsing: section.text).modules.filter { !Self.builtIn.contains($0.name) }
+        guard let section = context.instance[.moduleList] else {
+            return result(.unknown, "MODULE LIST was not collected.")
+        }
+        guard let text = section.content else {
+            return result(
+                .unknown, "MODULE LIST failed: \(section.failure ?? "no reply").",
+                [Evidence(source: "MODULE LIST", observed: section.failure ?? "failed")],
+                remediation: "Let the audit user run MODULE LIST (ACL: +module|list).")
+        }
+        let modules = ModuleList(parsing: text).modules.filter { !Self.builtIn.contains($0.name) }
         let evidence = [
             Evidence(
                 source: "MODULE LIST", observed: modules.isEmpty ? "none" : modules.map(\.name).joined(separator: ", "))

@@ -169,7 +169,7 @@ struct SourceSentinelRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        let processes = context.host[.processes]?.text ?? ""
+        let processes = context.host[.processes]?.content ?? ""
         let sentinelProcesses = processes.split(whereSeparator: \.isNewline).filter {
             // `redis-server --sentinel` retitles itself `redis-server *:26379 [sentinel]`.
             $0.contains("redis-sentinel") || $0.contains("--sentinel") || $0.contains("[sentinel]")
@@ -187,7 +187,9 @@ struct SourceSentinelRule: InstanceRule {
                 remediation:
                     "Remove the instance from Sentinel monitoring (SENTINEL REMOVE <name>) for the migration window.")
         }
-        guard context.host[.processes] != nil else { return result(.unknown, "The process list was not collected.") }
+        guard context.host[.processes]?.content != nil else {
+            return result(.unknown, "The process list was not collected or could not be read.")
+        }
         return result(
             .pass, "No Sentinel process or client seen.", [Evidence(source: "ps, CLIENT LIST", observed: "no sentinel")]
         )

@@ -16,7 +16,7 @@ struct SourceMemoryHeadroomRule: InstanceRule {
             context.infoEvidence("used_memory_rss"),
             Evidence(source: "/proc/meminfo MemAvailable", observed: Format.bytes(available)),
         ]
-        if let limitText = context.host[.cgroupMemoryLimit]?.text.trimmed, let limit = Int64(limitText),
+        if let limitText = context.host[.cgroupMemoryLimit]?.content?.trimmed, let limit = Int64(limitText),
             limit >= 0, limit < (memInfo.total ?? .max)
         {
             // A cgroup limit caps what the fork may use, whatever the host has free.
@@ -79,7 +79,7 @@ struct SourceOvercommitRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let value = context.host[.overcommitMemory]?.text.trimmed, !value.isEmpty else {
+        guard let value = context.host[.overcommitMemory]?.content?.trimmed, !value.isEmpty else {
             return result(.unknown, "/proc/sys/vm/overcommit_memory was not readable.")
         }
         let evidence = [Evidence(source: "/proc/sys/vm/overcommit_memory", observed: value)]
@@ -98,7 +98,8 @@ struct SourceTransparentHugepagesRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let text = context.host[.transparentHugepages]?.text, let mode = TransparentHugepages.mode(parsing: text)
+        guard let text = context.host[.transparentHugepages]?.content,
+            let mode = TransparentHugepages.mode(parsing: text)
         else {
             return result(.unknown, "Transparent huge page mode was not readable.")
         }
@@ -127,7 +128,7 @@ struct SourceDiskSpaceRule: InstanceRule {
                 .notApplicable, "Diskless sync: the RDB goes straight to the socket.",
                 diskless.map { [$0.evidence] } ?? [])
         }
-        guard let text = context.instance[.diskFree]?.text, let free = DiskFree.availableBytes(parsing: text) else {
+        guard let text = context.instance[.diskFree]?.content, let free = DiskFree.availableBytes(parsing: text) else {
             return result(.unknown, "Free space of the RDB directory was not readable.")
         }
         var evidence = [
