@@ -35,7 +35,7 @@ public struct AppliedWaiver: Sendable, Hashable, Codable {
 /// The result of one check on one instance, or on the target deployment.
 public struct CheckResult: Sendable, Hashable, Codable {
     /// Stable id from checks.md, e.g. `source.protected-mode`. Used in every format, in waivers and in history.
-    public var id: String
+    public var id: CheckID
     public var title: String
     public var severity: Severity
     public var status: CheckStatus
@@ -47,7 +47,7 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var waiver: AppliedWaiver?
 
     public init(
-        id: String, title: String, severity: Severity, status: CheckStatus, summary: String,
+        id: CheckID, title: String, severity: Severity, status: CheckStatus, summary: String,
         evidence: [Evidence] = [], remediation: String? = nil, waiver: AppliedWaiver? = nil
     ) {
         self.id = id

@@ -67,7 +67,8 @@ struct HistoryRowWriter {
 
     func insert(_ check: CheckResult, runID: String, hostName: String?, port: Int?, position: Int) throws {
         try insertCheck.execute(arguments: [
-            runID, hostName, port, position, check.id, check.title, check.severity.rawValue, check.status.rawValue,
+            runID, hostName, port, position, check.id.rawValue, check.title, check.severity.rawValue,
+            check.status.rawValue,
             check.summary, Self.evidenceJSON(check.evidence), check.remediation, try check.waiver.map(json),
         ])
     }

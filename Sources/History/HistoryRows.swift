@@ -168,7 +168,7 @@ struct CheckRow: Codable, FetchableRecord, PersistableRecord {
         self.hostName = hostName
         self.port = port
         self.position = position
-        checkId = check.id
+        checkId = check.id.rawValue
         title = check.title
         severity = check.severity
         status = check.status
@@ -180,7 +180,8 @@ struct CheckRow: Codable, FetchableRecord, PersistableRecord {
 
     var result: CheckResult {
         CheckResult(
-            id: checkId, title: title, severity: severity, status: status, summary: summary, evidence: evidence,
+            id: CheckID(checkId), title: title, severity: severity, status: status, summary: summary,
+            evidence: evidence,
             remediation: remediation, waiver: waiver)
     }
 }
@@ -211,7 +212,8 @@ extension CheckRow {
             }
             let waiverJSON: String? = try row.decode(forColumn: "waiver")
             let check = CheckResult(
-                id: try row.decode(forColumn: "check_id"), title: try row.decode(forColumn: "title"),
+                id: CheckID(try row.decode(String.self, forColumn: "check_id")),
+                title: try row.decode(forColumn: "title"),
                 severity: severity, status: status, summary: try row.decode(forColumn: "summary"), evidence: [],
                 remediation: try row.decode(forColumn: "remediation"),
                 waiver: try waiverJSON.map { try decoder.decode(AppliedWaiver.self, from: Data($0.utf8)) })

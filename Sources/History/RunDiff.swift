@@ -58,8 +58,8 @@ public enum RunDiff {
     private static func compare(_ before: [CheckResult], _ after: [CheckResult], host: String?, port: Int?)
         -> [RunChanges.Check]
     {
-        let earlier = Dictionary(before.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let later = Dictionary(after.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let earlier = Dictionary(before.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
+        let later = Dictionary(after.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
         return Set(earlier.keys).union(later.keys).compactMap { id -> RunChanges.Check? in
             let old = earlier[id]
             let new = later[id]

@@ -31,7 +31,7 @@ public struct BlockingCheck: Sendable, Hashable {
     static func blocking(_ checks: [CheckResult], scope: Scope) -> [BlockingCheck] {
         checks.filter { $0.severity == .blocker && ($0.status == .fail || $0.status == .unknown) }.map { check in
             BlockingCheck(
-                id: check.id, title: check.title, status: check.status, scope: scope, summary: check.summary,
+                id: check.id.rawValue, title: check.title, status: check.status, scope: scope, summary: check.summary,
                 remediation: check.remediation
                     ?? (check.status == .unknown
                         ? "Collect the missing evidence and audit again: \(check.summary)" : check.summary))

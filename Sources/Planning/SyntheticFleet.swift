@@ -74,7 +74,7 @@ public struct SyntheticFleet: Sendable {
             for offset in 0..<picked {
                 let id = Self.blockers[
                     Int(random.next() % UInt64(Self.blockers.count) + UInt64(offset)) % Self.blockers.count]
-                guard !checks.contains(where: { $0.id == id }) else { continue }
+                guard !checks.contains(where: { $0.id.rawValue == id }) else { continue }
                 checks.append(check(id, .blocker, offset == 0 && status == .review ? .unknown : .fail))
             }
             if status == .review {
@@ -92,7 +92,7 @@ public struct SyntheticFleet: Sendable {
 
     private func check(_ id: String, _ severity: Severity, _ status: CheckStatus) -> CheckResult {
         CheckResult(
-            id: id, title: id, severity: severity, status: status, summary: "\(id) is \(status.rawValue)",
+            id: CheckID(id), title: id, severity: severity, status: status, summary: "\(id) is \(status.rawValue)",
             remediation: status == .unknown ? nil : "fix \(id)")
     }
 }

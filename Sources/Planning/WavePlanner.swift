@@ -63,7 +63,7 @@ public struct WavePlanner: Sendable {
                         score: instance.score, hostRank: host.rank, tags: identity.tags,
                         datasetBytes: facts.usedMemoryBytes, reason: nil,
                         blockingChecks: BlockingCheck.blocking(instance.checks, scope: .instance) + targetBlocking,
-                        remainingWarnings: warnings.map(\.id)))
+                        remainingWarnings: warnings.map(\.id.rawValue)))
             }
         }
         return (candidates, notReady)

@@ -81,7 +81,7 @@ enum AWSTarget {
                 target.reservedMemoryPercent = min(100, bytes / (memory * 1_073_741_824) * 100)
             }
         }
-        if let (value, _) = values["cluster-enabled"] { target.clusterMode = value == "yes" ? "enabled" : "disabled" }
+        if let (value, _) = values["cluster-enabled"] { target.clusterMode = value == "yes" ? .enabled : .disabled }
         target.source += " + " + file
     }
 
@@ -126,7 +126,7 @@ enum AWSTarget {
             in: try list(file, key: "ReplicationGroups", command: "aws elasticache describe-replication-groups"),
             idKey: "ReplicationGroupId", id: id, what: "replication group", option: "replication_group_id")
         if let name = try group["ReplicationGroupId"]?.string() { target.name = name }
-        if let enabled = try group["ClusterEnabled"]?.bool() { target.clusterMode = enabled ? "enabled" : "disabled" }
+        if let enabled = try group["ClusterEnabled"]?.bool() { target.clusterMode = enabled ? .enabled : .disabled }
         if let nodeType = try group["CacheNodeType"]?.string() { target.nodeType = nodeType }
         if let multiAZ = try group["MultiAZ"]?.string() { target.multiAZ = multiAZ == "enabled" }
         if let transit = try group["TransitEncryptionEnabled"]?.bool() { target.transitEncryption = transit }

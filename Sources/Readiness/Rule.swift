@@ -3,7 +3,7 @@ import FleetCore
 /// One readiness check on one instance: an id from checks.md, a severity, and a pure evaluation.
 /// Adding a check means adding one rule (and its test); `RuleCatalogue` lists them by profile.
 public protocol InstanceRule: Sendable {
-    var id: String { get }
+    var id: CheckID { get }
     var title: String { get }
     var severity: Severity { get }
     func evaluate(_ context: InstanceContext) -> CheckResult
@@ -11,7 +11,7 @@ public protocol InstanceRule: Sendable {
 
 /// A check on the target deployment alone, evaluated once per run.
 public protocol TargetRule: Sendable {
-    var id: String { get }
+    var id: CheckID { get }
     var title: String { get }
     var severity: Severity { get }
     func evaluate(_ target: Target) -> CheckResult
@@ -83,6 +83,12 @@ public enum RuleCatalogue {
         if profile == .awsCurrent { rules.append(TargetCurrentRestrictionsRule()) }
         return rules
     }
+
+    /// Every check id a rule declares, in any profile.
+    public static let knownIDs: Set<CheckID> = Set(
+        RequirementProfile.allCases.flatMap { profile in
+            targetRules(for: profile).map(\.id) + instanceRules(for: profile).map(\.id)
+        })
 
     public static func instanceRules(for profile: RequirementProfile) -> [any InstanceRule] {
         [

@@ -9,7 +9,7 @@ public struct Target: Sendable, Hashable {
     public var profile: RequirementProfile
     public var engineVersion: String
     /// `disabled` or `enabled`.
-    public var clusterMode: String
+    public var clusterMode: ClusterMode
     public var nodeType: String
     public var reservedMemoryPercent: Double
     public var multiAZ: Bool
@@ -31,7 +31,7 @@ public struct Target: Sendable, Hashable {
     public var source: String
 
     public init(
-        name: String, profile: RequirementProfile = .seed, engineVersion: String, clusterMode: String = "disabled",
+        name: String, profile: RequirementProfile = .seed, engineVersion: String, clusterMode: ClusterMode = .disabled,
         nodeType: String, reservedMemoryPercent: Double = 25, multiAZ: Bool = true, transitEncryption: Bool = false,
         atRestEncryption: Bool = false, databases: Int = 16, vpcID: String? = nil, subnetCIDRs: [String] = [],
         securityGroupIDs: [String] = [], globalDatastore: Bool = false, dataTiering: Bool = false,
@@ -59,7 +59,8 @@ public struct Target: Sendable, Hashable {
 
     public var summary: TargetSummary {
         TargetSummary(
-            name: name, engineVersion: engineVersion, nodeType: nodeType, clusterMode: clusterMode, source: source)
+            name: name, engineVersion: engineVersion, nodeType: nodeType, clusterMode: clusterMode.rawValue,
+            source: source)
     }
 
     private static let keys: Set<String> = [
@@ -100,13 +101,7 @@ public struct Target: Sendable, Hashable {
         var target = Target(name: name, engineVersion: engineVersion, nodeType: nodeType)
         target.source = path
         if let node = fields["profile"] { target.profile = try node.oneOf(RequirementProfile.self) }
-        if let node = fields["cluster_mode"] {
-            let mode = try node.string()
-            guard ["disabled", "enabled"].contains(mode) else {
-                throw node.error("'\(mode)' is not one of: disabled, enabled")
-            }
-            target.clusterMode = mode
-        }
+        if let node = fields["cluster_mode"] { target.clusterMode = try node.oneOf(ClusterMode.self) }
         if let node = fields["reserved_memory_percent"] { target.reservedMemoryPercent = try node.double(in: 0...100) }
         if let node = fields["multi_az"] { target.multiAZ = try node.bool() }
         if let node = fields["transit_encryption"] { target.transitEncryption = try node.bool() }
@@ -194,6 +189,11 @@ public struct Policy: Sendable, Hashable {
         if let node = fields["repl_backlog_percent"] { policy.replBacklogPercent = try node.double(in: 0...100) }
         return policy
     }
+}
+
+/// The target replication group's cluster mode (`cluster_mode` in the target file).
+public enum ClusterMode: String, Sendable, Hashable, CaseIterable {
+    case disabled, enabled
 }
 
 /// Which requirements apply: AWS's have changed over time, and every report names the profile it used.

@@ -5,7 +5,7 @@ import Inventory
 /// Accepted risks: a named check on named hosts or instances, with a reason and an expiry date.
 public struct Waivers: Sendable, Hashable {
     public struct Waiver: Sendable, Hashable {
-        public var check: String
+        public var check: CheckID
         /// `host` or `host:port`; shell globs allowed.
         public var targets: [String]
         public var reason: String
@@ -13,7 +13,7 @@ public struct Waivers: Sendable, Hashable {
         public var expires: String
         public var line: Int?
 
-        public init(check: String, targets: [String], reason: String, expires: String, line: Int? = nil) {
+        public init(check: CheckID, targets: [String], reason: String, expires: String, line: Int? = nil) {
             self.check = check
             self.targets = targets
             self.reason = reason
@@ -43,12 +43,40 @@ public struct Waivers: Sendable, Hashable {
             guard Self.day(expires) != nil else {
                 throw expiresNode.error("'\(expires)' is not a date like 2027-03-31")
             }
+            // A typo in a check id would silently never apply: only ids a rule declares are accepted.
+            let checkNode = try required("check")
+            let check = CheckID(try checkNode.nonEmptyString())
+            guard RuleCatalogue.knownIDs.contains(check) else {
+                let near = (check.rawValue.utf8.count > 64 ? [] : RuleCatalogue.knownIDs.map(\.rawValue))
+                    .map { ($0, Self.distance($0, check.rawValue)) }
+                    .filter { $0.1 <= 3 }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
+                throw checkNode.error(
+                    "'\(check)' is not a check id"
+                        + (near.isEmpty ? "" : " (did you mean \(near.prefix(3).joined(separator: ", "))?)")
+                        + "; docs/readiness.md lists them all")
+            }
             waivers.append(
                 Waiver(
-                    check: try required("check").nonEmptyString(), targets: try required("hosts").stringList(),
+                    check: check, targets: try required("hosts").stringList(),
                     reason: try required("reason").nonEmptyString(), expires: expires, line: item.line))
         }
         return Waivers(waivers: waivers)
+    }
+
+    /// Edit distance (insertions, deletions, substitutions), for the nearest ids of a typo.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     static func day(_ text: String) -> Date? {
@@ -60,7 +88,7 @@ public struct Waivers: Sendable, Hashable {
     }
 
     /// The unexpired waiver for this check on this instance, if any.
-    func waiver(check: String, host: String, port: Int, now: Date) -> Waiver? {
+    func waiver(check: CheckID, host: String, port: Int, now: Date) -> Waiver? {
         waivers.first { waiver in
             guard waiver.check == check, let day = Self.day(waiver.expires),
                 now < day.addingTimeInterval(86_400)

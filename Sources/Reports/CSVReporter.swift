@@ -23,7 +23,7 @@ public struct CSVReporter: Reporter {
             }
             for instance in host.instances {
                 let statuses = Dictionary(
-                    instance.checks.map { ($0.id, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
+                    instance.checks.map { ($0.id.rawValue, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
                 rows.append(
                     [
                         host.host.name, host.host.address, String(instance.port), instance.status.rawValue,

@@ -206,7 +206,7 @@ public struct HTMLReporter: Reporter {
             finding += "<br><small>waived until \(escape(waiver.expires)): \(escape(waiver.reason))</small>"
         }
         return
-            "<tr><td><code>\(escape(check.id))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
+            "<tr><td><code>\(escape(check.id.rawValue))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
     }
 
     /// Untrusted text for element content and quoted attribute values (`OutputText.html`).

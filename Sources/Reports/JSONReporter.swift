@@ -126,7 +126,7 @@ public struct JSONReporter: Reporter {
         json.object { json in
             json.key("evidence")
             json.array(check.evidence) { json, evidence in Self.evidence(evidence, into: &json) }
-            json.field("id", string: check.id)
+            json.field("id", string: check.id.rawValue)
             json.field("remediation", string: check.remediation)
             json.field("severity", string: check.severity.rawValue)
             json.field("status", string: check.status.rawValue)

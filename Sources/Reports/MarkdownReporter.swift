@@ -29,7 +29,7 @@ public struct MarkdownReporter: Reporter {
         if !failingTarget.isEmpty {
             text += "\n## Target deployment\n\n"
             for check in failingTarget {
-                text += "- \(code(check.id)) **\(check.status.rawValue)**: \(cell(check.summary))\n"
+                text += "- \(code(check.id.rawValue)) **\(check.status.rawValue)**: \(cell(check.summary))\n"
             }
         }
         if let changes = model.sinceLastRun { text += "\n" + render(changes: changes, heading: "Since the last run") }
@@ -57,7 +57,7 @@ public struct MarkdownReporter: Reporter {
             for instance in host.instances {
                 for check in instance.checks where [.fail, .warn, .unknown].contains(check.status) {
                     text +=
-                        "- port \(instance.port) \(code(check.id)) **\(check.status.rawValue)**: \(cell(check.summary))"
+                        "- port \(instance.port) \(code(check.id.rawValue)) **\(check.status.rawValue)**: \(cell(check.summary))"
                     if let remediation = check.remediation { text += " Fix: \(cell(remediation))" }
                     text += "\n"
                 }

@@ -44,14 +44,14 @@ public struct ReportModel: Sendable {
         for host in verdict.hosts {
             for instance in host.instances {
                 for check in instance.checks where check.severity == .blocker && check.status == .fail {
-                    hosts[check.id, default: []].insert(host.host.name)
-                    instances[check.id, default: 0] += 1
+                    hosts[check.id.rawValue, default: []].insert(host.host.name)
+                    instances[check.id.rawValue, default: 0] += 1
                 }
             }
         }
         for check in verdict.targetChecks where check.status == .fail {
-            hosts[check.id] = Set(verdict.hosts.map(\.host.name))
-            instances[check.id] = verdict.hosts.reduce(0) { $0 + $1.instances.count }
+            hosts[check.id.rawValue] = Set(verdict.hosts.map(\.host.name))
+            instances[check.id.rawValue] = verdict.hosts.reduce(0) { $0 + $1.instances.count }
         }
         return hosts.map { (id: $0.key, hosts: $0.value.count, instances: instances[$0.key] ?? 0) }
             .sorted { ($0.hosts, $1.id) > ($1.hosts, $0.id) }
@@ -64,7 +64,9 @@ public struct ReportModel: Sendable {
         var seen: Set<String> = []
         for host in verdict.hosts {
             for instance in host.instances {
-                for check in instance.checks where seen.insert(check.id).inserted { ids.append(check.id) }
+                for check in instance.checks where seen.insert(check.id.rawValue).inserted {
+                    ids.append(check.id.rawValue)
+                }
             }
         }
         return ids

@@ -63,12 +63,14 @@ public struct TerminalReporter: Sendable {
     public static func topIssue(_ host: HostVerdict) -> String {
         if let reason = host.reason { return "\(reason.errorClass.rawValue): \(reason.message)" }
         let checks = host.instances.flatMap(\.checks)
-        if let check = checks.first(where: { $0.status == .fail && $0.severity == .blocker }) { return check.id }
+        if let check = checks.first(where: { $0.status == .fail && $0.severity == .blocker }) {
+            return check.id.rawValue
+        }
         // Unknown: why it could not be told (an instance that does not answer says so) matters more than the id.
         if let check = checks.first(where: { $0.status == .unknown && $0.severity == .blocker }) {
             return "\(check.id) unknown: \(check.summary)"
         }
-        if let check = checks.first(where: { $0.status == .fail || $0.status == .warn }) { return check.id }
+        if let check = checks.first(where: { $0.status == .fail || $0.status == .warn }) { return check.id.rawValue }
         return ""
     }
 }

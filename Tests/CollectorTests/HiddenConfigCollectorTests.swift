@@ -66,7 +66,7 @@ final class HiddenConfigCollectorTests: XCTestCase {
         ).evaluate(
             snapshots: [snapshot], runID: "t", inventoryDigest: "x", startedAt: Date(), endedAt: nil)
         let checks = try XCTUnwrap(verdict.hosts.first?.instances.first { $0.port == redis.port }?.checks)
-        func check(_ id: String) -> CheckResult? { checks.first { $0.id == id } }
+        func check(_ id: CheckID) -> CheckResult? { checks.first { $0.id == id } }
         XCTAssertEqual(check("source.protected-mode")?.status, .pass, "the command line overrides redis.conf")
         XCTAssertEqual(check("source.protected-mode")?.evidence.first?.source, "command line (the starting process)")
         let renamed = check("source.renamed-commands")

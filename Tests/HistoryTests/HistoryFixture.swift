@@ -12,7 +12,7 @@ enum HistoryFixture {
 
     static func check(_ id: String, _ status: CheckStatus, _ source: String, _ observed: String) -> CheckResult {
         CheckResult(
-            id: id, title: id, severity: .blocker, status: status, summary: "\(id) is \(status.rawValue).",
+            id: CheckID(id), title: id, severity: .blocker, status: status, summary: "\(id) is \(status.rawValue).",
             evidence: [Evidence(source: source, observed: observed, note: status == .fail ? "running value" : nil)],
             remediation: status == .fail ? "fix \(id)" : nil)
     }

@@ -55,7 +55,8 @@ struct FleetBuilder {
         _ id: String, _ status: CheckStatus, severity: Severity = .blocker, remediation: String? = nil
     ) -> CheckResult {
         CheckResult(
-            id: id, title: "title of \(id)", severity: severity, status: status, summary: "\(id) \(status.rawValue)",
+            id: CheckID(id), title: "title of \(id)", severity: severity, status: status,
+            summary: "\(id) \(status.rawValue)",
             remediation: remediation)
     }
 }

@@ -10,7 +10,7 @@ import XCTest
 final class FailedReadTests: XCTestCase {
     private struct Case {
         let section: String
-        let check: String
+        let check: CheckID
         /// The failed read: its exit status and what it printed.
         let exitCode: Int
         let text: String
@@ -97,7 +97,7 @@ final class FailedReadTests: XCTestCase {
             }
             let result = check(testCase.check, in: failed)
             XCTAssertNotEqual(result?.status, .pass, "\(testCase.section) failed, yet \(testCase.check) passed")
-            XCTAssertNotNil(result, testCase.check)
+            XCTAssertNotNil(result, testCase.check.rawValue)
         }
     }
 
@@ -111,7 +111,7 @@ final class FailedReadTests: XCTestCase {
         XCTAssertNotNil(CapturedSection(exitCode: nil, text: "half a section").failure, "no END frame")
     }
 
-    private func check(_ id: String, in snapshot: HostSnapshot) -> CheckResult? {
+    private func check(_ id: CheckID, in snapshot: HostSnapshot) -> CheckResult? {
         let verdict = Evaluator(target: .demo(), waivers: Waivers(), now: Date(timeIntervalSince1970: 1_790_000_000))
             .evaluate(snapshots: [snapshot], runID: "t", inventoryDigest: "x", startedAt: Date(), endedAt: nil)
         return verdict.hosts.first?.instances.first?.checks.first { $0.id == id }

@@ -14,7 +14,7 @@ final class ReadinessRuleTests: XCTestCase {
     }
 
     func testEveryCheckOfTheCatalogueIsEvaluated() {
-        let ids = Set(evaluate(SnapshotFixture()).hosts[0].instances[0].checks.map(\.id))
+        let ids = Set(evaluate(SnapshotFixture()).hosts[0].instances[0].checks.map(\.id.rawValue))
         let catalogue: Set = [
             "target.capacity", "target.databases", "target.version-order", "source.version", "source.cluster-mode",
             "source.auth", "source.protected-mode", "source.bind", "source.renamed-commands", "source.memory-headroom",

@@ -10,7 +10,7 @@ final class RemoteNumberRuleTests: XCTestCase {
     static let outOfRange = [
         "9223372036854775808", "-1", "-9223372036854775808", "99999999999999999999999", "1e308", "nan", "inf",
     ]
-    static let readersOfUsedMemory = [
+    static let readersOfUsedMemory: [CheckID] = [
         "target.capacity", "source.disk-space", "source.output-buffer", "source.repl-backlog", "info.dataset",
     ]
 

@@ -46,9 +46,9 @@ final class SettingLayerTests: XCTestCase {
         var fixture = withoutConfigGet("port 6379\nprotected-mode no\nbind * -::*\n")
         fixture.commandLine = "from title\nredis-server *:6379\n"
         let verdict = evaluate(fixture)
-        for id in ["source.protected-mode", "source.bind", "target.databases"] {
+        for id: CheckID in ["source.protected-mode", "source.bind", "target.databases"] {
             let check = verdict.check(id)
-            XCTAssertEqual(check?.status, .unknown, id)
+            XCTAssertEqual(check?.status, .unknown, id.rawValue)
             XCTAssertTrue(check?.summary.contains("command line cannot be seen") == true, check?.summary ?? "")
         }
         fixture.commandLine = nil

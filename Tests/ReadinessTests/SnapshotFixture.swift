@@ -119,6 +119,6 @@ func evaluate(
 }
 
 extension FleetVerdict {
-    func check(_ id: String) -> CheckResult? { hosts.first?.instances.first?.checks.first { $0.id == id } }
+    func check(_ id: CheckID) -> CheckResult? { hosts.first?.instances.first?.checks.first { $0.id == id } }
     var instanceStatus: ReadinessStatus? { hosts.first?.instances.first?.status }
 }

@@ -40,6 +40,24 @@ final class TargetFileTests: XCTestCase {
             "waivers:\n  - {check: source.thp, hosts: [a], reason: r, expires: soon}\n", to: "w.yaml")
         XCTAssertThrowsError(try Waivers.load(path: path)) { XCTAssertTrue("\($0)".contains("expires")) }
     }
+
+    /// A typo in a check id would make a waiver that never applies: it is an error at its file and line.
+    func testAWaiverNamingAnUnknownCheckIsAnErrorAtItsLine() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = try directory.write(
+            "waivers:\n  - {check: source.thp, hosts: [a], reason: r, expires: 2099-01-01}\n"
+                + "  - {check: source.protected_mode, hosts: [b], reason: r, expires: 2099-01-01}\n", to: "w.yaml")
+        XCTAssertThrowsError(try Waivers.load(path: path)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("w.yaml:3"), message)
+            XCTAssertTrue(message.contains("'source.protected_mode' is not a check id"), message)
+            XCTAssertTrue(message.contains("source.protected-mode"), "names the near ids: \(message)")
+        }
+        let good = try directory.write(
+            "waivers:\n  - {check: source.protected-mode, hosts: [b], reason: r, expires: 2099-01-01}\n", to: "g.yaml")
+        XCTAssertEqual(try Waivers.load(path: good).waivers.first?.check, .sourceProtectedMode)
+    }
 }
 
 final class AWSTargetTests: XCTestCase {
@@ -62,7 +80,7 @@ final class AWSTargetTests: XCTestCase {
         let target = try Target.load(path: path)
         XCTAssertEqual(target.name, "demo-rg")
         XCTAssertEqual(target.nodeType, "cache.r6g.large")
-        XCTAssertEqual(target.clusterMode, "disabled")
+        XCTAssertEqual(target.clusterMode, .disabled)
         XCTAssertTrue(target.multiAZ)
         XCTAssertFalse(target.transitEncryption)
         XCTAssertEqual(target.sourceSecurityGroups.count, 1)

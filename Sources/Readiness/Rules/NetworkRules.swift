@@ -1,9 +1,14 @@
 import FleetCore
 import RedisFacts
 
+extension CheckID {
+    /// Source reachable on a private IPv4 address.
+    public static let networkPrivateIp: CheckID = "network.private-ip"
+}
+
 /// network.private-ip: ElastiCache connects to the source over a private (RFC 1918) IPv4 address.
 struct NetworkPrivateIPRule: InstanceRule {
-    let id = "network.private-ip"
+    let id = CheckID.networkPrivateIp
     let title = "Source reachable on a private IPv4 address"
     let severity = Severity.blocker
 
@@ -31,9 +36,14 @@ struct NetworkPrivateIPRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Same VPC as the target.
+    public static let networkVpc: CheckID = "network.vpc"
+}
+
 /// network.vpc: same VPC as the target, or peering is needed.
 struct NetworkVPCRule: InstanceRule {
-    let id = "network.vpc"
+    let id = CheckID.networkVpc
     let title = "Same VPC as the target"
     let severity = Severity.warning
 
@@ -60,9 +70,14 @@ struct NetworkVPCRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Inbound traffic to the Redis port allowed.
+    public static let networkSecurityGroup: CheckID = "network.security-group"
+}
+
 /// network.security-group: nothing on the host drops the Redis port (cloud security groups need AWS data).
 struct NetworkSecurityGroupRule: InstanceRule {
-    let id = "network.security-group"
+    let id = CheckID.networkSecurityGroup
     let title = "Inbound traffic to the Redis port allowed"
     let severity = Severity.blocker
 
@@ -125,9 +140,14 @@ struct NetworkSecurityGroupRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Dataset.
+    public static let infoDataset: CheckID = "info.dataset"
+}
+
 /// info.dataset: what moves, and how long the full sync should take.
 struct InfoDatasetRule: InstanceRule {
-    let id = "info.dataset"
+    let id = CheckID.infoDataset
     let title = "Dataset"
     let severity = Severity.info
 
@@ -153,9 +173,14 @@ struct InfoDatasetRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Connected clients.
+    public static let infoClients: CheckID = "info.clients"
+}
+
 /// info.clients: the applications to repoint at cut-over.
 struct InfoClientsRule: InstanceRule {
-    let id = "info.clients"
+    let id = CheckID.infoClients
     let title = "Connected clients"
     let severity = Severity.info
 

@@ -1,9 +1,14 @@
 import FleetCore
 import RedisFacts
 
+extension CheckID {
+    /// Source Redis version can be migrated.
+    public static let sourceVersion: CheckID = "source.version"
+}
+
 /// source.version: 2.8.21 or later; below 5.0.6 only the CLI/API can migrate.
 struct SourceVersionRule: InstanceRule {
-    let id = "source.version"
+    let id = CheckID.sourceVersion
     let title = "Source Redis version can be migrated"
     let severity = Severity.blocker
 
@@ -25,9 +30,14 @@ struct SourceVersionRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Source is not in cluster mode.
+    public static let sourceClusterMode: CheckID = "source.cluster-mode"
+}
+
 /// source.cluster-mode: the source must not run in cluster mode.
 struct SourceClusterModeRule: InstanceRule {
-    let id = "source.cluster-mode"
+    let id = CheckID.sourceClusterMode
     let title = "Source is not in cluster mode"
     let severity = Severity.blocker
 
@@ -68,9 +78,14 @@ struct SourceClusterModeRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Source has no AUTH.
+    public static let sourceAuth: CheckID = "source.auth"
+}
+
 /// source.auth: no AUTH: requirepass empty and (Redis 6+) the default user on and nopass.
 struct SourceAuthRule: InstanceRule {
-    let id = "source.auth"
+    let id = CheckID.sourceAuth
     let title = "Source has no AUTH"
     let severity = Severity.blocker
 
@@ -135,9 +150,14 @@ struct SourceAuthRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// protected-mode is off.
+    public static let sourceProtectedMode: CheckID = "source.protected-mode"
+}
+
 /// source.protected-mode: must be `no`, or ElastiCache's connections from other hosts are refused.
 struct SourceProtectedModeRule: InstanceRule {
-    let id = "source.protected-mode"
+    let id = CheckID.sourceProtectedMode
     let title = "protected-mode is off"
     let severity = Severity.blocker
 
@@ -156,9 +176,14 @@ struct SourceProtectedModeRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// bind lets the target connect.
+    public static let sourceBind: CheckID = "source.bind"
+}
+
 /// source.bind: the instance must accept connections on an address the target can reach.
 struct SourceBindRule: InstanceRule {
-    let id = "source.bind"
+    let id = CheckID.sourceBind
     let title = "bind lets the target connect"
     let severity = Severity.blocker
 
@@ -182,9 +207,14 @@ struct SourceBindRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// No data-modification command renamed.
+    public static let sourceRenamedCommands: CheckID = "source.renamed-commands"
+}
+
 /// source.renamed-commands: data-modification commands (and SYNC/PSYNC/REPLCONF) must keep their names.
 struct SourceRenamedCommandsRule: InstanceRule {
-    let id = "source.renamed-commands"
+    let id = CheckID.sourceRenamedCommands
     let title = "No data-modification command renamed"
     let severity = Severity.blocker
 
@@ -310,9 +340,14 @@ struct SourceRenamedCommandsRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Source listens on a plain TCP port.
+    public static let sourceTlsOnly: CheckID = "source.tls-only"
+}
+
 /// source.tls-only: the instance needs a plain TCP port for an unencrypted migration.
 struct SourceTLSOnlyRule: InstanceRule {
-    let id = "source.tls-only"
+    let id = CheckID.sourceTlsOnly
     let title = "Source listens on a plain TCP port"
     let severity = Severity.blocker
 
@@ -331,9 +366,14 @@ struct SourceTLSOnlyRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// No Redis modules loaded.
+    public static let sourceModules: CheckID = "source.modules"
+}
+
 /// source.modules: ElastiCache cannot load custom modules, and module data types do not replicate.
 struct SourceModulesRule: InstanceRule {
-    let id = "source.modules"
+    let id = CheckID.sourceModules
     let title = "No Redis modules loaded"
     let severity = Severity.blocker
     /// Built into the server, not loaded: Valkey 8+ lists its Lua engine as a module.
@@ -367,9 +407,14 @@ struct SourceModulesRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Last BGSAVE succeeded.
+    public static let sourceBgsave: CheckID = "source.bgsave"
+}
+
 /// source.bgsave: a failing BGSAVE means the full sync fails too.
 struct SourceBgsaveRule: InstanceRule {
-    let id = "source.bgsave"
+    let id = CheckID.sourceBgsave
     let title = "Last BGSAVE succeeded"
     let severity = Severity.blocker
 

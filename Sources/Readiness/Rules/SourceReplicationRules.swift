@@ -1,9 +1,14 @@
 import FleetCore
 import RedisFacts
 
+extension CheckID {
+    /// Replica output buffer survives the full sync.
+    public static let sourceOutputBuffer: CheckID = "source.output-buffer"
+}
+
 /// source.output-buffer: the replica output buffer must hold the writes made during the transfer.
 struct SourceOutputBufferRule: InstanceRule {
-    let id = "source.output-buffer"
+    let id = CheckID.sourceOutputBuffer
     let title = "Replica output buffer survives the full sync"
     let severity = Severity.warning
 
@@ -50,9 +55,14 @@ struct SourceOutputBufferRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// BGSAVE finishes within repl-timeout.
+    public static let sourceReplTimeout: CheckID = "source.repl-timeout"
+}
+
 /// source.repl-timeout: a BGSAVE slower than repl-timeout makes the replica give up.
 struct SourceReplTimeoutRule: InstanceRule {
-    let id = "source.repl-timeout"
+    let id = CheckID.sourceReplTimeout
     let title = "BGSAVE finishes within repl-timeout"
     let severity = Severity.warning
 
@@ -79,9 +89,14 @@ struct SourceReplTimeoutRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Source is a primary.
+    public static let sourceRole: CheckID = "source.role"
+}
+
 /// source.role: a replica source migrates stale data and loses writes at cut-over.
 struct SourceRoleRule: InstanceRule {
-    let id = "source.role"
+    let id = CheckID.sourceRole
     let title = "Source is a primary"
     let severity = Severity.warning
 
@@ -97,9 +112,14 @@ struct SourceRoleRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Room for the replication client.
+    public static let sourceMaxclients: CheckID = "source.maxclients"
+}
+
 /// source.maxclients: the replication link needs a free client slot.
 struct SourceMaxclientsRule: InstanceRule {
-    let id = "source.maxclients"
+    let id = CheckID.sourceMaxclients
     let title = "Room for the replication client"
     let severity = Severity.warning
 
@@ -127,9 +147,14 @@ struct SourceMaxclientsRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// No client use of commands ElastiCache restricts.
+    public static let sourceRestrictedCommands: CheckID = "source.restricted-commands"
+}
+
 /// source.restricted-commands: applications using commands ElastiCache restricts break after cut-over.
 struct SourceRestrictedCommandsRule: InstanceRule {
-    let id = "source.restricted-commands"
+    let id = CheckID.sourceRestrictedCommands
     let title = "No client use of commands ElastiCache restricts"
     let severity = Severity.warning
     static let restricted = [
@@ -162,9 +187,14 @@ struct SourceRestrictedCommandsRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Not managed by Redis Sentinel.
+    public static let sourceSentinel: CheckID = "source.sentinel"
+}
+
 /// source.sentinel: a Sentinel may promote the new ElastiCache replica.
 struct SourceSentinelRule: InstanceRule {
-    let id = "source.sentinel"
+    let id = CheckID.sourceSentinel
     let title = "Not managed by Redis Sentinel"
     let severity = Severity.warning
 
@@ -196,9 +226,14 @@ struct SourceSentinelRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Replication backlog sized for the dataset.
+    public static let sourceReplBacklog: CheckID = "source.repl-backlog"
+}
+
 /// source.repl-backlog: a tiny backlog forces a new full sync after every network blip.
 struct SourceReplBacklogRule: InstanceRule {
-    let id = "source.repl-backlog"
+    let id = CheckID.sourceReplBacklog
     let title = "Replication backlog sized for the dataset"
     let severity = Severity.warning
 
@@ -227,9 +262,14 @@ struct SourceReplBacklogRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Running config matches redis.conf.
+    public static let sourceConfigDrift: CheckID = "source.config-drift"
+}
+
 /// source.config-drift: a restart must not change readiness.
 struct SourceConfigDriftRule: InstanceRule {
-    let id = "source.config-drift"
+    let id = CheckID.sourceConfigDrift
     let title = "Running config matches redis.conf"
     let severity = Severity.warning
     static let settings = [

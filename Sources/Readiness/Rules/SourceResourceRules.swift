@@ -1,9 +1,14 @@
 import FleetCore
 import RedisFacts
 
+extension CheckID {
+    /// Memory headroom for the RDB fork.
+    public static let sourceMemoryHeadroom: CheckID = "source.memory-headroom"
+}
+
 /// source.memory-headroom: room for copy-on-write while the RDB is forked.
 struct SourceMemoryHeadroomRule: InstanceRule {
-    let id = "source.memory-headroom"
+    let id = CheckID.sourceMemoryHeadroom
     let title = "Memory headroom for the RDB fork"
     let severity = Severity.blocker
 
@@ -40,9 +45,14 @@ struct SourceMemoryHeadroomRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// CPU headroom for the sync.
+    public static let sourceCpuHeadroom: CheckID = "source.cpu-headroom"
+}
+
 /// source.cpu-headroom: the extra load of the sync needs spare CPU.
 struct SourceCPUHeadroomRule: InstanceRule {
-    let id = "source.cpu-headroom"
+    let id = CheckID.sourceCpuHeadroom
     let title = "CPU headroom for the sync"
     let severity = Severity.warning
 
@@ -72,9 +82,14 @@ struct SourceCPUHeadroomRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// vm.overcommit_memory is 1.
+    public static let sourceOvercommit: CheckID = "source.overcommit"
+}
+
 /// source.overcommit: without vm.overcommit_memory=1 the fork can fail under memory pressure.
 struct SourceOvercommitRule: InstanceRule {
-    let id = "source.overcommit"
+    let id = CheckID.sourceOvercommit
     let title = "vm.overcommit_memory is 1"
     let severity = Severity.warning
 
@@ -91,9 +106,14 @@ struct SourceOvercommitRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Transparent huge pages not always.
+    public static let sourceThp: CheckID = "source.thp"
+}
+
 /// source.thp: transparent huge pages `always` slows the fork and inflates copy-on-write.
 struct SourceTransparentHugepagesRule: InstanceRule {
-    let id = "source.thp"
+    let id = CheckID.sourceThp
     let title = "Transparent huge pages not always"
     let severity = Severity.warning
 
@@ -112,9 +132,14 @@ struct SourceTransparentHugepagesRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Disk space for a disk-based sync.
+    public static let sourceDiskSpace: CheckID = "source.disk-space"
+}
+
 /// source.disk-space: disk-based sync writes the RDB into `dir` first.
 struct SourceDiskSpaceRule: InstanceRule {
-    let id = "source.disk-space"
+    let id = CheckID.sourceDiskSpace
     let title = "Disk space for a disk-based sync"
     let severity = Severity.warning
 

@@ -1,15 +1,20 @@
 import FleetCore
 import RedisFacts
 
+extension CheckID {
+    /// Target is cluster-mode disabled.
+    public static let targetClusterMode: CheckID = "target.cluster-mode"
+}
+
 /// target.cluster-mode: online migration needs a cluster-mode disabled replication group.
 struct TargetClusterModeRule: TargetRule {
-    let id = "target.cluster-mode"
+    let id = CheckID.targetClusterMode
     let title = "Target is cluster-mode disabled"
     let severity = Severity.blocker
 
     func evaluate(_ target: Target) -> CheckResult {
-        let evidence = [Evidence(source: "\(target.source) cluster_mode", observed: target.clusterMode)]
-        return target.clusterMode == "disabled"
+        let evidence = [Evidence(source: "\(target.source) cluster_mode", observed: target.clusterMode.rawValue)]
+        return target.clusterMode == .disabled
             ? result(.pass, "The target is cluster-mode disabled.", evidence)
             : result(
                 .fail, "Online migration cannot replicate into a cluster-mode enabled group.", evidence,
@@ -17,9 +22,14 @@ struct TargetClusterModeRule: TargetRule {
     }
 }
 
+extension CheckID {
+    /// Target engine version supports online migration.
+    public static let targetEngineVersion: CheckID = "target.engine-version"
+}
+
 /// target.engine-version: 5.0.6 or later (seed), 5.0.5 or later (aws-current).
 struct TargetEngineVersionRule: TargetRule {
-    let id = "target.engine-version"
+    let id = CheckID.targetEngineVersion
     let title = "Target engine version supports online migration"
     let severity = Severity.blocker
 
@@ -37,9 +47,14 @@ struct TargetEngineVersionRule: TargetRule {
     }
 }
 
+extension CheckID {
+    /// Target encryption allows online migration.
+    public static let targetEncryption: CheckID = "target.encryption"
+}
+
 /// target.encryption: in-transit (and, under seed, at-rest) encryption must be off for online migration.
 struct TargetEncryptionRule: TargetRule {
-    let id = "target.encryption"
+    let id = CheckID.targetEncryption
     let title = "Target encryption allows online migration"
     let severity = Severity.blocker
 
@@ -62,9 +77,14 @@ struct TargetEncryptionRule: TargetRule {
     }
 }
 
+extension CheckID {
+    /// Target has Multi-AZ.
+    public static let targetMultiAz: CheckID = "target.multi-az"
+}
+
 /// target.multi-az: the target must have Multi-AZ enabled.
 struct TargetMultiAZRule: TargetRule {
-    let id = "target.multi-az"
+    let id = CheckID.targetMultiAz
     let title = "Target has Multi-AZ"
     let severity = Severity.blocker
 
@@ -78,9 +98,14 @@ struct TargetMultiAZRule: TargetRule {
     }
 }
 
+extension CheckID {
+    /// Target is not a Global Datastore, data-tiered, r6gd or Serverless.
+    public static let targetAwsCurrentRestrictions: CheckID = "target.aws-current-restrictions"
+}
+
 /// aws-current only: not in a Global Datastore, no data tiering, not an r6gd node, not Serverless.
 struct TargetCurrentRestrictionsRule: TargetRule {
-    let id = "target.aws-current-restrictions"
+    let id = CheckID.targetAwsCurrentRestrictions
     let title = "Target is not a Global Datastore, data-tiered, r6gd or Serverless"
     let severity = Severity.blocker
 
@@ -104,9 +129,14 @@ struct TargetCurrentRestrictionsRule: TargetRule {
     }
 }
 
+extension CheckID {
+    /// Dataset fits the target node.
+    public static let targetCapacity: CheckID = "target.capacity"
+}
+
 /// target.capacity: the dataset fits the node's usable memory.
 struct TargetCapacityRule: InstanceRule {
-    let id = "target.capacity"
+    let id = CheckID.targetCapacity
     let title = "Dataset fits the target node"
     let severity = Severity.blocker
 
@@ -155,9 +185,14 @@ struct TargetCapacityRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Same number of logical databases.
+    public static let targetDatabases: CheckID = "target.databases"
+}
+
 /// target.databases: the number of logical databases matches.
 struct TargetDatabasesRule: InstanceRule {
-    let id = "target.databases"
+    let id = CheckID.targetDatabases
     let title = "Same number of logical databases"
     let severity = Severity.blocker
 
@@ -179,9 +214,14 @@ struct TargetDatabasesRule: InstanceRule {
     }
 }
 
+extension CheckID {
+    /// Target engine is not older than the source.
+    public static let targetVersionOrder: CheckID = "target.version-order"
+}
+
 /// target.version-order: a replica cannot load an RDB written by a newer version.
 struct TargetVersionOrderRule: InstanceRule {
-    let id = "target.version-order"
+    let id = CheckID.targetVersionOrder
     let title = "Target engine is not older than the source"
     let severity = Severity.blocker
 
