@@ -120,7 +120,7 @@ public struct Evaluator: Sendable {
             maxmemoryBytes: info.maxmemory,
             keys: keyspace.isEmpty ? (context.answered ? 0 : nil) : InstanceContext.total(keyspace.map(\.keys)),
             keysWithExpiry: InstanceContext.total(keyspace.map(\.expires)), databasesWithKeys: keyspace.map(\.index),
-            estimatedSyncSeconds: used.map { Double($0) * 8 / target.policy.bandwidthBitsPerSecond },
+            estimatedSyncSeconds: context.estimatedSyncSeconds,
             smallestFittingNodeType: used.flatMap {
                 NodeTypes.smallestFitting(
                     $0, reservedPercent: target.reservedMemoryPercent,

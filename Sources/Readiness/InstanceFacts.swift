@@ -13,6 +13,16 @@ public struct HostFacts: Sendable {
     public let interfaceAddresses: [String]
     /// How the collector's privileged reads went (`become: sudo`, refusals).
     public let access: AccessLog
+    /// The host's root cgroup memory limit in bytes, when one is set and readable.
+    public let cgroupMemoryLimit: Int64?
+    /// `vm.overcommit_memory` as the host reports it.
+    public let overcommitMemory: String?
+    /// The selected transparent huge page mode (`always`, `madvise`, `never`).
+    public let transparentHugepages: String?
+    /// The process list's lines (`PID ARGS`), when it was read.
+    public let processes: [Substring]?
+    /// The firewall listing (`iptables -S` or `nft list ruleset`), when it was read.
+    public let firewall: String?
 
     init(_ host: HostSnapshot) {
         // Only what was read: a failed read (`content` nil) is evidence of the failure, never parsed.
@@ -23,6 +33,13 @@ public struct HostFacts: Sendable {
         metadata = parsedMetadata?.values.isEmpty == false ? parsedMetadata : nil
         interfaceAddresses = host[.ipAddr]?.content.map { InterfaceAddresses.ipv4(parsing: $0) } ?? []
         access = AccessLog(parsing: host[.access]?.text ?? "")
+        cgroupMemoryLimit = host[.cgroupMemoryLimit]?.content.flatMap { Int64($0.trimmed) }.flatMap {
+            $0 >= 0 ? $0 : nil
+        }
+        overcommitMemory = host[.overcommitMemory]?.content.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        transparentHugepages = host[.transparentHugepages]?.content.flatMap(TransparentHugepages.mode(parsing:))
+        processes = host[.processes]?.content.map { $0.split(whereSeparator: \.isNewline) }
+        firewall = host[.firewall]?.content
     }
 }
 
@@ -37,6 +54,14 @@ public struct InstanceContext: Sendable {
     public let configuration: RedisConfiguration?
     /// `CLIENT LIST`, parsed once for every rule (and the facts) that read it.
     public let clients: [ClientList.Client]
+    /// `ACL LIST`, when it answered (Redis 6+); nil when not collected or refused.
+    public let acl: ACLList?
+    /// Whether CLIENT LIST answered (an empty `clients` then means no client, not an unread list).
+    public let clientsWereRead: Bool
+    /// `MODULE LIST`, when it answered; otherwise why not (`failure`), for the modules check.
+    public let modules: Result<[ModuleList.Module], ReadFailure>
+    /// Bytes free in the RDB directory's file system (`df -Pk dir`), when read.
+    public let diskFreeBytes: Int64?
     /// `COMMAND`, when the server answered it with a command table.
     public let commandTable: CommandTable?
     /// `COMMAND INFO` of the commands that must keep their names, when the server answered it.
@@ -49,6 +74,16 @@ public struct InstanceContext: Sendable {
         self.target = target
         info = RedisInfo(parsing: instance[.info]?.content ?? "")
         clients = ClientList(parsing: instance[.clientList]?.content ?? "").clients
+        acl = instance[.aclList]?.content.map(ACLList.init(parsing:))
+        clientsWereRead = instance[.clientList]?.content != nil
+        if let section = instance[.moduleList] {
+            modules =
+                section.content.map { .success(ModuleList(parsing: $0).modules) }
+                ?? .failure(ReadFailure(reason: section.failure ?? "no reply"))
+        } else {
+            modules = .failure(ReadFailure(reason: "not collected"))
+        }
+        diskFreeBytes = instance[.diskFree]?.content.flatMap(DiskFree.availableBytes(parsing:))
         commandTable = instance[.commandTable].flatMap {
             $0.truncated ? nil : $0.content.flatMap(CommandTable.init(parsing:))
         }
@@ -97,6 +132,9 @@ public struct InstanceContext: Sendable {
                 + "or grant read access"
             : "readable only by root/redis: add become: sudo, or grant read access"
     }
+
+    /// Whether INFO was refused for want of a password (`NOAUTH`): the refusal is the evidence that one is needed.
+    public var refusedForPassword: Bool { instance[.info]?.failure?.hasPrefix("NOAUTH") == true }
 
     /// Whether INFO answered at all (false: instance down, NOAUTH, or redis-cli missing).
     public var answered: Bool { info.version != nil }
@@ -226,6 +264,12 @@ public struct InstanceContext: Sendable {
 
     public var usedMemory: Int64? { info.usedMemory }
 
+    /// How long the full sync's transfer of `used_memory` takes at the policy's bandwidth: the one estimate the
+    /// output-buffer check, the dataset fact and wave planning share.
+    public var estimatedSyncSeconds: Double? {
+        usedMemory.map { Double($0) * 8 / target.policy.bandwidthBitsPerSecond }
+    }
+
     /// The sum of per-database counts (`keys=`, `expires=`): nil when one is unusable or the sum does not fit in
     /// Int64 (two databases near Int64.max each), so the total is unknown rather than a trap or a partial sum.
     public static func total(_ counts: [Int64?]) -> Int64? {
@@ -236,6 +280,11 @@ public struct InstanceContext: Sendable {
         }
         return values.checkedSum()
     }
+}
+
+/// Why a section could not be used: it was not collected, or its read failed (`CapturedSection.failure`).
+public struct ReadFailure: Error, Sendable, Hashable {
+    public let reason: String
 }
 
 /// A layer of a setting's value: read (and then consulted), or not readable (and then hiding every layer below).

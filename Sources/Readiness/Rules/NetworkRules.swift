@@ -83,8 +83,8 @@ struct NetworkSecurityGroupRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         let port = context.instance.port
-        if let rules = context.host[.firewall], rules.content != nil {
-            let blocking = FirewallRules.rulesBlocking(port: port, in: rules.text)
+        if let rules = context.hostFacts.firewall {
+            let blocking = FirewallRules.rulesBlocking(port: port, in: rules)
             if !blocking.isEmpty {
                 return result(
                     .fail, "A host firewall rule drops port \(port).",
@@ -152,9 +152,10 @@ struct InfoDatasetRule: InstanceRule {
     let severity = Severity.info
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
+        guard let used = context.usedMemory, let seconds = context.estimatedSyncSeconds else {
+            return missingCount("used_memory", context)
+        }
         let keyspace = context.info.keyspace
-        let seconds = Double(used) * 8 / context.target.policy.bandwidthBitsPerSecond
         let evidence =
             [context.infoEvidence("used_memory")]
             + keyspace.map {
@@ -185,7 +186,7 @@ struct InfoClientsRule: InstanceRule {
     let severity = Severity.info
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard context.instance[.clientList]?.content != nil, context.answered else { return silent(context) }
+        guard context.clientsWereRead, context.answered else { return silent(context) }
         let addresses = Set(context.clients.compactMap(\.ip)).sorted()
         return result(
             .pass, "\(context.info.connectedClients ?? 0) client(s) from \(addresses.count) address(es).",

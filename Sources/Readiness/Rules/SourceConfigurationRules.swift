@@ -92,6 +92,13 @@ struct SourceAuthRule: InstanceRule {
     func evaluate(_ context: InstanceContext) -> CheckResult {
         let remediation =
             "Remove `requirepass` (CONFIG SET requirepass \"\" takes effect at once; also edit redis.conf) for the migration window, or migrate to ElastiCache Serverless, which accepts source AUTH."
+        // NOAUTH is itself the evidence that a password is required, whatever the files say.
+        if context.refusedForPassword {
+            return result(
+                .fail, "The instance requires a password (NOAUTH).",
+                [Evidence(source: "redis-cli INFO", observed: "NOAUTH Authentication required")],
+                remediation: remediation)
+        }
         // Positive evidence first: INFO answered a connection that sent no password, so the default user needs none
         // (with requirepass or a default user that needs a password, every command but AUTH says NOAUTH).
         if context.answered && context.instance.sentCredentials == false {
@@ -108,35 +115,23 @@ struct SourceAuthRule: InstanceRule {
                     remediation: remediation)
             }
         } else if !context.answered {
-            // NOAUTH is itself the evidence that a password is required.
-            if context.instance[.info]?.text.contains("NOAUTH") == true {
-                return result(
-                    .fail, "The instance requires a password (NOAUTH).",
-                    [Evidence(source: "redis-cli INFO", observed: "NOAUTH Authentication required")],
-                    remediation: remediation)
-            }
             return silent(context)
         }
-        if let aclText = context.instance[.aclList]?.content, aclText.contains("user default") {
-            let acl = ACLList(parsing: aclText)
-            if let user = acl.user("default") {
-                evidence.append(
-                    Evidence(
-                        source: "ACL LIST default",
-                        observed: "\(user.isEnabled ? "on" : "off") \(user.allowsNoPassword ? "nopass" : "password")"))
-                if !user.isEnabled || !user.allowsNoPassword {
-                    return result(
-                        .fail, "The default user needs a password or is disabled.", evidence,
-                        remediation:
-                            "ACL SETUSER default on nopass (and the same `user default` line in the ACL file), or migrate to ElastiCache Serverless."
-                    )
-                }
+        if let user = context.acl?.user("default") {
+            evidence.append(
+                Evidence(
+                    source: "ACL LIST default",
+                    observed: "\(user.isEnabled ? "on" : "off") \(user.allowsNoPassword ? "nopass" : "password")"))
+            if !user.isEnabled || !user.allowsNoPassword {
+                return result(
+                    .fail, "The default user needs a password or is disabled.", evidence,
+                    remediation:
+                        "ACL SETUSER default on nopass (and the same `user default` line in the ACL file), or migrate to ElastiCache Serverless."
+                )
             }
         }
         guard !evidence.isEmpty else { return hiddenSetting("requirepass", context) }
-        if context.info.version.map({ $0 >= RedisVersion(major: 6) }) == true,
-            context.instance[.aclList]?.content.map({ ACLList(parsing: $0).user("default") == nil }) ?? true
-        {
+        if context.info.version.map({ $0 >= RedisVersion(major: 6) }) == true, context.acl?.user("default") == nil {
             // Redis 6+: an empty requirepass says nothing about an ACL file that gives the default user a password.
             return result(
                 .unknown,
@@ -384,16 +379,16 @@ struct SourceModulesRule: InstanceRule {
         if context.info.version.map({ $0 < RedisVersion(major: 4) }) == true {
             return result(.pass, "Redis before 4.0 has no modules.", [context.infoEvidence("redis_version")])
         }
-        guard let section = context.instance[.moduleList] else {
-            return result(.unknown, "MODULE LIST was not collected.")
-        }
-        guard let text = section.content else {
+        let loaded: [ModuleList.Module]
+        switch context.modules {
+        case .success(let modules): loaded = modules
+        case .failure(let failure):
             return result(
-                .unknown, "MODULE LIST failed: \(section.failure ?? "no reply").",
-                [Evidence(source: "MODULE LIST", observed: section.failure ?? "failed")],
+                .unknown, "MODULE LIST: \(failure.reason).",
+                [Evidence(source: "MODULE LIST", observed: failure.reason)],
                 remediation: "Let the audit user run MODULE LIST (ACL: +module|list).")
         }
-        let modules = ModuleList(parsing: text).modules.filter { !Self.builtIn.contains($0.name) }
+        let modules = loaded.filter { !Self.builtIn.contains($0.name) }
         let evidence = [
             Evidence(
                 source: "MODULE LIST", observed: modules.isEmpty ? "none" : modules.map(\.name).joined(separator: ", "))

@@ -23,7 +23,7 @@ struct SourceOutputBufferRule: InstanceRule {
                 remediation: "Check the setting on the host.")
         }
         let inputKilobytesPerSecond = context.info.double("instantaneous_input_kbps") ?? 0
-        let transferSeconds = Double(used) * 8 / context.target.policy.bandwidthBitsPerSecond
+        let transferSeconds = context.estimatedSyncSeconds ?? 0
         let expected = inputKilobytesPerSecond * 1024 * transferSeconds
         // A write rate of 1e300 kB/s gives an infinite estimate: no byte count, so no verdict.
         guard inputKilobytesPerSecond >= 0, let expectedBytes = Int64(checked: expected) else {
@@ -199,8 +199,7 @@ struct SourceSentinelRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        let processes = context.host[.processes]?.content ?? ""
-        let sentinelProcesses = processes.split(whereSeparator: \.isNewline).filter {
+        let sentinelProcesses = (context.hostFacts.processes ?? []).filter {
             // `redis-server --sentinel` retitles itself `redis-server *:26379 [sentinel]`.
             $0.contains("redis-sentinel") || $0.contains("--sentinel") || $0.contains("[sentinel]")
         }
@@ -217,7 +216,7 @@ struct SourceSentinelRule: InstanceRule {
                 remediation:
                     "Remove the instance from Sentinel monitoring (SENTINEL REMOVE <name>) for the migration window.")
         }
-        guard context.host[.processes]?.content != nil else {
+        guard context.hostFacts.processes != nil else {
             return result(.unknown, "The process list was not collected or could not be read.")
         }
         return result(

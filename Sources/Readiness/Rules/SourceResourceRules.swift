@@ -21,9 +21,7 @@ struct SourceMemoryHeadroomRule: InstanceRule {
             context.infoEvidence("used_memory_rss"),
             Evidence(source: "/proc/meminfo MemAvailable", observed: Format.bytes(available)),
         ]
-        if let limitText = context.host[.cgroupMemoryLimit]?.content?.trimmed, let limit = Int64(limitText),
-            limit >= 0, limit < (memInfo.total ?? .max)
-        {
+        if let limit = context.hostFacts.cgroupMemoryLimit, limit < (memInfo.total ?? .max) {
             // A cgroup limit caps what the fork may use, whatever the host has free.
             available = min(available, limit)
             evidence.append(Evidence(source: "cgroup memory limit", observed: Format.bytes(limit)))
@@ -94,7 +92,7 @@ struct SourceOvercommitRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let value = context.host[.overcommitMemory]?.content?.trimmed, !value.isEmpty else {
+        guard let value = context.hostFacts.overcommitMemory else {
             return result(.unknown, "/proc/sys/vm/overcommit_memory was not readable.")
         }
         let evidence = [Evidence(source: "/proc/sys/vm/overcommit_memory", observed: value)]
@@ -118,12 +116,10 @@ struct SourceTransparentHugepagesRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let text = context.host[.transparentHugepages]?.content,
-            let mode = TransparentHugepages.mode(parsing: text)
-        else {
+        guard let mode = context.hostFacts.transparentHugepages else {
             return result(.unknown, "Transparent huge page mode was not readable.")
         }
-        let evidence = [Evidence(source: "/sys/kernel/mm/transparent_hugepage/enabled", observed: text.trimmed)]
+        let evidence = [Evidence(source: "/sys/kernel/mm/transparent_hugepage/enabled", observed: "[\(mode)]")]
         return mode == "always"
             ? result(
                 .warn, "THP is always: fork latency and copy-on-write grow.", evidence,
@@ -153,7 +149,7 @@ struct SourceDiskSpaceRule: InstanceRule {
                 .notApplicable, "Diskless sync: the RDB goes straight to the socket.",
                 diskless.map { [$0.evidence] } ?? [])
         }
-        guard let text = context.instance[.diskFree]?.content, let free = DiskFree.availableBytes(parsing: text) else {
+        guard let free = context.diskFreeBytes else {
             return result(.unknown, "Free space of the RDB directory was not readable.")
         }
         var evidence = [
