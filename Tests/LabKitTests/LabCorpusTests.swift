@@ -157,11 +157,7 @@ final class LabCorpusTests: XCTestCase {
                 timeout: 70)
             XCTAssertEqual(wait.exitCode, 0, "sshd of \(address) never answered")
         }
-        let target = try lab.directory.write(
-            try String(contentsOfFile: LabTests.repository + "/inventory/lab/demo-target.yaml", encoding: .utf8)
-                .replacingOccurrences(of: "10.77.0.0/24", with: lab.subnet)
-                .replacingOccurrences(of: "10.77.", with: "10.\(lab.second)."),
-            to: "target.yaml")
+        let target = try lab.demoTarget()
         let reports = lab.directory.file("reports")
         let audit = try ProcessRunner.run(
             fleetAudit, ["audit", "-i", inventoryPath, "-t", target, "--out", reports, "--fail-on", "never"],

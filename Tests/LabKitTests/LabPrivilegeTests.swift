@@ -47,11 +47,7 @@ final class LabPrivilegeTests: XCTestCase {
         let inventory = try String(contentsOfFile: out + "/inventory.yaml", encoding: .utf8)
         XCTAssertFalse(inventory.contains("6380") || inventory.contains("6381"), inventory)
 
-        let target = try lab.directory.write(
-            try String(contentsOfFile: LabTests.repository + "/inventory/lab/demo-target.yaml", encoding: .utf8)
-                .replacingOccurrences(of: "10.77.0.0/24", with: lab.subnet)
-                .replacingOccurrences(of: "10.77.", with: "10.\(lab.second)."),
-            to: "target.yaml")
+        let target = try lab.demoTarget()
         let reports = lab.directory.file("reports")
         let audit = try ProcessRunner.run(
             fleetAudit, ["audit", "-i", out + "/inventory.yaml", "-t", target, "--out", reports, "--fail-on", "never"],

@@ -379,6 +379,15 @@ final class TestLab {
     var subnet: String { "10.\(second).\(third).0/24" }
     var out: String { directory.file("lab") }
 
+    /// The demo's own target file (inventory/lab/demo-target.yaml) on this lab's subnet, written to the lab's folder.
+    func demoTarget() throws -> String {
+        try directory.write(
+            try String(contentsOfFile: LabTests.repository + "/inventory/lab/demo-target.yaml", encoding: .utf8)
+                .replacingOccurrences(of: "10.77.0.0/24", with: subnet)
+                .replacingOccurrences(of: "10.77.", with: "10.\(second)."),
+            to: "target.yaml")
+    }
+
     /// `scenario` names a file of inventory/lab/. `writeScenario`, when given, writes the scenario (and any file
     /// it needs) into the test's folder before the lab comes up, knowing where the lab will live, and returns its
     /// path, which is then used instead.
