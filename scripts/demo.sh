@@ -16,13 +16,17 @@ trap cleanup EXIT INT TERM
 # The demo's Redis passwords, for the hosts that have one (the inventory names the variables, never the values).
 # shellcheck disable=SC1091
 [ -f "$workdir/secrets.env" ] && . "$workdir/secrets.env"
+# Three migration paths at once: the Redis OSS group (the seed document's rules), a Valkey group and a Valkey
+# serverless cache (AWS's current documents). Each instance is ranked by its best path; the reports show them all.
 "$bin/fleet-audit" audit --inventory "$workdir/inventory.yaml" --target inventory/lab/demo-target.yaml \
+  --target inventory/lab/demo-valkey-target.yaml --target inventory/lab/demo-serverless-target.yaml \
   --out "$reports" --fail-on never
 echo
 # Migration waves: dev before staging before prod, at most 4 instances per wave, each app's instances together.
 "$bin/fleet-audit" plan --target inventory/lab/demo-target.yaml --out "$reports" \
   --order-by-tag env=dev,staging,prod --keep-together app --max-instances-per-wave 4
 echo
-echo "Reports: $reports/latest/report.html and plan.html (also .md, .json, .csv). Each host's intended status is its"
-echo "'expect:' in inventory/lab/demo.yaml (in network namespaces; on loopback every reachable host is blocked,"
-echo "since each Redis binds a loopback address)."
+echo "Reports: $reports/latest/report.html and plan.html (also .md, .json, .csv). Each host's intended status on the"
+echo "Redis OSS path (demo-replication-group) is its 'expect:' in inventory/lab/demo.yaml; the 'Migration paths' table"
+echo "shows it beside the Valkey and serverless paths (in network namespaces; on loopback every reachable host is"
+echo "blocked, since each Redis binds a loopback address)."

@@ -107,13 +107,53 @@ public struct InstanceVerdict: Sendable, Hashable, Codable {
     public var score: Double
     public var checks: [CheckResult]
     public var facts: InstanceFacts
+    /// The instance's verdict on every target of the run (one per `--target`), best first is not implied: in the
+    /// order the targets were given. `status`, `score` and `checks` are those of `bestPath`.
+    public var paths: [PathVerdict]
+    /// The target name of the path with the best status (ties: the higher score, then the first given).
+    public var bestPath: String?
 
-    public init(port: Int, status: ReadinessStatus, score: Double, checks: [CheckResult], facts: InstanceFacts) {
+    public init(
+        port: Int, status: ReadinessStatus, score: Double, checks: [CheckResult], facts: InstanceFacts,
+        paths: [PathVerdict] = [], bestPath: String? = nil
+    ) {
         self.port = port
         self.status = status
         self.score = score
         self.checks = checks
         self.facts = facts
+        self.paths = paths
+        self.bestPath = bestPath
+    }
+}
+
+/// One instance on one migration path (target): its status, score and what blocks it there.
+public struct PathVerdict: Sendable, Hashable, Codable {
+    /// The target's name.
+    public var target: String
+    public var status: ReadinessStatus
+    public var score: Double
+    /// Blocker checks that fail or are unknown on this path (the instance's and the target's own).
+    public var blockers: [CheckID]
+
+    public init(target: String, status: ReadinessStatus, score: Double, blockers: [CheckID]) {
+        self.target = target
+        self.status = status
+        self.score = score
+        self.blockers = blockers
+    }
+}
+
+/// One target of the run with its own target-level checks.
+public struct TargetPath: Sendable, Hashable, Codable {
+    public var target: TargetSummary
+    public var profile: String
+    public var targetChecks: [CheckResult]
+
+    public init(target: TargetSummary, profile: String, targetChecks: [CheckResult]) {
+        self.target = target
+        self.profile = profile
+        self.targetChecks = targetChecks
     }
 }
 
@@ -154,13 +194,22 @@ public struct TargetSummary: Sendable, Hashable, Codable {
     public var clusterMode: String
     /// Where the target came from: a target file path, or AWS CLI JSON files.
     public var source: String
+    /// `redis` or `valkey`.
+    public var engine: String
+    /// `node-based` or `serverless`.
+    public var deployment: String
 
-    public init(name: String, engineVersion: String, nodeType: String, clusterMode: String, source: String) {
+    public init(
+        name: String, engineVersion: String, nodeType: String, clusterMode: String, source: String,
+        engine: String = "redis", deployment: String = "node-based"
+    ) {
         self.name = name
         self.engineVersion = engineVersion
         self.nodeType = nodeType
         self.clusterMode = clusterMode
         self.source = source
+        self.engine = engine
+        self.deployment = deployment
     }
 }
 
@@ -182,6 +231,8 @@ public struct FleetVerdict: Sendable, Hashable, Codable {
     public var hostKeysUnverified: Bool
     /// Whether the run recorded every planned host; every report and plan format says so when it did not.
     public var completeness: RunCompleteness
+    /// Every target of the run, in the order given (`target` is the first); one entry for a single target.
+    public var paths: [TargetPath] = []
 
     public init(
         toolVersion: String, profile: String, target: TargetSummary, runID: String, inventoryDigest: String,

@@ -79,6 +79,7 @@ public enum RuleCatalogue {
     public static func targetRules(for profile: RequirementProfile) -> [any TargetRule] {
         var rules: [any TargetRule] = [
             TargetClusterModeRule(), TargetEngineVersionRule(), TargetEncryptionRule(), TargetMultiAZRule(),
+            TargetServerlessReadyRule(),
         ]
         if profile == .awsCurrent { rules.append(TargetCurrentRestrictionsRule()) }
         return rules

@@ -19,10 +19,24 @@ public struct Target: Sendable, Hashable {
     public var vpcID: String?
     public var subnetCIDRs: [String]
     public var securityGroupIDs: [String]
-    /// aws-current only: the target must not be in a Global Datastore, use data tiering, or be Serverless.
+    /// aws-current only: the target must not be in a Global Datastore or use data tiering.
     public var globalDatastore: Bool
     public var dataTiering: Bool
-    public var serverless: Bool
+    /// The target's engine: Redis OSS or Valkey.
+    public var engine: TargetEngine = .redis
+    /// Node-based (a replication group) or Serverless (a serverless cache, Valkey only).
+    public var deployment: Deployment = .nodeBased
+    /// Serverless: what the migration needs of the cache (migration-to-serverless-prerequisites): available,
+    /// IPv4, no public endpoint, empty. nil when the target file (or AWS) does not say.
+    public var status: String?
+    public var networkType: String?
+    public var publicEndpoint: Bool?
+    public var empty: Bool?
+    /// The old spelling of `deployment: serverless`.
+    public var serverless: Bool {
+        get { deployment == .serverless }
+        set { deployment = newValue ? .serverless : .nodeBased }
+    }
     /// Inbound rules of the source hosts' security groups (from the target file, or `aws ec2
     /// describe-security-groups`), keyed by group id: what network.security-group evaluates.
     public var sourceSecurityGroups: [String: [InboundRule]] = [:]
@@ -35,7 +49,7 @@ public struct Target: Sendable, Hashable {
         nodeType: String, reservedMemoryPercent: Double = 25, multiAZ: Bool = true, transitEncryption: Bool = false,
         atRestEncryption: Bool = false, databases: Int = 16, vpcID: String? = nil, subnetCIDRs: [String] = [],
         securityGroupIDs: [String] = [], globalDatastore: Bool = false, dataTiering: Bool = false,
-        serverless: Bool = false, policy: Policy = Policy(), source: String = "inline"
+        serverless: Bool = false, engine: TargetEngine = .redis, policy: Policy = Policy(), source: String = "inline"
     ) {
         self.name = name
         self.profile = profile
@@ -52,21 +66,24 @@ public struct Target: Sendable, Hashable {
         self.securityGroupIDs = securityGroupIDs
         self.globalDatastore = globalDatastore
         self.dataTiering = dataTiering
-        self.serverless = serverless
+        self.engine = engine
+        self.deployment = serverless ? .serverless : .nodeBased
         self.policy = policy
         self.source = source
     }
 
     public var summary: TargetSummary {
         TargetSummary(
-            name: name, engineVersion: engineVersion, nodeType: nodeType, clusterMode: clusterMode.rawValue,
-            source: source)
+            name: name, engineVersion: engineVersion, nodeType: deployment == .serverless ? "serverless" : nodeType,
+            clusterMode: deployment == .serverless ? "n/a" : clusterMode.rawValue, source: source,
+            engine: engine.rawValue, deployment: deployment.rawValue)
     }
 
     private static let keys: Set<String> = [
         "name", "profile", "engine_version", "cluster_mode", "node_type", "reserved_memory_percent", "multi_az",
         "transit_encryption", "at_rest_encryption", "databases", "vpc_id", "subnet_cidrs", "security_group_ids",
-        "global_datastore", "data_tiering", "serverless", "policy", "source_security_groups", "aws",
+        "global_datastore", "data_tiering", "serverless", "policy", "source_security_groups", "aws", "engine",
+        "deployment", "status", "network_type", "public_endpoint", "empty",
     ]
 
     /// Reads a target file; every error names the file, the line and the field.
@@ -87,9 +104,13 @@ public struct Target: Sendable, Hashable {
         // With an `aws:` section, the name and node type may come from describe-replication-groups.
         let fromAWS = fields["aws"] != nil
         var nodeType = "cache.r6g.large"
+        // A serverless cache has no node type.
+        let deploymentText = try fields["deployment"]?.string()
+        let serverlessFlag = try fields["serverless"]?.bool()
+        let isServerless = deploymentText == Deployment.serverless.rawValue || serverlessFlag == true
         if let node = fields["node_type"] {
             nodeType = try node.nonEmptyString()
-        } else if !fromAWS {
+        } else if !fromAWS && !isServerless {
             _ = try required("node_type")
         }
         var name = "target"
@@ -118,12 +139,19 @@ public struct Target: Sendable, Hashable {
         if let node = fields["global_datastore"] { target.globalDatastore = try node.bool() }
         if let node = fields["data_tiering"] { target.dataTiering = try node.bool() }
         if let node = fields["serverless"] { target.serverless = try node.bool() }
+        if let node = fields["engine"] { target.engine = try node.oneOf(TargetEngine.self) }
+        if let node = fields["deployment"] { target.deployment = try node.oneOf(Deployment.self) }
+        if let node = fields["status"] { target.status = try node.nonEmptyString() }
+        if let node = fields["network_type"] { target.networkType = try node.nonEmptyString() }
+        if let node = fields["public_endpoint"] { target.publicEndpoint = try node.bool() }
+        if let node = fields["empty"] { target.empty = try node.bool() }
         if let node = fields["policy"] { target.policy = try Policy.parse(node) }
         if let node = fields["aws"] {
             let directory = (path as NSString).deletingLastPathComponent
             try AWSTarget.apply(node, to: &target, baseDirectory: directory.isEmpty ? "." : directory)
         }
-        guard NodeTypes.memoryGiB(target.nodeType) != nil else {
+        // A serverless cache has no node type: capacity scales.
+        guard target.deployment == .serverless || NodeTypes.memoryGiB(target.nodeType) != nil else {
             throw (fields["node_type"] ?? root).error(
                 "unknown node type '\(target.nodeType)' (known: \(NodeTypes.names.joined(separator: ", ")))")
         }
@@ -189,6 +217,17 @@ public struct Policy: Sendable, Hashable {
         if let node = fields["repl_backlog_percent"] { policy.replBacklogPercent = try node.double(in: 0...100) }
         return policy
     }
+}
+
+/// The target's engine (`engine` in the target file).
+public enum TargetEngine: String, Sendable, Hashable, CaseIterable {
+    case redis, valkey
+}
+
+/// How the target is deployed (`deployment`): a node-based replication group, or a serverless cache.
+public enum Deployment: String, Sendable, Hashable, CaseIterable {
+    case nodeBased = "node-based"
+    case serverless
 }
 
 /// The target replication group's cluster mode (`cluster_mode` in the target file).

@@ -11,7 +11,12 @@ public struct CSVReporter: Reporter {
 
     public func render(_ model: ReportModel) -> String {
         let ids = model.checkIDs
-        var rows = [["host", "address", "port", "status", "rank", "score", "used_memory_bytes", "reason"] + ids]
+        // With several targets: the best path, and the status on each path (`path:<target>` columns).
+        let pathTargets = model.pathMatrix?.targets ?? []
+        let pathColumns = pathTargets.isEmpty ? [] : ["best_path"] + pathTargets.map { "path:" + $0 }
+        var rows = [
+            ["host", "address", "port", "status", "rank", "score", "used_memory_bytes", "reason"] + ids + pathColumns
+        ]
         for host in model.verdict.hosts {
             if host.instances.isEmpty {
                 rows.append(
@@ -19,19 +24,24 @@ public struct CSVReporter: Reporter {
                         host.host.name, host.host.address, "", host.status.rawValue, String(host.rank), "0", "",
                         host.reason.map { "\($0.errorClass.rawValue): \($0.message)" } ?? "",
                     ]
-                        + ids.map { _ in "" })
+                        + ids.map { _ in "" } + pathColumns.map { _ in "" })
             }
             for instance in host.instances {
                 let statuses = Dictionary(
                     instance.checks.map { ($0.id.rawValue, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
-                rows.append(
-                    [
-                        host.host.name, host.host.address, String(instance.port), instance.status.rawValue,
-                        String(host.rank), String(Int(instance.score)),
-                        instance.facts.usedMemoryBytes.map(String.init) ?? "",
-                        Self.notesCell(host),
-                    ]
-                        + ids.map { statuses[$0] ?? "" })
+                var row: [String] = [
+                    host.host.name, host.host.address, String(instance.port), instance.status.rawValue,
+                    String(host.rank), String(Int(instance.score)),
+                    instance.facts.usedMemoryBytes.map(String.init) ?? "", Self.notesCell(host),
+                ]
+                row += ids.map { statuses[$0] ?? "" }
+                if !pathTargets.isEmpty {
+                    row.append(instance.bestPath ?? "")
+                    for target in pathTargets {
+                        row.append(PathMatrix.describe(instance.paths.first { $0.target == target }))
+                    }
+                }
+                rows.append(row)
             }
         }
         rows += Self.incompleteRows(model.verdict.completeness, columns: rows[0].count)

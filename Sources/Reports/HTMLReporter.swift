@@ -25,6 +25,23 @@ public struct HTMLReporter: Reporter {
         code{background:#f5f5f5;padding:0 .2rem} details{margin:.4rem 0} summary{cursor:pointer}
         """
 
+    /// Instances x targets, each cell coloured by the instance's status on that path, the best path outlined.
+    private func pathMatrix(_ matrix: PathMatrix?) -> String {
+        guard let matrix else { return "" }
+        var html = "<h2>Migration paths</h2><table><tr><th>Instance</th>"
+        html += matrix.targets.map { "<th>\(escape($0))</th>" }.joined() + "<th>Best path</th></tr>"
+        for row in matrix.rows {
+            html += "<tr><td>\(escape(row.host)):\(row.port)</td>"
+            for (index, cell) in row.cells.enumerated() {
+                let best = row.bestPath == matrix.targets[index] ? " p-best" : ""
+                let kind = cell.map { "p-\($0.status.rawValue)" } ?? ""
+                html += "<td class=\"\(kind)\(best)\">\(escape(PathMatrix.describe(cell)))</td>"
+            }
+            html += "<td>\(escape(row.bestPath ?? "-"))</td></tr>"
+        }
+        return html + "</table>\n"
+    }
+
     public func render(_ model: ReportModel) -> String {
         let verdict = model.verdict
         var html = """
@@ -38,6 +55,8 @@ public struct HTMLReporter: Reporter {
             .s-waived{color:#6a1b9a} .s-na{color:#9e9e9e} .cards{display:flex;gap:1rem;flex-wrap:wrap}
             .card{border:1px solid #e0e0e0;border-radius:.5rem;padding:.6rem 1rem;min-width:7rem}
             .card b{display:block;font-size:1.6rem}
+            .p-ready{background:#e8f5e9} .p-warnings{background:#fff3e0} .p-review{background:#e3f2fd}
+            .p-blocked{background:#ffebee} .p-best{font-weight:600;outline:2px solid #2e7d32}
             </style></head><body>
             <h1>ElastiCache migration readiness</h1>
             <p class="meta">Target <b>\(escape(verdict.target.name))</b> (\(escape(verdict.target.nodeType)), engine \
@@ -59,6 +78,7 @@ public struct HTMLReporter: Reporter {
         html += blockers(model)
         html += capacityChart(verdict)
         html += rankedTable(verdict)
+        html += pathMatrix(model.pathMatrix)
         html += details(verdict)
         if !model.expiredWaivers.isEmpty {
             html += "<h2>Expired waivers (no longer applied)</h2><ul>"

@@ -45,6 +45,17 @@ public struct JSONReporter: Reporter {
             Self.target(verdict.target, into: &json)
             json.key("target_checks")
             json.array(verdict.targetChecks) { json, check in Self.check(check, into: &json) }
+            // Every target of the run (one per --target), each with its own target checks.
+            json.key("targets")
+            json.array(verdict.paths) { json, path in
+                json.object { json in
+                    json.field("profile", string: path.profile)
+                    json.key("target")
+                    Self.target(path.target, into: &json)
+                    json.key("target_checks")
+                    json.array(path.targetChecks) { json, check in Self.check(check, into: &json) }
+                }
+            }
             json.field("tool_version", string: verdict.toolVersion)
             json.key("trend")
             Self.trend(model.trend, into: &json)
@@ -56,6 +67,8 @@ public struct JSONReporter: Reporter {
     public static func target(_ target: TargetSummary, into json: inout JSONWriter) {
         json.object { json in
             json.field("cluster_mode", string: target.clusterMode)
+            json.field("deployment", string: target.deployment)
+            json.field("engine", string: target.engine)
             json.field("engine_version", string: target.engineVersion)
             json.field("name", string: target.name)
             json.field("node_type", string: target.nodeType)
@@ -99,6 +112,7 @@ public struct JSONReporter: Reporter {
     static func instance(_ instance: InstanceVerdict, into json: inout JSONWriter) {
         let facts = instance.facts
         json.object { json in
+            json.field("best_path", string: instance.bestPath)
             json.key("checks")
             json.array(instance.checks) { json, check in Self.check(check, into: &json) }
             json.key("facts")
@@ -115,6 +129,15 @@ public struct JSONReporter: Reporter {
                 json.field("role", string: facts.role)
                 json.field("smallest_fitting_node_type", string: facts.smallestFittingNodeType)
                 json.field("used_memory_bytes", int: facts.usedMemoryBytes)
+            }
+            json.key("paths")
+            json.array(instance.paths) { json, path in
+                json.object { json in
+                    json.field("blockers", strings: path.blockers.map(\.rawValue))
+                    json.field("score", double: path.score)
+                    json.field("status", string: path.status.rawValue)
+                    json.field("target", string: path.target)
+                }
             }
             json.field("port", int: instance.port)
             json.field("score", double: instance.score)

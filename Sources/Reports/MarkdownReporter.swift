@@ -45,6 +45,15 @@ public struct MarkdownReporter: Reporter {
             text +=
                 "| \(host.rank) | \(cell(host.host.name)) | \(cell(host.host.address)) | \(host.status.rawValue) | \(Int(host.score)) | \(host.instances.map { String($0.port) }.joined(separator: ", ")) |\n"
         }
+        if let matrix = model.pathMatrix {
+            text += "\n## Migration paths\n\n| instance | " + matrix.targets.map { cell($0) }.joined(separator: " | ")
+            text += " | best path |\n|---|" + matrix.targets.map { _ in "---|" }.joined() + "---|\n"
+            for row in matrix.rows {
+                text += "| \(cell(row.host)):\(row.port) | "
+                text += row.cells.map { cell(PathMatrix.describe($0)) }.joined(separator: " | ")
+                text += " | \(cell(row.bestPath ?? "-")) |\n"
+            }
+        }
         text += "\n## What to fix\n"
         for host in verdict.hosts
         where host.status != .ready || host.collectionSummary != nil || host.accessSummary != nil {

@@ -23,6 +23,25 @@ public struct ReportModel: Sendable {
         self.trend = trend
     }
 
+    /// The per-path matrix every format shows when the run has several targets (nil with one): one row per
+    /// instance, one cell per target in the order given.
+    public var pathMatrix: PathMatrix? {
+        guard verdict.paths.count > 1 else { return nil }
+        let targets = verdict.paths.map(\.target.name)
+        var rows: [PathMatrix.Row] = []
+        for host in verdict.hosts where host.status != .unreachable {
+            for instance in host.instances {
+                let byTarget = Dictionary(
+                    instance.paths.map { ($0.target, $0) }, uniquingKeysWith: { first, _ in first })
+                rows.append(
+                    PathMatrix.Row(
+                        host: host.host.name, port: instance.port, cells: targets.map { byTarget[$0] },
+                        bestPath: instance.bestPath))
+            }
+        }
+        return PathMatrix(targets: targets, rows: rows)
+    }
+
     /// Instances per status, and hosts per status.
     public var instanceCounts: [ReadinessStatus: Int] {
         var counts: [ReadinessStatus: Int] = [:]
@@ -133,5 +152,27 @@ extension HostVerdict {
     public var accessSummary: String? {
         let notes = collectionNotes.filter { $0.kind == .access }
         return notes.isEmpty ? nil : notes.map(\.message).joined(separator: "; ")
+    }
+}
+
+/// Instances by migration path: what each target (path) makes of each instance, and which path is best.
+public struct PathMatrix: Sendable {
+    public struct Row: Sendable {
+        public var host: String
+        public var port: Int
+        /// One per target, in `targets` order (nil: the instance was not evaluated on that path).
+        public var cells: [PathVerdict?]
+        public var bestPath: String?
+    }
+
+    public var targets: [String]
+    public var rows: [Row]
+
+    /// A cell as text: the status, and on a path that blocks, the first blocking checks.
+    public static func describe(_ cell: PathVerdict?) -> String {
+        guard let cell else { return "-" }
+        guard !cell.blockers.isEmpty else { return cell.status.rawValue }
+        let shown = cell.blockers.prefix(3).map(\.rawValue).joined(separator: ", ")
+        return "\(cell.status.rawValue) (\(shown)\(cell.blockers.count > 3 ? ", ..." : ""))"
     }
 }

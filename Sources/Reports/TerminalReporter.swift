@@ -52,6 +52,18 @@ public struct TerminalReporter: Sendable {
             text += OutputText.terminal("Access on \(name): \(summary)") + "\n"
         }
         if privileged.count > 10 { text += "Access notes on \(privileged.count - 10) more hosts: see report.md\n" }
+        if let matrix = model.pathMatrix {
+            // Instances by path; the first 40 rows here, all of them in every report file.
+            var paths: [[String]] = [["INSTANCE"] + matrix.targets.map { $0.uppercased() } + ["BEST PATH"]]
+            for row in matrix.rows.prefix(40) {
+                paths.append(
+                    ["\(row.host):\(row.port)"] + row.cells.map { String(PathMatrix.describe($0).prefix(48)) }
+                        + [row.bestPath ?? "-"])
+            }
+            paths = paths.map { $0.map { OutputText.terminal($0) } }
+            text += "Migration paths:\n" + TextTable.render(rows: paths)
+            if matrix.rows.count > 40 { text += "\(matrix.rows.count - 40) more instances: see report.md\n" }
+        }
         if let changes = model.sinceLastRun {
             text += render(
                 changes: changes, heading: "Since the last run" + (changes.previousRunID.map { " (\($0))" } ?? ""))

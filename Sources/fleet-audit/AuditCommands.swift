@@ -26,22 +26,54 @@ enum FailOn: String, ExpressibleByArgument, CaseIterable {
 
 /// The target deployment and waivers an evaluation reads: shared by `audit`, `report` and `plan`.
 struct TargetOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Target deployment file (YAML). See inventory/target.example.yaml.")
-    var target: String
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Target deployment file (YAML), one per migration path; repeat to compare paths (node-based Redis OSS or Valkey, serverless). See inventory/target.example.yaml."
+        ))
+    var target: [String] = []
 
     @Option(help: "Waivers file (YAML): accepted checks on named hosts, with a reason and an expiry date.")
     var waivers: String?
 
-    /// Loads the target and waivers; an invalid one prints file:line: field and exits with the input status.
-    func load() throws -> (Target, Waivers) {
+    /// Loads the targets and waivers; an invalid one prints file:line: field and exits with the input status.
+    func load() throws -> ([Target], Waivers) {
+        guard !target.isEmpty else {
+            printError(
+                "fleet-audit: missing --target: name the target deployment file (see inventory/target.example.yaml)")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        let targets: [Target]
+        let loadedWaivers: Waivers
         do {
-            let loadedTarget = try Target.load(path: target)
-            let loadedWaivers = try waivers.map { try Waivers.load(path: $0) } ?? Waivers()
-            return (loadedTarget, loadedWaivers)
+            targets = try target.map { try Target.load(path: $0) }
+            loadedWaivers = try waivers.map { try Waivers.load(path: $0) } ?? Waivers()
         } catch {
             printError("fleet-audit: \(error)")
             throw ExitCode(ExitCodes.invalidInput)
         }
+        // Paths are named by their target: two targets of one name could not be told apart in any report.
+        var seen: [String: String] = [:]
+        for (file, loaded) in zip(target, targets) {
+            if let first = seen[loaded.name] {
+                printError(
+                    "fleet-audit: \(file): target name '\(loaded.name)' is also the name in \(first); give each target its own name"
+                )
+                throw ExitCode(ExitCodes.invalidInput)
+            }
+            seen[loaded.name] = file
+        }
+        return (targets, loadedWaivers)
+    }
+
+    /// The one target of a command that plans onto a single path.
+    func loadOne() throws -> (Target, Waivers) {
+        let (targets, loadedWaivers) = try load()
+        guard targets.count == 1 else {
+            printError("fleet-audit: plan onto one target: give --target once (the path to plan the waves for)")
+            throw ExitCode(ExitCodes.invalidInput)
+        }
+        return (targets[0], loadedWaivers)
     }
 }
 
@@ -63,15 +95,15 @@ struct EvaluationOptions: ParsableArguments {
         ((try? formatNames(format, known: Reporters.all.map(\.identifier))) ?? []).compactMap(Reporters.named)
     }
 
-    func load() throws -> (Target, Waivers) { try targetOptions.load() }
+    func load() throws -> ([Target], Waivers) { try targetOptions.load() }
 
     /// Evaluates a stored run, writes the reports into it (with "since the last run" and the trend from the
     /// history of `historyRoot`), prints the summary, records the run, applies `keep`, and decides the exit status.
     func evaluateAndReport(
-        _ run: RunStore.StoredRun, target: Target, waivers: Waivers, historyRoot: String?, keep: Int? = nil
+        _ run: RunStore.StoredRun, targets: [Target], waivers: Waivers, historyRoot: String?, keep: Int? = nil
     ) throws {
         let now = Date()
-        let verdict = Evaluator(target: target, waivers: waivers, now: now).evaluate(run: run)
+        let verdict = PathEvaluator(targets: targets, waivers: waivers, now: now).evaluate(run: run)
         var history = AuditHistory(root: historyRoot)
         let (changes, trend) = history.context(for: verdict)
         let model = ReportModel(
@@ -138,7 +170,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         logging.bootstrap()
-        let (target, waivers) = try evaluation.load()
+        let (targets, waivers) = try evaluation.load()
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
         let lock = try lockOptions.lock(root: output.out, purpose: "fleet-audit audit")
         defer { lock.release() }
@@ -154,7 +186,7 @@ struct AuditCommand: AsyncParsableCommand {
         for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
         let run = RunStore.StoredRun(
             directory: collection.run.directory, manifest: collection.manifest, snapshots: collection.snapshots)
-        try evaluation.evaluateAndReport(run, target: target, waivers: waivers, historyRoot: output.out, keep: keep)
+        try evaluation.evaluateAndReport(run, targets: targets, waivers: waivers, historyRoot: output.out, keep: keep)
     }
 }
 
@@ -184,12 +216,12 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var lockOptions: LockOptions
 
     func run() throws {
-        let (target, waivers) = try evaluation.load()
+        let (targets, waivers) = try evaluation.load()
         let root = AuditHistory.root(ofRun: runDirectory)
         let lock = try root.map { try lockOptions.lock(root: $0, purpose: "fleet-audit report --run \(runDirectory)") }
         defer { lock?.release() }
         try evaluation.evaluateAndReport(
-            try loadStoredRun(runDirectory), target: target, waivers: waivers, historyRoot: root)
+            try loadStoredRun(runDirectory), targets: targets, waivers: waivers, historyRoot: root)
     }
 }
 

@@ -89,7 +89,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let constraints = try limits.constraints()
-        let (target, waivers) = try targetOptions.load()
+        let (target, waivers) = try targetOptions.loadOne()
         let stored = try loadStoredRun(runDirectory ?? output.out + "/latest")
         // A plan of part of the fleet looks like a plan of all of it: refused unless asked for (`latest` points at
         // a run being collected, or killed, as much as at a finished one).

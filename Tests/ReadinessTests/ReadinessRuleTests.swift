@@ -9,7 +9,7 @@ final class ReadinessRuleTests: XCTestCase {
         let failing = verdict.hosts[0].instances[0].checks.filter { $0.status != .pass && $0.status != .notApplicable }
         XCTAssertEqual(verdict.instanceStatus, .ready, "\(failing.map { "\($0.id): \($0.status) \($0.summary)" })")
         XCTAssertEqual(verdict.hosts[0].rank, 1)
-        XCTAssertEqual(verdict.targetChecks.map(\.status), [.pass, .pass, .pass, .pass])
+        XCTAssertEqual(verdict.targetChecks.map(\.status), [.pass, .pass, .pass, .pass, .notApplicable])
         XCTAssertTrue(verdict.hosts[0].instances[0].checks.allSatisfy { !$0.summary.isEmpty })
     }
 

@@ -15,6 +15,23 @@ struct SourceVersionRule: InstanceRule {
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard let version = context.info.version else { return silent(context) }
         let evidence = [context.infoEvidence("redis_version")]
+        if context.target.deployment == .serverless {
+            // migration-to-serverless-prerequisites: "Valkey 7.2 through 8.1, or Redis OSS 4.0 through 7.2. Later
+            // versions are not supported as a source."
+            let engine = context.engine ?? .redis
+            let release = context.engineVersion ?? version
+            let minor = RedisVersion(release.components.prefix(2).map(String.init).joined(separator: ".")) ?? release
+            let (low, high) =
+                engine == .valkey
+                ? (RedisVersion(major: 7, minor: 2), RedisVersion(major: 8, minor: 1))
+                : (RedisVersion(major: 4), RedisVersion(major: 7, minor: 2))
+            let name = engine == .valkey ? "Valkey" : "Redis OSS"
+            return minor >= low && minor <= high
+                ? result(.pass, "\(name) \(release) can migrate to a serverless cache (\(low) to \(high)).", evidence)
+                : result(
+                    .fail, "\(name) \(release) is outside the serverless path's sources (\(low) to \(high)).", evidence,
+                    remediation: "Choose a node-based target, or bring the source within \(name) \(low) to \(high).")
+        }
         if version < RedisVersion(major: 2, minor: 8, patch: 21) {
             return result(
                 .fail, "Redis \(version) is older than 2.8.21.", evidence,
@@ -42,6 +59,7 @@ struct SourceClusterModeRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
+        if let verdict = pathVerdict(context) { return verdict }
         guard context.answered else {
             // A server that does not answer the auditor (a TLS port that wants a client certificate) is still
             // judged by its command line and config file when they were read.
@@ -76,6 +94,40 @@ struct SourceClusterModeRule: InstanceRule {
             )
             : result(.pass, "Cluster mode is off.", evidence)
     }
+
+    /// Where the target's path decides: a serverless cache takes one endpoint (a cluster-mode source cannot feed
+    /// it); a cluster-mode enabled target (aws-current) takes a cluster-mode source shard by shard, and nothing else.
+    private func pathVerdict(_ context: InstanceContext) -> CheckResult? {
+        let target = context.target
+        let serverless = target.deployment == .serverless
+        let clusterTarget =
+            target.deployment == .nodeBased && target.clusterMode == .enabled && target.profile == .awsCurrent
+        guard serverless || clusterTarget else { return nil }
+        guard context.answered,
+            let enabled = context.info.isClusterEnabled ?? context.setting("cluster-enabled").map({ $0.value == "yes" })
+        else {
+            return context.answered
+                ? result(.unknown, "INFO has no cluster section and the config does not say.") : silent(context)
+        }
+        let evidence = [context.infoEvidence("cluster_enabled")]
+        if serverless {
+            return enabled
+                ? result(
+                    .fail, "A serverless cache migrates from one endpoint; this source runs in cluster mode.", evidence,
+                    remediation: "Choose a cluster-mode enabled node-based target for a cluster-mode source.")
+                : result(.pass, "Cluster mode is off: one endpoint feeds the serverless cache.", evidence)
+        }
+        return enabled
+            ? result(
+                .warn,
+                "A cluster-mode source into a cluster-mode target: each target shard replicates from the source shard owning the same slots; the shard counts must match (not evaluated).",
+                evidence,
+                remediation: "Give the target as many shards as the source has primaries, with the same slot ranges.")
+            : result(
+                .fail, "The target is cluster-mode enabled; online migration into it needs a cluster-mode source.",
+                evidence,
+                remediation: "Use a cluster-mode disabled target for this source.")
+    }
 }
 
 extension CheckID {
@@ -92,6 +144,13 @@ struct SourceAuthRule: InstanceRule {
     func evaluate(_ context: InstanceContext) -> CheckResult {
         let remediation =
             "Remove `requirepass` (CONFIG SET requirepass \"\" takes effect at once; also edit redis.conf) for the migration window, or migrate to ElastiCache Serverless, which accepts source AUTH."
+        // The serverless path authenticates to the source with credentials from Secrets Manager.
+        if context.target.deployment == .serverless {
+            return result(
+                .pass,
+                "The serverless path accepts source AUTH: give ElastiCache the credentials as a Secrets Manager secret "
+                    + "(SourceAuthenticationConfiguration) when the source needs them.", [])
+        }
         // NOAUTH is itself the evidence that a password is required, whatever the files say.
         if context.refusedForPassword {
             return result(
@@ -347,6 +406,13 @@ struct SourceTLSOnlyRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
+        // The serverless path reaches a TLS source (SourceTlsConfiguration: none or verify-ca).
+        if context.target.deployment == .serverless {
+            return result(
+                .pass,
+                "The serverless path accepts a TLS source (SourceTlsConfiguration verify-ca, with the source's CA).", []
+            )
+        }
         guard let (value, evidence) = context.setting("port") else {
             return context.answered
                 ? result(.pass, "Answering on plain TCP port \(context.instance.port).", []) : silent(context)

@@ -13,12 +13,22 @@ struct TargetClusterModeRule: TargetRule {
     let severity = Severity.blocker
 
     func evaluate(_ target: Target) -> CheckResult {
+        guard target.deployment == .nodeBased else {
+            return result(.notApplicable, "A serverless cache has no cluster mode to set.", [])
+        }
         let evidence = [Evidence(source: "\(target.source) cluster_mode", observed: target.clusterMode.rawValue)]
-        return target.clusterMode == .disabled
-            ? result(.pass, "The target is cluster-mode disabled.", evidence)
+        if target.clusterMode == .disabled { return result(.pass, "The target is cluster-mode disabled.", evidence) }
+        // AWS's current OnlineMigration page: each target shard replicates from the source shard owning its slots.
+        return target.profile == .awsCurrent
+            ? result(
+                .pass,
+                "Cluster-mode enabled: each target shard replicates from the source shard that owns the same slots.",
+                evidence)
             : result(
-                .fail, "Online migration cannot replicate into a cluster-mode enabled group.", evidence,
-                remediation: "Create the target replication group with cluster mode disabled.")
+                .fail,
+                "Online migration (as the seed document describes it) cannot replicate into a cluster-mode enabled group.",
+                evidence,
+                remediation: "Create the target with cluster mode disabled, or evaluate with profile aws-current.")
     }
 }
 
@@ -34,8 +44,25 @@ struct TargetEngineVersionRule: TargetRule {
     let severity = Severity.blocker
 
     func evaluate(_ target: Target) -> CheckResult {
-        let minimum = target.profile.minimumTargetEngine
-        let evidence = [Evidence(source: "\(target.source) engine_version", observed: target.engineVersion)]
+        let evidence = [
+            Evidence(source: "\(target.source) engine", observed: target.engine.rawValue),
+            Evidence(source: "\(target.source) engine_version", observed: target.engineVersion),
+        ]
+        // migration-to-serverless: ElastiCache Serverless for Valkey is the only serverless target.
+        if target.deployment == .serverless {
+            return target.engine == .valkey
+                ? result(.pass, "A Valkey serverless cache accepts online migration.", evidence)
+                : result(
+                    .fail, "Online migration to a serverless cache needs ElastiCache Serverless for Valkey.", evidence,
+                    remediation: "Create the serverless cache with engine valkey.")
+        }
+        // Migration-Prepare: "It is using Valkey, or Redis OSS 5.0.5 or higher [...] 5.0.6 for cluster mode enabled".
+        if target.engine == .valkey {
+            return result(.pass, "Valkey \(target.engineVersion) accepts online migration.", evidence)
+        }
+        let minimum =
+            target.profile == .awsCurrent && target.clusterMode == .enabled
+            ? "5.0.6" : target.profile.minimumTargetEngine
         guard let version = RedisVersion(target.engineVersion), let floor = RedisVersion(minimum) else {
             return result(.unknown, "The target engine version cannot be read.", evidence)
         }
@@ -59,6 +86,11 @@ struct TargetEncryptionRule: TargetRule {
     let severity = Severity.blocker
 
     func evaluate(_ target: Target) -> CheckResult {
+        guard target.deployment == .nodeBased else {
+            return result(
+                .notApplicable,
+                "A serverless cache reaches the source with its own TLS setting (SourceTlsConfiguration).", [])
+        }
         let evidence = [
             Evidence(source: "\(target.source) transit_encryption", observed: String(target.transitEncryption)),
             Evidence(source: "\(target.source) at_rest_encryption", observed: String(target.atRestEncryption)),
@@ -89,6 +121,9 @@ struct TargetMultiAZRule: TargetRule {
     let severity = Severity.blocker
 
     func evaluate(_ target: Target) -> CheckResult {
+        guard target.deployment == .nodeBased else {
+            return result(.notApplicable, "A serverless cache spans availability zones by itself.", [])
+        }
         let evidence = [Evidence(source: "\(target.source) multi_az", observed: String(target.multiAZ))]
         return target.multiAZ
             ? result(.pass, "Multi-AZ is enabled.", evidence)
@@ -99,33 +134,93 @@ struct TargetMultiAZRule: TargetRule {
 }
 
 extension CheckID {
-    /// Target is not a Global Datastore, data-tiered, r6gd or Serverless.
+    /// Target is not a Global Datastore, data-tiered or r6gd.
     public static let targetAwsCurrentRestrictions: CheckID = "target.aws-current-restrictions"
 }
 
-/// aws-current only: not in a Global Datastore, no data tiering, not an r6gd node, not Serverless.
+/// aws-current only, node-based path: not in a Global Datastore, no data tiering, not an r6gd node.
 struct TargetCurrentRestrictionsRule: TargetRule {
     let id = CheckID.targetAwsCurrentRestrictions
-    let title = "Target is not a Global Datastore, data-tiered, r6gd or Serverless"
+    let title = "Target is not a Global Datastore, data-tiered or r6gd"
     let severity = Severity.blocker
 
     func evaluate(_ target: Target) -> CheckResult {
+        guard target.deployment == .nodeBased else {
+            return result(.notApplicable, "Serverless has its own prerequisites (target.serverless-ready).", [])
+        }
         var problems: [String] = []
         if target.globalDatastore { problems.append("in a Global Datastore") }
         if target.dataTiering || target.nodeType.hasPrefix("cache.r6gd.") {
             problems.append("uses data tiering (r6gd)")
         }
-        if target.serverless { problems.append("is Serverless") }
         let evidence = [
             Evidence(source: "\(target.source) node_type", observed: target.nodeType),
             Evidence(source: "\(target.source) global_datastore", observed: String(target.globalDatastore)),
-            Evidence(source: "\(target.source) serverless", observed: String(target.serverless)),
+            Evidence(source: "\(target.source) data_tiering", observed: String(target.dataTiering)),
         ]
         return problems.isEmpty
             ? result(.pass, "None of the restricted target kinds.", evidence)
             : result(
                 .fail, "The target \(problems.joined(separator: ", ")).", evidence,
                 remediation: "Use a node-based, non-tiered replication group outside any Global Datastore.")
+    }
+}
+
+extension CheckID {
+    /// Serverless target is ready to receive a migration.
+    public static let targetServerlessReady: CheckID = "target.serverless-ready"
+}
+
+/// target.serverless-ready: what migration-to-serverless-prerequisites asks of the serverless cache: available,
+/// IPv4 network type, no public endpoint, and empty. What the target file (or AWS) does not say is a warning to
+/// confirm (ElastiCache checks it again when preparing the migration), never a pass.
+struct TargetServerlessReadyRule: TargetRule {
+    let id = CheckID.targetServerlessReady
+    let title = "Serverless target is ready to receive a migration"
+    let severity = Severity.blocker
+
+    func evaluate(_ target: Target) -> CheckResult {
+        guard target.deployment == .serverless else {
+            return result(.notApplicable, "A node-based target.", [])
+        }
+        guard target.profile == .awsCurrent else {
+            return result(
+                .fail, "The seed document's online migration has no serverless path.", [],
+                remediation: "Evaluate a serverless target with profile aws-current.")
+        }
+        let evidence = [
+            Evidence(source: "\(target.source) status", observed: target.status ?? "not stated"),
+            Evidence(source: "\(target.source) network_type", observed: target.networkType ?? "not stated"),
+            Evidence(
+                source: "\(target.source) public_endpoint",
+                observed: target.publicEndpoint.map(String.init) ?? "not stated"),
+            Evidence(source: "\(target.source) empty", observed: target.empty.map(String.init) ?? "not stated"),
+        ]
+        var problems: [String] = []
+        if let status = target.status, status.lowercased() != "available" { problems.append("status is \(status)") }
+        if let network = target.networkType, network.lowercased() != "ipv4" {
+            problems.append("network type is \(network), not ipv4")
+        }
+        if target.publicEndpoint == true { problems.append("it has a public endpoint") }
+        if target.empty == false { problems.append("it holds data") }
+        if !problems.isEmpty {
+            return result(
+                .fail, "The serverless cache is not ready: \(problems.joined(separator: ", ")).", evidence,
+                remediation:
+                    "Use an available, empty Valkey serverless cache with the IPv4 network type and no public endpoint."
+            )
+        }
+        let unstated = [
+            target.status == nil ? "status" : nil, target.networkType == nil ? "network_type" : nil,
+            target.publicEndpoint == nil ? "public_endpoint" : nil, target.empty == nil ? "empty" : nil,
+        ].compactMap { $0 }
+        return unstated.isEmpty
+            ? result(.pass, "Available, IPv4, no public endpoint, empty.", evidence)
+            : result(
+                .warn, "Not stated, to confirm before preparing the migration: \(unstated.joined(separator: ", ")).",
+                evidence,
+                remediation:
+                    "Import describe-serverless-caches (aws: serverless_caches) or state them in the target file.")
     }
 }
 
@@ -141,8 +236,11 @@ struct TargetCapacityRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let target = context.target
+        guard target.deployment == .nodeBased else {
+            return result(.notApplicable, "A serverless cache scales its memory with the data.", [])
+        }
+        guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let policy = target.policy
         guard
             let usable = NodeTypes.usableBytes(
@@ -197,6 +295,20 @@ struct TargetDatabasesRule: InstanceRule {
     let severity = Severity.blocker
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
+        if context.target.deployment == .serverless {
+            guard context.answered else { return silent(context) }
+            let used = context.info.keyspace.map { "db\($0.index)" }.joined(separator: ", ")
+            let all = [Evidence(source: "INFO keyspace", observed: used.isEmpty ? "no keys" : used)]
+            // A serverless cache has no databases parameter, and the prerequisites do not say it serves more than
+            // database 0: the safe verdict blocks keys anywhere else.
+            let others = context.info.keyspace.filter { $0.index != 0 }
+            return others.isEmpty
+                ? result(.pass, "Keys only in database 0.", all)
+                : result(
+                    .fail,
+                    "Keys in \(others.map { "db\($0.index)" }.joined(separator: ", ")): a serverless cache serves database 0.",
+                    all, remediation: "Move the keys into database 0 (or choose a node-based target).")
+        }
         guard let (value, evidence) = context.setting("databases") else { return hiddenSetting("databases", context) }
         guard let databases = Int(value) else {
             return result(
@@ -237,8 +349,33 @@ struct TargetVersionOrderRule: InstanceRule {
             + (context.info.isValkey ? [context.infoEvidence("valkey_version")] : [])
             + [Evidence(source: "\(context.target.source) engine_version", observed: context.target.engineVersion)]
         // Compare major.minor: RDB formats change with minor releases, not patches.
-        let sourceMinor = RedisVersion(source.components.prefix(2).map(String.init).joined(separator: ".")) ?? source
-        let targetMinor = RedisVersion(target.components.prefix(2).map(String.init).joined(separator: ".")) ?? target
+        func minor(_ version: RedisVersion) -> RedisVersion {
+            RedisVersion(version.components.prefix(2).map(String.init).joined(separator: ".")) ?? version
+        }
+        if context.target.engine == .valkey || context.target.deployment == .serverless {
+            // A Valkey target. A Valkey source compares Valkey releases. A Redis source up to 7.2 writes RDBs Valkey
+            // loads (Valkey forked 7.2.4); later Redis releases write newer RDB versions (7.4: RDB 12) that no
+            // document says Valkey loads: the safe verdict is a blocker.
+            if context.engine == .valkey, let valkey = context.engineVersion {
+                return minor(target) >= minor(valkey)
+                    ? result(.pass, "Valkey \(target) can load the source's Valkey \(valkey) RDB.", evidence)
+                    : result(
+                        .fail, "The source runs Valkey \(valkey), newer than the target's \(target).", evidence,
+                        remediation: "Use a target engine version of at least \(minor(valkey)).")
+            }
+            return minor(source) <= RedisVersion(major: 7, minor: 2)
+                ? result(
+                    .pass, "Redis \(source) writes an RDB that Valkey \(target) loads (Valkey forked Redis 7.2).",
+                    evidence)
+                : result(
+                    .fail,
+                    "Redis \(source) is newer than the Redis 7.2 that Valkey forked: no document says Valkey loads its RDB.",
+                    evidence,
+                    remediation:
+                        "Migrate to a Redis OSS target of at least \(minor(source)), or downgrade the source to 7.2.")
+        }
+        let sourceMinor = minor(source)
+        let targetMinor = minor(target)
         return targetMinor >= sourceMinor
             ? result(.pass, "Target \(target) can load the source's \(source) RDB.", evidence)
             : result(
