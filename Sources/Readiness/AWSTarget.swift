@@ -8,7 +8,7 @@ import Inventory
 enum AWSTarget {
     static let keys: Set<String> = [
         "replication_groups", "replication_group_id", "security_groups", "cache_parameters", "cache_subnet_groups",
-        "cache_subnet_group_name", "subnets",
+        "cache_subnet_group_name", "subnets", "serverless_caches", "serverless_cache_name",
     ]
 
     static func apply(_ node: YAMLNode, to target: inout Target, baseDirectory: String) throws(YAMLFileError) {
@@ -30,6 +30,36 @@ enum AWSTarget {
             throw node.error("'subnets' (describe-subnets) needs 'cache_subnet_groups' to say which subnets")
         }
         if let file = try path("security_groups") { try applySecurityGroups(file, to: &target) }
+        if let file = try path("serverless_caches") {
+            try applyServerlessCache(
+                file, name: try fields["serverless_cache_name"]?.nonEmptyString(), to: &target)
+        }
+    }
+
+    /// `aws elasticache describe-serverless-caches`: a serverless target's name, engine, version, status and
+    /// network type (the service model has no public-endpoint attribute: the target file states it).
+    private static func applyServerlessCache(_ file: String, name: String?, to target: inout Target)
+        throws(YAMLFileError)
+    {
+        let cache = try choose(
+            in: try list(file, key: "ServerlessCaches", command: "aws elasticache describe-serverless-caches"),
+            idKey: "ServerlessCacheName", id: name, what: "serverless cache", option: "serverless_cache_name")
+        target.deployment = .serverless
+        if let cacheName = try cache["ServerlessCacheName"]?.string() { target.name = cacheName }
+        if let node = cache["Engine"] {
+            let engine = try node.string()
+            guard let known = TargetEngine(rawValue: engine.lowercased()) else {
+                throw node.error("engine '\(engine)' is neither redis nor valkey")
+            }
+            target.engine = known
+        }
+        let fullVersion = try cache["FullEngineVersion"]?.string()
+        let majorVersion = try cache["MajorEngineVersion"]?.string()
+        if let version = fullVersion ?? majorVersion { target.engineVersion = version }
+        if let status = try cache["Status"]?.string() { target.status = status }
+        if let network = try cache["NetworkType"]?.string() { target.networkType = network }
+        if let groups = cache["SecurityGroupIds"] { target.securityGroupIDs = try groups.stringList() }
+        target.source += " + " + file
     }
 
     /// The root's list under `key`, or an error naming the command whose output was expected.

@@ -131,6 +131,34 @@ final class MigrationPathTests: XCTestCase {
         XCTAssertTrue(paths[2].blockers.contains(.sourceClusterMode), "one endpoint feeds serverless: \(paths[2])")
     }
 
+    func testAServerlessTargetComesFromDescribeServerlessCaches() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        try FileManager.default.copyItem(
+            atPath: fixtures.appendingPathComponent("describe-serverless-caches.json").path,
+            toPath: directory.file("caches.json"))
+        func load(_ name: String?) throws -> Target {
+            let path = try directory.write(
+                "profile: aws-current\nengine_version: \"7.2\"\npublic_endpoint: false\nempty: true\naws:\n"
+                    + "  serverless_caches: caches.json\n" + (name.map { "  serverless_cache_name: \($0)\n" } ?? ""),
+                to: "target.yaml")
+            return try Target.load(path: path)
+        }
+        let checkout = try load("checkout-serverless")
+        XCTAssertEqual(checkout.deployment, .serverless)
+        XCTAssertEqual(checkout.engine, .valkey)
+        XCTAssertEqual(checkout.engineVersion, "8.1", "AWS wins over the file")
+        XCTAssertEqual(checkout.securityGroupIDs, ["sg-0target"])
+        XCTAssertEqual(TargetServerlessReadyRule().evaluate(checkout).status, .pass)
+        let sessions = try load("sessions-serverless")
+        let notReady = TargetServerlessReadyRule().evaluate(sessions)
+        XCTAssertEqual(notReady.status, .fail)
+        XCTAssertTrue(notReady.summary.contains("status is creating"), notReady.summary)
+        XCTAssertTrue(notReady.summary.contains("dual_stack"), notReady.summary)
+        XCTAssertThrowsError(try load(nil)) { XCTAssertTrue("\($0)".contains("serverless_cache_name"), "\($0)") }
+    }
+
     func testTargetFilesNameTheEngineAndTheDeployment() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
