@@ -297,6 +297,8 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
     /// `COMMAND INFO` of the commands that must keep their names: one `name yes|no` line each (no: renamed or
     /// disabled).
     case commandLookup = "command_lookup"
+    /// `CLUSTER NODES` of a cluster-mode node: every node, its role and its slots.
+    case clusterNodes = "cluster_nodes"
     /// A config file the collector did not copy (not a regular file, not readable by the server's user, a
     /// credential store): the text says why. `path=` names it.
     case configFileSkipped = "config_file_skipped"
@@ -313,7 +315,7 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
             // Both: the host's root cgroup limit, and the limit of the cgroup a redis-server runs in.
             return .hostOrInstance
         case .info, .configGet, .clientList, .moduleList, .aclList, .diskFree, .processRSS, .configFile,
-            .configFileSkipped, .commandLine, .commandTable, .commandLookup:
+            .configFileSkipped, .commandLine, .commandTable, .commandLookup, .clusterNodes:
             return .instance
         }
     }

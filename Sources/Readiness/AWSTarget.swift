@@ -158,6 +158,25 @@ enum AWSTarget {
         if let name = try group["ReplicationGroupId"]?.string() { target.name = name }
         if let enabled = try group["ClusterEnabled"]?.bool() { target.clusterMode = enabled ? .enabled : .disabled }
         if let nodeType = try group["CacheNodeType"]?.string() { target.nodeType = nodeType }
+        // Node groups are the shards; each one's `Slots` (`0-5460`, or `0-100,200-300`) says which slots it owns.
+        if target.clusterMode == .enabled, let groups = group["NodeGroups"] {
+            var shards: [TargetShard] = []
+            for groupNode in try groups.sequence().prefix(500) {
+                let fields = try entries(groupNode)
+                let id = try fields["NodeGroupId"]?.string() ?? String(shards.count + 1)
+                let text = try fields["Slots"]?.string() ?? ""
+                let ranges = text.split(separator: ",").compactMap { part -> ClosedRange<Int>? in
+                    let bounds = part.split(separator: "-", maxSplits: 1).compactMap { Int($0) }
+                    guard let low = bounds.first, let high = bounds.last, low >= 0, high >= low, high < 16_384 else {
+                        return nil
+                    }
+                    return low...high
+                }
+                shards.append(TargetShard(id: id, slots: ranges))
+            }
+            target.shards = shards.count
+            target.shardSlots = shards.filter { !$0.slots.isEmpty }
+        }
         if let multiAZ = try group["MultiAZ"]?.string() { target.multiAZ = multiAZ == "enabled" }
         if let transit = try group["TransitEncryptionEnabled"]?.bool() { target.transitEncryption = transit }
         if let atRest = try group["AtRestEncryptionEnabled"]?.bool() { target.atRestEncryption = atRest }

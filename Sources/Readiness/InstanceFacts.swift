@@ -62,6 +62,8 @@ public struct InstanceContext: Sendable {
     public let modules: Result<[ModuleList.Module], ReadFailure>
     /// Bytes free in the RDB directory's file system (`df -Pk dir`), when read.
     public let diskFreeBytes: Int64?
+    /// `CLUSTER NODES` of a cluster-mode node, when read: its cluster's primaries and their slots.
+    public var clusterNodes: ClusterNodes? { instance[.clusterNodes]?.content.flatMap(ClusterNodes.init(parsing:)) }
     /// `COMMAND`, when the server answered it with a command table.
     public let commandTable: CommandTable?
     /// `COMMAND INFO` of the commands that must keep their names, when the server answered it.

@@ -32,6 +32,10 @@ public struct Target: Sendable, Hashable {
     public var networkType: String?
     public var publicEndpoint: Bool?
     public var empty: Bool?
+    /// Cluster-mode enabled: the number of shards (node groups), and, from describe-replication-groups, the slot
+    /// ranges each one owns (in the group's order). nil / empty when not stated.
+    public var shards: Int?
+    public var shardSlots: [TargetShard] = []
     /// The old spelling of `deployment: serverless`.
     public var serverless: Bool {
         get { deployment == .serverless }
@@ -83,7 +87,7 @@ public struct Target: Sendable, Hashable {
         "name", "profile", "engine_version", "cluster_mode", "node_type", "reserved_memory_percent", "multi_az",
         "transit_encryption", "at_rest_encryption", "databases", "vpc_id", "subnet_cidrs", "security_group_ids",
         "global_datastore", "data_tiering", "serverless", "policy", "source_security_groups", "aws", "engine",
-        "deployment", "status", "network_type", "public_endpoint", "empty",
+        "deployment", "status", "network_type", "public_endpoint", "empty", "shards",
     ]
 
     /// Reads a target file; every error names the file, the line and the field.
@@ -145,6 +149,7 @@ public struct Target: Sendable, Hashable {
         if let node = fields["network_type"] { target.networkType = try node.nonEmptyString() }
         if let node = fields["public_endpoint"] { target.publicEndpoint = try node.bool() }
         if let node = fields["empty"] { target.empty = try node.bool() }
+        if let node = fields["shards"] { target.shards = try node.integer(in: 1...500) }
         if let node = fields["policy"] { target.policy = try Policy.parse(node) }
         if let node = fields["aws"] {
             let directory = (path as NSString).deletingLastPathComponent
@@ -217,6 +222,12 @@ public struct Policy: Sendable, Hashable {
         if let node = fields["repl_backlog_percent"] { policy.replBacklogPercent = try node.double(in: 0...100) }
         return policy
     }
+}
+
+/// One shard (node group) of a cluster-mode enabled target: its id and the slot ranges it owns.
+public struct TargetShard: Sendable, Hashable {
+    public var id: String
+    public var slots: [ClosedRange<Int>]
 }
 
 /// The target's engine (`engine` in the target file).

@@ -81,7 +81,10 @@ final class CollectorScriptTests: XCTestCase {
         let (output, token) = try runScript(
             host: host,
             credentials: [CollectorScript.Credential(port: instance.port, username: "auditor", password: password)])
-        XCTAssertFalse(output.stdout.contains("NOAUTH"), "the ACL user authenticated")
+        XCTAssertFalse(
+            output.stdout.contains("NOAUTH"),
+            "the ACL user authenticated: \(output.stdout.split(separator: "\n").filter { $0.contains("NOAUTH") || $0.contains("BEGIN") })"
+        )
         let snapshot = snapshot(host: host, output: output, token: token, secrets: [password])
         let found = try XCTUnwrap(snapshot.instances.first { $0.port == instance.port })
         XCTAssertNotNil(RedisInfo(parsing: found[.info]?.text ?? "").version)
@@ -145,6 +148,19 @@ final class CollectorScriptTests: XCTestCase {
             environment: ["PATH": "/usr/bin:/bin"], input: Data("not a token!\n".utf8), timeout: 30)
         XCTAssertEqual(output.exitCode, 71)
         XCTAssertEqual(output.stdout, "")
+    }
+
+    /// A cluster-mode node: the collector reads CLUSTER NODES (only there), for mapping shards onto the target's.
+    func testAClusterNodeHasItsClusterNodesRead() throws {
+        let node = try redis(["cluster-enabled yes", "cluster-config-file nodes-\(UUID().uuidString.prefix(8)).conf"])
+        let plain = try redis()
+        let host = try host("[{port: \(node.port)}, {port: \(plain.port)}]")
+        let (output, token) = try runScript(host: host)
+        let snapshot = snapshot(host: host, output: output, token: token)
+        let clusterNode = try XCTUnwrap(snapshot.instances.first { $0.port == node.port })
+        let nodes = try XCTUnwrap(clusterNode[.clusterNodes], "CLUSTER NODES of a cluster node")
+        XCTAssertTrue(nodes.text.contains("myself,master"), nodes.text)
+        XCTAssertNil(snapshot.instances.first { $0.port == plain.port }?[.clusterNodes], "not asked elsewhere")
     }
 
     /// IMDSv2 as EC2 serves it (a token from a PUT, then GETs that must carry it), played by a small HTTP responder on

@@ -97,7 +97,14 @@ public final class RedisServer: @unchecked Sendable {
     public static func waitUntilAnswering(port: Int, process: Process, timeout: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if TCPProbe.accepts(host: "127.0.0.1", port: port) { return true }
+            if TCPProbe.accepts(host: "127.0.0.1", port: port) {
+                // Someone answers; it is this server only if it is still running a moment later: a server that
+                // lost the port to another process (other tests run redis-servers on this machine too) exits at
+                // once with "Could not create server TCP listening socket".
+                usleep(150_000)
+                return process.isRunning
+            }
+            guard process.isRunning else { return false }
             usleep(20_000)
         }
         return false

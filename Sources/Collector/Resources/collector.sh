@@ -490,10 +490,13 @@ for PORT in $ports; do
   section info "$attrs" info_all
   # The server's own facts (config_file, process_id) come from that INFO's copy: no second INFO call.
   head -c 65536 "$W/out" > "$W/server"
+  tr -d '\r' < "$W/out" > "$W/out.info"
   section config_get "$attrs" rcli CONFIG GET '*'
   section client_list "$attrs" rcli CLIENT LIST
   section module_list "$attrs" rcli MODULE LIST
   section acl_list "$attrs" rcli ACL LIST
+  # A cluster node: the cluster's primaries and their slots (read-only), to map source shards onto target shards.
+  grep -q '^cluster_enabled:1' "$W/out.info" 2>/dev/null && section cluster_nodes "$attrs" rcli CLUSTER NODES
   # The config file the instance was started with, and what it includes (bounded: 10 files, each read bounded).
   conf=$(sed -n 's/^config_file:\(.*\)\r\{0,1\}$/\1/p' "$W/server" | tr -d '\r' | head -n 1)
   pid=$(sed -n 's/^process_id:\([0-9]*\).*/\1/p' "$W/server" | head -n 1)

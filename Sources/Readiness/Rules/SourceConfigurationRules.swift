@@ -95,6 +95,61 @@ struct SourceClusterModeRule: InstanceRule {
             : result(.pass, "Cluster mode is off.", evidence)
     }
 
+    /// A cluster-mode source onto a cluster-mode target: "each ElastiCache shard [replicates from] your source
+    /// cluster's corresponding shard owning the same slots", and the shard counts must match (Migration-Prepare).
+    /// Each source primary (CLUSTER NODES) is matched to the target shard owning the same slot ranges; the evidence
+    /// names, per shard, the primary that is its migration endpoint.
+    private func shardMapping(_ context: InstanceContext, _ evidence: [Evidence]) -> CheckResult {
+        let remediation =
+            "Give the target as many shards as the source has primaries, each owning the same slot ranges."
+        guard let nodes = context.clusterNodes else {
+            return result(
+                .warn,
+                "A cluster-mode source into a cluster-mode target: CLUSTER NODES was not read, so the shard mapping is not checked.",
+                evidence, remediation: remediation)
+        }
+        func ranges(_ slots: [ClosedRange<Int>]) -> String {
+            slots.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",")
+        }
+        var all =
+            evidence
+            + nodes.primaries.prefix(16).map {
+                Evidence(source: "CLUSTER NODES", observed: "\($0.address) slots \(ranges($0.slots))")
+            }
+        if nodes.coveredSlots < ClusterNodes.slotCount {
+            return result(
+                .fail, "The source cluster's primaries own \(nodes.coveredSlots) of \(ClusterNodes.slotCount) slots.",
+                all, remediation: "Assign every slot to a primary (redis-cli --cluster fix) before migrating.")
+        }
+        guard let shards = context.target.shards else {
+            return result(
+                .warn, "The source has \(nodes.primaries.count) shard(s); the target's shard count is not stated.", all,
+                remediation: "State `shards` in the target file, or import describe-replication-groups.")
+        }
+        guard shards == nodes.primaries.count else {
+            return result(
+                .fail, "The source has \(nodes.primaries.count) shard(s), the target \(shards): the counts must match.",
+                all, remediation: remediation)
+        }
+        guard !context.target.shardSlots.isEmpty else {
+            return result(.pass, "\(shards) shard(s) on both sides (the target's slot ranges are not stated).", all)
+        }
+        var unmatched: [String] = []
+        for primary in nodes.primaries {
+            if let shard = context.target.shardSlots.first(where: { Set($0.slots) == Set(primary.slots) }) {
+                all.append(
+                    Evidence(source: "shard \(shard.id)", observed: "\(ranges(shard.slots)) from \(primary.address)"))
+            } else {
+                unmatched.append("\(primary.address) (\(ranges(primary.slots)))")
+            }
+        }
+        return unmatched.isEmpty
+            ? result(.pass, "Every source shard maps onto the target shard owning the same slots.", all)
+            : result(
+                .fail, "No target shard owns the same slots as: \(unmatched.prefix(5).joined(separator: ", ")).", all,
+                remediation: remediation)
+    }
+
     /// Where the target's path decides: a serverless cache takes one endpoint (a cluster-mode source cannot feed
     /// it); a cluster-mode enabled target (aws-current) takes a cluster-mode source shard by shard, and nothing else.
     private func pathVerdict(_ context: InstanceContext) -> CheckResult? {
@@ -118,11 +173,7 @@ struct SourceClusterModeRule: InstanceRule {
                 : result(.pass, "Cluster mode is off: one endpoint feeds the serverless cache.", evidence)
         }
         return enabled
-            ? result(
-                .warn,
-                "A cluster-mode source into a cluster-mode target: each target shard replicates from the source shard owning the same slots; the shard counts must match (not evaluated).",
-                evidence,
-                remediation: "Give the target as many shards as the source has primaries, with the same slot ranges.")
+            ? shardMapping(context, evidence)
             : result(
                 .fail, "The target is cluster-mode enabled; online migration into it needs a cluster-mode source.",
                 evidence,
