@@ -16,13 +16,28 @@ public enum CollectorScript {
     public static let maximumInstances = 32
     public static let maximumSections = 16 + 22 * maximumInstances
 
-    /// The script's text, from the module's resources.
+    /// The script's text as sent, from the module's resources, without its full-line comments: the whole command
+    /// travels in one SSH channel request, and libssh2 refuses a packet of 35,000 bytes or more
+    /// (MAX_SSH_PACKET_LEN, "Unable to send channel request", error -34). The comments stay in the repository for
+    /// reviewers; `commandLineLimit` is the bound a test holds the command to.
     public static let source: String = {
         guard let url = Bundle.module.url(forResource: "Resources/collector", withExtension: "sh"),
             let text = try? String(contentsOf: url, encoding: .utf8)
         else { return "echo 'fleet-audit: collector script missing from the build' >&2; exit 70" }
-        return text
+        return withoutCommentLines(text)
     }()
+
+    /// The longest command line the collector may have (with the most ports an inventory lists), well under
+    /// libssh2's 35,000-byte packet.
+    public static let commandLineLimit = 30_000
+
+    /// `text` without the lines whose first non-blank character is `#` (the first line, a shebang, stays). The
+    /// script has no here-document and no multi-line string holding such a line, so only comments go.
+    static func withoutCommentLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().filter { index, line in
+            index == 0 || !line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#")
+        }.map { String($0.element) }.joined(separator: "\n")
+    }
 
     /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME PORTS...`: the
     /// script is an argument, so standard input stays free for the framing token and the passwords (see

@@ -42,6 +42,20 @@ final class DiscoveryTests: XCTestCase {
         return CollectorScriptRun.snapshot(host: host, output: output, token: token)
     }
 
+    /// The whole command travels in one SSH channel request, which libssh2 refuses at 35,000 bytes: with the most
+    /// ports an inventory may list, it stays under the bound (the demo once failed on every host when it did not).
+    func testTheCommandLineFitsInOneSSHPacketWithTheMostPorts() throws {
+        let ports = (0..<CollectorScript.maximumInstances).map { "{port: \(60_000 + $0)}" }.joined(separator: ", ")
+        let yaml =
+            "defaults: {user: ec2-user, become: sudo, metadata: \"http://169.254.169.254\"}\nhosts:\n"
+            + "  - {name: a, address: 10.0.0.1, redis: [\(ports)]}\n"
+        let host = try XCTUnwrap(try Inventory.parse(yaml, file: "inventory.yaml", baseDirectory: "/").hosts.first)
+        let command = CollectorScript.commandLine(marker: CollectorScript.newToken(), host: host)
+        XCTAssertLessThan(command.utf8.count, CollectorScript.commandLineLimit)
+        XCTAssertFalse(CollectorScript.source.contains("\n# "), "comments stay in the repository, not on the wire")
+        XCTAssertTrue(CollectorScript.source.contains("command_table()"))
+    }
+
     /// The argv order is the script's contract (docs/collector.md): BECOME is the sixth, before the ports.
     func testTheBecomeModeTravelsInArgvBeforeTheListedPorts() throws {
         let yaml =
