@@ -39,6 +39,7 @@ fuzz:
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests
+	python3 scripts/check-imports.py
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests

@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 // fleet-audit: which self-managed Redis servers on EC2 are ready to move to Amazon ElastiCache, and in what order.
 //
-// Direction of dependencies (never the other way):
-//   fleet-audit -> Reports / History / Planning -> Readiness -> Collector -> FleetEngine -> SSHClient -> CLibSSH2
-//   FleetCore, Inventory and RedisFacts are leaves used by many. fleet-lab -> LabKit -> Inventory.
+// Direction of dependencies (never the other way), as the imports are (scripts/check-imports.py checks it in CI):
+//   fleet-audit -> Readiness -> Collector -> RedisFacts, Inventory;  fleet-audit -> FleetEngine -> SSHClient -> CLibSSH2
+//   fleet-audit -> History -> Reports, Collector;  fleet-audit -> Planning -> Reports;  Reports reads only FleetCore's
+//   verdict model. FleetCore is the leaf every module uses. fleet-lab -> LabKit -> Inventory.
 import PackageDescription
 
 let package = Package(
@@ -52,18 +53,18 @@ let package = Package(
         // Target model, requirement profiles, one rule per check id, waivers, roll-up and ranking.
         .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "Collector", "Inventory"]),
         // One report model, one renderer per format.
-        .target(name: "Reports", dependencies: ["Readiness", "FleetCore"]),
+        .target(name: "Reports", dependencies: ["FleetCore"]),
         // SQLite history of runs, diffs between runs, trends.
         .target(
             name: "History",
             dependencies: [
-                "Reports", "Readiness", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "Reports", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Migration waves and the remediation backlog.
-        .target(name: "Planning", dependencies: ["Reports", "Readiness", "FleetCore"]),
+        .target(name: "Planning", dependencies: ["Reports", "FleetCore"]),
         // The test fleet: network namespaces with sshd, redis-server and instance metadata.
-        .target(name: "LabKit", dependencies: ["Inventory", "FleetCore", "Yams"]),
+        .target(name: "LabKit", dependencies: ["Inventory", "FleetCore"]),
         .executableTarget(
             name: "fleet-audit",
             dependencies: [
@@ -85,22 +86,32 @@ let package = Package(
         ),
 
         // Tests: one target per module; TestSupport starts real sshd and redis-server processes.
-        .target(name: "TestSupport", dependencies: ["FleetCore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "TestSupport"]),
-        .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "TestSupport"]),
+        .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "FleetCore", "TestSupport"]),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "FleetCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "FleetEngine", "Readiness", "TestSupport"]),
-        .testTarget(name: "ReadinessTests", dependencies: ["Readiness", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "HistoryTests", dependencies: ["History", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "CollectorTests",
+            dependencies: [
+                "Collector", "FleetEngine", "FleetCore", "Inventory", "RedisFacts", "Readiness", "TestSupport",
+            ]),
+        .testTarget(
+            name: "ReadinessTests", dependencies: ["Readiness", "FleetCore", "Inventory", "RedisFacts", "TestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "FleetCore", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(
+            name: "HistoryTests", dependencies: ["History", "Reports", "Collector", "FleetCore", "TestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(
+            name: "PlanningTests", dependencies: ["Planning", "Reports", "FleetCore", "TestSupport"], exclude: ["Golden"]),
         // Replays the seeds and every crash the fuzzers found (Fuzz/corpus, Fuzz/regressions) in every test run.
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "FleetCore"]),
         .testTarget(
-            name: "LabKitTests", dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "TestSupport"],
+            name: "LabKitTests",
+            dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "FleetCore", "TestSupport"],
             exclude: ["Corpus"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "FleetCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

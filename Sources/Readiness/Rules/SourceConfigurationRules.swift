@@ -158,8 +158,12 @@ struct SourceClusterModeRule: InstanceRule {
         let clusterTarget =
             target.deployment == .nodeBased && target.clusterMode == .enabled && target.profile == .awsCurrent
         guard serverless || clusterTarget else { return nil }
+        // Before 3.0 there is no cluster mode (and no cluster section in INFO).
+        let predatesCluster = context.info.version.map { $0 < RedisVersion(major: 3) } == true
         guard context.answered,
-            let enabled = context.info.isClusterEnabled ?? context.setting("cluster-enabled").map({ $0.value == "yes" })
+            let enabled = predatesCluster
+                ? false
+                : context.info.isClusterEnabled ?? context.setting("cluster-enabled").map({ $0.value == "yes" })
         else {
             return context.answered
                 ? result(.unknown, "INFO has no cluster section and the config does not say.") : silent(context)
