@@ -29,7 +29,11 @@ public struct Collector: Sendable {
         public var storeErrors: [String]
     }
 
+    /// Why a collection could not start: the input (a password the inventory names cannot be used), or the
+    /// environment (the run directory cannot be created or written). The CLI maps the kind to its exit status.
     public struct CollectionError: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable { case input, environment }
+        public var kind: Kind = .input
         public var description: String
     }
 
@@ -69,7 +73,7 @@ public struct Collector: Sendable {
         do {
             run = try store.startRun()
         } catch {
-            throw CollectionError(description: error.description)
+            throw CollectionError(kind: .environment, description: error.description)
         }
         let startedAt = Date()
         var manifest = RunManifest(
@@ -77,7 +81,14 @@ public struct Collector: Sendable {
             inventoryPath: inventory.sourcePath, inventoryDigest: inventory.digest, startedAt: startedAt, endedAt: nil,
             complete: false, hostKeysVerified: !hosts.contains { $0.hostKeyChecking == .off }, hosts: [],
             plannedHosts: hosts.map(\.name))
-        try? run.writeManifest(manifest)
+        // The first manifest says which hosts were planned: a run killed before the end still names them. A failure
+        // to write it is the store's problem, reported with the others, never dropped.
+        var firstManifestError: String?
+        do {
+            try run.writeManifest(manifest)
+        } catch {
+            firstManifestError = error.description
+        }
 
         let passwordsByHost = secretsByHost.mapValues { $0.map(\.password) }
         let credentialPortsByHost = secretsByHost.mapValues { Set($0.map(\.port)) }
@@ -126,7 +137,7 @@ public struct Collector: Sendable {
         manifest.endedAt = Date()
         manifest.complete = errors.isEmpty && snapshots.count == hosts.count
         manifest.hostKeysVerified = !snapshots.contains { $0.hostKeyUnverified }
-        var allErrors = errors
+        var allErrors = (firstManifestError.map { [$0] } ?? []) + errors
         do {
             try run.writeManifest(manifest)
         } catch {

@@ -181,7 +181,7 @@ struct AuditCommand: AsyncParsableCommand {
                 .collect(inventory: inventory, hosts: hosts)
         } catch {
             printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.invalidInput)
+            throw ExitCode(ExitCodes.status(of: error))
         }
         for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
         let run = RunStore.StoredRun(

@@ -62,7 +62,7 @@ struct CollectCommand: AsyncParsableCommand {
             }
         } catch {
             printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.invalidInput)
+            throw ExitCode(ExitCodes.status(of: error))
         }
         let unreachable = collection.snapshots.filter { $0.failure != nil }.count
         print(

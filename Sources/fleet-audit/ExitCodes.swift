@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collector
 
 /// Every exit status fleet-audit uses, defined here and nowhere else (and listed in `--help`).
 enum ExitCodes {
@@ -13,6 +14,11 @@ enum ExitCodes {
     static let environment: Int32 = 3
     /// The command line itself is wrong (swift-argument-parser's EX_USAGE).
     static let usage: Int32 = ExitCode.validationFailure.rawValue
+
+    /// The status of a collection that could not start: its input, or this machine (the run directory).
+    static func status(of error: any Error) -> Int32 {
+        (error as? Collector.CollectionError)?.kind == .environment ? environment : invalidInput
+    }
 
     static let helpText = """
         Exit status: 0 success; 1 some host failed or findings reached --fail-on; 2 invalid input file \

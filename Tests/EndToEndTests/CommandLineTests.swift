@@ -19,6 +19,19 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(help.stdout.contains("Exit status"), help.stdout)
     }
 
+    /// A run directory that cannot be created is this machine's problem (3), not the input's (2).
+    func testARunDirectoryThatCannotBeCreatedExitsWithTheEnvironmentStatus() throws {
+        let inventory = try directory.write(
+            "defaults: {metadata: off}\nhosts:\n  - {name: a, address: 127.0.0.1, port: 1}\n", to: "inventory.yaml")
+        let out = directory.file("reports")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // `runs` is a file: the run directory under it cannot be made.
+        _ = try directory.write("not a directory\n", to: "reports/runs")
+        let result = try ProcessRunner.run(fleetAudit, ["collect", "-i", inventory, "--out", out], timeout: 60)
+        XCTAssertEqual(result.exitCode, 3, result.stderr)
+        XCTAssertTrue(result.stderr.contains("runs"), result.stderr)
+    }
+
     func testAMalformedInventoryNamesFileLineAndFieldAndExitsWithTheInputStatus() throws {
         let inventory = try directory.write(
             "hosts:\n  - name: a\n    address: 10.0.0.1\n    port: twenty-two\n", to: "broken.yaml")
