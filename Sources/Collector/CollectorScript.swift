@@ -12,9 +12,9 @@ public enum CollectorScript {
     /// default 256 sessions in flight that bounds collected output to 512 MiB however hostile every host is
     /// (docs/security.md measures it). A real host prints 30-300 KiB.
     public static let hostOutputLimit = 2 << 20
-    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 22 per instance).
+    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 24 per instance).
     public static let maximumInstances = 32
-    public static let maximumSections = 16 + 22 * maximumInstances
+    public static let maximumSections = 16 + 24 * maximumInstances
 
     /// The script's text, from the module's resources.
     public static let source: String = {
@@ -24,18 +24,31 @@ public enum CollectorScript {
         return text
     }()
 
-    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME PORTS...`: the
-    /// script is an argument, so standard input stays free for the framing token and the passwords (see
-    /// `standardInput`). The order is the script's contract (docs/collector.md); `arguments` builds it.
-    static func commandLine(marker: String, host: InventoryHost) -> String {
-        "sh -c " + shellQuoted(source) + " fleet-audit-collector "
-            + arguments(marker: marker, host: host).map(shellQuoted).joined(separator: " ")
+    /// The script as it is sent: without its comment lines (every one starts with `#`, awk's included, and none is
+    /// data). libssh2 sends the exec request in one packet of at most 40,000 bytes (LIBSSH2_PACKET_MAXPAYLOAD), so
+    /// the quoted script must stay below that; the comments are for readers of the file, not for the host.
+    public static let transmitted: String = {
+        source.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#") }
+            .joined(separator: "\n")
+    }()
+
+    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME SYNC_SAMPLE
+    /// KEY_SAMPLE PORTS...`: the script is an argument, so standard input stays free for the framing token and the
+    /// passwords (see `standardInput`). The order is the script's contract (docs/collector.md); `arguments` builds it.
+    static func commandLine(marker: String, host: InventoryHost, options: CollectionOptions = CollectionOptions())
+        -> String
+    {
+        "sh -c " + shellQuoted(transmitted) + " fleet-audit-collector "
+            + arguments(marker: marker, host: host, options: options).map(shellQuoted).joined(separator: " ")
     }
 
     /// The script's positional arguments after `$0`, in the order it reads them: MARKER, METADATA (`off` or a URL),
-    /// LIMIT, DEADLINE, MAX_INSTANCES, BECOME (`none` or `sudo`), then the listed ports.
+    /// LIMIT, DEADLINE, MAX_INSTANCES, BECOME (`none` or `sudo`), SYNC_SAMPLE (seconds), KEY_SAMPLE
+    /// (`COUNT,SECONDS`), then the listed ports.
     static func arguments(
-        marker: String, host: InventoryHost, sectionLimit limit: Int = sectionLimit, deadline: Int? = nil
+        marker: String, host: InventoryHost, sectionLimit limit: Int = sectionLimit, deadline: Int? = nil,
+        options: CollectionOptions = CollectionOptions()
     ) -> [String] {
         let metadata: String
         switch host.metadata {
@@ -45,7 +58,7 @@ public enum CollectorScript {
         return [
             marker, metadata, String(limit), String(deadline ?? watchdogSeconds(host.connection.deadlines)),
             String(maximumInstances), host.become.rawValue,
-        ] + host.redis.map { String($0.port) }
+        ] + options.scriptArguments + host.redis.map { String($0.port) }
     }
 
     /// One Redis credential sent to the script: the port, the ACL user (`default` when none) and the password.
