@@ -62,9 +62,11 @@ public struct KeySample: Sendable, Hashable {
         var name = words[5]
         let cut = name.hasPrefix("cut ")
         if cut { name = name.dropFirst(4) }
-        // Quoted by redis-cli (printable ASCII only) or already hidden.
+        // Quoted by redis-cli (printable ASCII only) or hidden by the auditor (exactly 12 hex digits: a host cannot
+        // pass text off as a hash).
+        let hidden = name.hasPrefix("sha256:") && name.count == 19 && name.dropFirst(7).allSatisfy(\.isHexDigit)
         guard name.count <= 520, name.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\u{7F}" && $0 >= " " }),
-            (name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2) || name.hasPrefix("sha256:")
+            (name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2) || hidden
         else { return nil }
         return Key(
             database: database, type: String(words[2]), size: size, measuredBy: String(words[4]), name: String(name),

@@ -198,6 +198,9 @@ final class FullSyncModelTests: XCTestCase {
             ("key 0 list 5000000 llen \"old\"\n", .unknown),
             // A size beyond Int64 is not a size: the line is dropped, not guessed at.
             ("key 0 string 99999999999999999999 memory \"x\"\n", .pass),
+            // Nor is text passed off as a hidden name.
+            ("key 0 string 268435456 memory sha256:forged text\n", .pass),
+            ("key 0 string 268435456 memory unquoted\n", .pass),
         ]
         for (lines, expected) in cases {
             let result = try XCTUnwrap(check(.sourceBigKeys, fixture(samples: nil, keys: keys(lines))))
