@@ -9,7 +9,8 @@ public struct CollectionOptions: Sendable, Hashable {
     /// default: about 10 SCAN pages and 2,000 TYPE/MEMORY USAGE round trips on one connection, a few hundred
     /// milliseconds on a LAN, each O(1) on the server (MEMORY USAGE's default SAMPLES 5).
     public var keySampleCount: Int
-    /// At most this many seconds of key sampling per instance (2 s by default), whatever the key count.
+    /// SCAN stops after this many seconds (2 s by default), whatever the key count; sizing what it found is then
+    /// bounded by the time left, at least 2 s.
     public var keySampleSeconds: Int
     /// Keep key names in snapshots and reports (quoted and escaped); otherwise only a hash of each is stored.
     public var showKeyNames: Bool
