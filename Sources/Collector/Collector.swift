@@ -12,12 +12,17 @@ public struct Collector: Sendable {
     let executor: any RemoteExecutor
     let store: RunStore
     let logger: Logger
+    /// What to sample beyond the fixed reads (write rates, keys), and whether key names are kept.
+    let options: CollectionOptions
 
-    public init(executor: any RemoteExecutor, store: RunStore, logger: Logger = Logger(label: "fleet-audit.collector"))
-    {
+    public init(
+        executor: any RemoteExecutor, store: RunStore, logger: Logger = Logger(label: "fleet-audit.collector"),
+        options: CollectionOptions = CollectionOptions()
+    ) {
         self.executor = executor
         self.store = store
         self.logger = logger
+        self.options = options
     }
 
     /// A run's outcome: where it is, its manifest, every snapshot.
@@ -98,19 +103,21 @@ public struct Collector: Sendable {
         let hostsByName = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let jobs = hosts.map { host in
             RemoteJob(
-                host: host.connection, command: CollectorScript.commandLine(marker: marker, host: host),
+                host: host.connection,
+                command: CollectorScript.commandLine(marker: marker, host: host, options: options),
                 standardInput: CollectorScript.standardInput(
                     token: token, credentials: secretsByHost[host.name, default: []]),
                 outputLimit: CollectorScript.hostOutputLimit, totalOutputLimit: CollectorScript.hostOutputLimit)
         }
         let stored = Mutex<(snapshots: [String: HostSnapshot], errors: [String])>(([:], []))
         let logger = logger
+        let showKeyNames = options.showKeyNames
         // Results are handed over one at a time and never retained: memory is bounded by the sessions in flight.
         await executor.forEachResult(of: jobs) { result in
             guard let host = hostsByName[result.host] else { return }
             let builder = SnapshotBuilder(
                 host: host, knownSecrets: passwordsByHost[host.name, default: []],
-                credentialPorts: credentialPortsByHost[host.name, default: []])
+                credentialPorts: credentialPortsByHost[host.name, default: []], showKeyNames: showKeyNames)
             let snapshot = builder.snapshot(from: result, token: token, collectedAt: Date())
             var storeError: String?
             do {

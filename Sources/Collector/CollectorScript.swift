@@ -12,9 +12,9 @@ public enum CollectorScript {
     /// default 256 sessions in flight that bounds collected output to 512 MiB however hostile every host is
     /// (docs/security.md measures it). A real host prints 30-300 KiB.
     public static let hostOutputLimit = 2 << 20
-    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 22 per instance).
+    /// Redis instances examined per host, and sections kept per host (16 host sections, at most 24 per instance).
     public static let maximumInstances = 32
-    public static let maximumSections = 16 + 22 * maximumInstances
+    public static let maximumSections = 16 + 24 * maximumInstances
 
     /// The script's text as sent, from the module's resources, without its full-line comments: the whole command
     /// travels in one SSH channel request, and libssh2 refuses a packet of 35,000 bytes or more
@@ -39,18 +39,22 @@ public enum CollectorScript {
         }.map { String($0.element) }.joined(separator: "\n")
     }
 
-    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME PORTS...`: the
-    /// script is an argument, so standard input stays free for the framing token and the passwords (see
-    /// `standardInput`). The order is the script's contract (docs/collector.md); `arguments` builds it.
-    static func commandLine(marker: String, host: InventoryHost) -> String {
+    /// `sh -c '<script>' fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME SYNC_SAMPLE
+    /// KEY_SAMPLE PORTS...`: the script is an argument, so standard input stays free for the framing token and the
+    /// passwords (see `standardInput`). The order is the script's contract (docs/collector.md); `arguments` builds it.
+    static func commandLine(marker: String, host: InventoryHost, options: CollectionOptions = CollectionOptions())
+        -> String
+    {
         "sh -c " + shellQuoted(source) + " fleet-audit-collector "
-            + arguments(marker: marker, host: host).map(shellQuoted).joined(separator: " ")
+            + arguments(marker: marker, host: host, options: options).map(shellQuoted).joined(separator: " ")
     }
 
     /// The script's positional arguments after `$0`, in the order it reads them: MARKER, METADATA (`off` or a URL),
-    /// LIMIT, DEADLINE, MAX_INSTANCES, BECOME (`none` or `sudo`), then the listed ports.
+    /// LIMIT, DEADLINE, MAX_INSTANCES, BECOME (`none` or `sudo`), SYNC_SAMPLE (seconds), KEY_SAMPLE
+    /// (`COUNT,SECONDS`), then the listed ports.
     static func arguments(
-        marker: String, host: InventoryHost, sectionLimit limit: Int = sectionLimit, deadline: Int? = nil
+        marker: String, host: InventoryHost, sectionLimit limit: Int = sectionLimit, deadline: Int? = nil,
+        options: CollectionOptions = CollectionOptions()
     ) -> [String] {
         let metadata: String
         switch host.metadata {
@@ -60,7 +64,7 @@ public enum CollectorScript {
         return [
             marker, metadata, String(limit), String(deadline ?? watchdogSeconds(host.connection.deadlines)),
             String(maximumInstances), host.become.rawValue,
-        ] + host.redis.map { String($0.port) }
+        ] + options.scriptArguments + host.redis.map { String($0.port) }
     }
 
     /// One Redis credential sent to the script: the port, the ACL user (`default` when none) and the password.

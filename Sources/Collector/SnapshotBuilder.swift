@@ -11,11 +11,16 @@ public struct SnapshotBuilder {
     /// The ports the auditor sent a password for; nil when the caller does not say (then no instance records
     /// whether it was sent).
     let credentialPorts: Set<Int>?
+    /// Keep sampled key names (`--show-key-names`); by default each is replaced by a hash before anything is stored.
+    let showKeyNames: Bool
 
-    public init(host: InventoryHost, knownSecrets: [String], credentialPorts: Set<Int>? = nil) {
+    public init(
+        host: InventoryHost, knownSecrets: [String], credentialPorts: Set<Int>? = nil, showKeyNames: Bool = false
+    ) {
         self.host = host
         self.knownSecrets = knownSecrets
         self.credentialPorts = credentialPorts
+        self.showKeyNames = showKeyNames
     }
 
     public func snapshot(from result: CommandResult, token: String, collectedAt: Date) -> HostSnapshot {
@@ -55,8 +60,9 @@ public struct SnapshotBuilder {
         var instances: [Int: InstanceSnapshot] = [:]
         var order: [Int] = []
         for section in parsed.sections {
+            let text = section.name == .keySample && !showKeyNames ? KeyNames.hidden(in: section.text) : section.text
             let captured = CapturedSection(
-                exitCode: section.exitCode, text: redact(section.text, section: section.name.rawValue),
+                exitCode: section.exitCode, text: redact(text, section: section.name.rawValue),
                 truncated: section.truncated)
             guard let port = section.port else {
                 // The collector frames each host section once; a repeat is not allowed to replace the first.

@@ -302,6 +302,12 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
     /// A config file the collector did not copy (not a regular file, not readable by the server's user, a
     /// credential store): the text says why. `path=` names it.
     case configFileSkipped = "config_file_skipped"
+    /// Two write-rate samples (`time SECONDS`, then INFO's `master_repl_offset`, `total_net_input_bytes`,
+    /// `server_time_usec`, ... lines) a few seconds apart, for the full-sync model.
+    case writeSample = "write_sample"
+    /// Bounded key sampling (SCAN, TYPE, MEMORY USAGE or a length command): a `sampled` line, then the largest keys as
+    /// `key DB TYPE SIZE MEASURE NAME`, NAME quoted by redis-cli or `sha256:<12 hex>` when names are hidden.
+    case keySample = "key_sample"
 
     /// Whether a section describes the host or one Redis instance (and then carries `port=`).
     public enum Scope: Sendable { case host, instance, hostOrInstance }
@@ -315,7 +321,7 @@ public enum SectionName: String, Sendable, CaseIterable, Codable {
             // Both: the host's root cgroup limit, and the limit of the cgroup a redis-server runs in.
             return .hostOrInstance
         case .info, .configGet, .clientList, .moduleList, .aclList, .diskFree, .processRSS, .configFile,
-            .configFileSkipped, .commandLine, .commandTable, .commandLookup, .clusterNodes:
+            .configFileSkipped, .commandLine, .commandTable, .commandLookup, .clusterNodes, .writeSample, .keySample:
             return .instance
         }
     }

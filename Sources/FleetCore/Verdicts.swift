@@ -78,12 +78,16 @@ public struct InstanceFacts: Sendable, Hashable, Codable {
     public var connectedClients: Int?
     /// Distinct client addresses (applications to repoint at cut-over).
     public var clientAddresses: [String]
+    /// The full-sync model's inputs and outcome (source.full-sync), when write-rate samples were collected.
+    public var fullSync: FullSyncFacts?
+    /// The largest sampled keys (source.big-keys), when keys were sampled.
+    public var largestKeys: [KeySizeFact]?
 
     public init(
         redisVersion: String? = nil, role: String? = nil, usedMemoryBytes: Int64? = nil, maxmemoryBytes: Int64? = nil,
         keys: Int64? = nil, keysWithExpiry: Int64? = nil, databasesWithKeys: [Int] = [],
         estimatedSyncSeconds: Double? = nil, smallestFittingNodeType: String? = nil, connectedClients: Int? = nil,
-        clientAddresses: [String] = []
+        clientAddresses: [String] = [], fullSync: FullSyncFacts? = nil, largestKeys: [KeySizeFact]? = nil
     ) {
         self.redisVersion = redisVersion
         self.role = role
@@ -96,6 +100,8 @@ public struct InstanceFacts: Sendable, Hashable, Codable {
         self.smallestFittingNodeType = smallestFittingNodeType
         self.connectedClients = connectedClients
         self.clientAddresses = clientAddresses
+        self.fullSync = fullSync
+        self.largestKeys = largestKeys
     }
 }
 

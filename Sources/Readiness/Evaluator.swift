@@ -127,6 +127,7 @@ public struct Evaluator: Sendable {
                     headroomPercent: target.policy.capacityHeadroomPercent)
             },
             connectedClients: info.connectedClients.flatMap { Int(exactly: $0) },
-            clientAddresses: Set(context.clients.compactMap(\.ip)).sorted())
+            clientAddresses: Set(context.clients.compactMap(\.ip)).sorted(),
+            fullSync: FullSyncModel.facts(context), largestKeys: SourceBigKeysFacts.largestKeys(context))
     }
 }

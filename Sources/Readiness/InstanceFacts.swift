@@ -68,6 +68,10 @@ public struct InstanceContext: Sendable {
     public let commandTable: CommandTable?
     /// `COMMAND INFO` of the commands that must keep their names, when the server answered it.
     public let commandLookup: CommandLookup?
+    /// The two write-rate samples (`write_sample`), or why there are none (not sampled, skipped, failed).
+    public let writeSamples: Result<WriteRateSamples, ReadFailure>
+    /// The bounded key sampling (`key_sample`), or why there is none.
+    public let keySample: Result<KeySample, ReadFailure>
 
     init(host: HostSnapshot, hostFacts: HostFacts, instance: InstanceSnapshot, target: Target) {
         self.host = host
@@ -92,6 +96,8 @@ public struct InstanceContext: Sendable {
         commandLookup = instance[.commandLookup].flatMap {
             $0.truncated ? nil : $0.content.flatMap(CommandLookup.init(parsing:))
         }
+        writeSamples = Self.parsed(instance[.writeSample], WriteRateSamples.init(parsing:))
+        keySample = Self.parsed(instance[.keySample], KeySample.init(parsing:))
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
         let reply = instance[.configGet]?.content.map { ConfigGetReply(parsing: $0) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
@@ -105,6 +111,23 @@ public struct InstanceContext: Sendable {
         } else {
             configuration = nil
         }
+    }
+
+    /// A sampling section parsed, or why not: not collected, a failed or skipped run (its first line says why), cut,
+    /// or text that is not the format.
+    static func parsed<Value>(_ section: CapturedSection?, _ parse: (String) -> Value?) -> Result<Value, ReadFailure> {
+        guard let section else { return .failure(ReadFailure(reason: "not collected")) }
+        guard let text = section.content else {
+            let first = section.text.split(whereSeparator: \.isNewline).last {
+                $0.hasPrefix("skipped:") || $0.hasPrefix("failed:")
+            }
+            return .failure(ReadFailure(reason: first.map { String($0.prefix(200)) } ?? section.failure ?? "failed"))
+        }
+        guard !section.truncated, let value = parse(text) else {
+            return .failure(
+                ReadFailure(reason: section.truncated ? "cut at the size bound" : "not in the expected format"))
+        }
+        return .success(value)
     }
 
     /// Config files the collector found but could not read whole (failed, skipped or cut): a value they hold is

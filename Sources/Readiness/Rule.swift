@@ -99,7 +99,7 @@ public enum RuleCatalogue {
             SourceModulesRule(), SourceBgsaveRule(), SourceOvercommitRule(), SourceTransparentHugepagesRule(),
             SourceOutputBufferRule(), SourceReplTimeoutRule(), SourceDiskSpaceRule(), SourceRoleRule(),
             SourceMaxclientsRule(), SourceRestrictedCommandsRule(), SourceSentinelRule(), SourceReplBacklogRule(),
-            SourceConfigDriftRule(),
+            SourceConfigDriftRule(), SourceFullSyncRule(), SourceBigKeysRule(),
             NetworkPrivateIPRule(), NetworkVPCRule(), NetworkSecurityGroupRule(),
             InfoDatasetRule(), InfoClientsRule(),
         ]

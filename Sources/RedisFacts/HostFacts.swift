@@ -158,6 +158,12 @@ public struct ClientOutputBufferLimit: Sendable, Hashable {
     public var softBytes: Int64
     public var softSeconds: Int64
 
+    public init(hardBytes: Int64, softBytes: Int64, softSeconds: Int64) {
+        self.hardBytes = hardBytes
+        self.softBytes = softBytes
+        self.softSeconds = softSeconds
+    }
+
     /// Finds the replica class in a value holding one or more `class hard soft seconds` groups.
     public static func replica(in value: String) -> ClientOutputBufferLimit? {
         let words = value.split(separator: " ").map(String.init)

@@ -122,8 +122,10 @@ public struct JSONReporter: Reporter {
                 json.key("databases_with_keys")
                 json.array(facts.databasesWithKeys) { json, index in json.int(index) }
                 json.field("estimated_sync_seconds", double: facts.estimatedSyncSeconds)
+                Self.fullSync(facts.fullSync, into: &json)
                 json.field("keys", int: facts.keys)
                 json.field("keys_with_expiry", int: facts.keysWithExpiry)
+                Self.largestKeys(facts.largestKeys, into: &json)
                 json.field("maxmemory_bytes", int: facts.maxmemoryBytes)
                 json.field("redis_version", string: facts.redisVersion)
                 json.field("role", string: facts.role)

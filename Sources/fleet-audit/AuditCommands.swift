@@ -151,6 +151,8 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var evaluation: EvaluationOptions
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var sampling: SamplingOptions
+
     @Option(help: "Sessions in flight at once.")
     var concurrency = 256
 
@@ -177,8 +179,10 @@ struct AuditCommand: AsyncParsableCommand {
         let engine = try makeEngine(concurrency: concurrency, inventory: inventory)
         let collection: Collector.Collection
         do {
-            collection = try await Collector(executor: engine, store: RunStore(root: output.out))
-                .collect(inventory: inventory, hosts: hosts)
+            collection = try await Collector(
+                executor: engine, store: RunStore(root: output.out), options: sampling.collectionOptions
+            )
+            .collect(inventory: inventory, hosts: hosts)
         } catch {
             printError("fleet-audit: \(error)")
             throw ExitCode(ExitCodes.status(of: error))

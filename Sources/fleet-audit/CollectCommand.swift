@@ -29,6 +29,8 @@ struct CollectCommand: AsyncParsableCommand {
     @OptionGroup var inventoryOptions: InventoryOptions
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var sampling: SamplingOptions
+
     @Option(help: "Sessions in flight at once.")
     var concurrency = 256
 
@@ -54,7 +56,8 @@ struct CollectCommand: AsyncParsableCommand {
             printError("fleet-audit: WARNING: host keys are NOT verified for some hosts (host_key_checking: off)")
         }
         let engine = try makeEngine(concurrency: concurrency, inventory: inventory)
-        let collector = Collector(executor: engine, store: RunStore(root: output.out))
+        let collector = Collector(
+            executor: engine, store: RunStore(root: output.out), options: sampling.collectionOptions)
         let collection: Collector.Collection
         do {
             collection = try await collector.collect(inventory: inventory, hosts: hosts) { snapshot in

@@ -23,7 +23,8 @@ enum CollectorScriptRun {
     static func run(
         host: InventoryHost, home: String, credentials: [CollectorScript.Credential] = [], path: String? = nil,
         limit: Int = CollectorScript.sectionLimit, metadata: String = "off", deadline: Int = 50,
-        timeout: Double = 60, asUser user: String? = nil
+        timeout: Double = 60, asUser user: String? = nil,
+        options: CollectionOptions = CollectionOptions(syncSampleSeconds: 0, keySampleCount: 0)
     ) throws -> (output: ProcessOutput, token: String) {
         let token = CollectorScript.newToken()
         let marker = CollectorScript.newToken()
@@ -31,7 +32,8 @@ enum CollectorScriptRun {
         if metadata != "off" { listed.metadata = .url(metadata) }
         let arguments =
             ["-c", CollectorScript.source, "fleet-audit-collector"]
-            + CollectorScript.arguments(marker: marker, host: listed, sectionLimit: limit, deadline: deadline)
+            + CollectorScript.arguments(
+                marker: marker, host: listed, sectionLimit: limit, deadline: deadline, options: options)
         var environment = ["HOME": home, "LC_ALL": "C"]
         environment["PATH"] = path ?? "/usr/local/bin:/usr/bin:/bin"
         // As another user: setpriv execs sh directly, as `ssh user@host` would start it, without root's groups.

@@ -142,9 +142,79 @@ final class CollectorScriptTests: XCTestCase {
         XCTAssertGreaterThan(processes.text.split(separator: "\n").count, 1)
     }
 
+    /// Key sampling cannot run unbounded: on a million keys it stops by itself at its key count, and with a count it
+    /// cannot reach, at its time bound; names are hashed before anything is kept unless asked for, and shown only
+    /// quoted and escaped (a name with a newline, quotes and a terminal escape stays one printable line).
+    func testKeySamplingStopsByItselfAtItsCountAndTimeAndHidesHostileNames() throws {
+        let instance = try redis(["enable-debug-command local"])
+        _ = try instance.cli(["DEBUG", "POPULATE", "1000000"])
+        let hostile = "evil\n\"name\"\u{1B}[2J\r"
+        _ = try instance.cli(["SETRANGE", hostile, "3000000", "x"])
+        let host = try host("[{port: \(instance.port)}]")
+        func sample(_ options: CollectionOptions, showNames: Bool = false) throws -> (KeySample, String, Double) {
+            let started = Date()
+            let (output, token) = try CollectorScriptRun.run(host: host, home: scratch.path, options: options)
+            let elapsed = Date().timeIntervalSince(started)
+            let result = CommandResult(
+                host: host.name, address: "127.0.0.1", port: 22, status: .ok, exitStatus: output.exitCode,
+                stdout: Data(output.stdout.utf8), stderr: Data())
+            let snapshot = SnapshotBuilder(host: host, knownSecrets: [], showKeyNames: showNames).snapshot(
+                from: result, token: token, collectedAt: Date())
+            let section = try XCTUnwrap(snapshot.instances.first?[.keySample])
+            XCTAssertEqual(section.exitCode, 0, section.text)
+            return (try XCTUnwrap(KeySample(parsing: section.text), section.text), section.text, elapsed)
+        }
+        let counted = try sample(CollectionOptions(syncSampleSeconds: 0, keySampleCount: 500, keySampleSeconds: 10))
+        XCTAssertEqual(counted.0.sampled, 500)
+        XCTAssertFalse(counted.0.complete, "500 of a million keys is a sample, not the whole")
+        XCTAssertTrue(counted.0.keys.allSatisfy { $0.name.hasPrefix("sha256:") }, counted.1)
+        XCTAssertFalse(counted.1.contains("key:"), "no name is kept: \(counted.1)")
+
+        let timed = try sample(CollectionOptions(syncSampleSeconds: 0, keySampleCount: 100_000, keySampleSeconds: 1))
+        XCTAssertFalse(timed.0.complete)
+        XCTAssertLessThan(timed.0.sampled, 100_000)
+        XCTAssertGreaterThan(timed.0.sampled, 0)
+        // A million keys unbounded would take minutes (10,000 SCAN pages, then 2 commands a key).
+        XCTAssertLessThan(timed.2, 20, "the collection with a 1 s key sampling bound took \(timed.2) s")
+
+        // A small instance is sampled whole; the 3 MB key is the largest, its name quoted and escaped when shown.
+        let small = try redis()
+        _ = try small.cli(["SETRANGE", hostile, "3000000", "x"])
+        _ = try small.cli(["SET", "plain", "v"])
+        let smallHost = try self.host("[{port: \(small.port)}]")
+        let (output, token) = try CollectorScriptRun.run(
+            host: smallHost, home: scratch.path, options: CollectionOptions(syncSampleSeconds: 0))
+        let result = CommandResult(
+            host: smallHost.name, address: "127.0.0.1", port: 22, status: .ok, exitStatus: output.exitCode,
+            stdout: Data(output.stdout.utf8), stderr: Data())
+        for showNames in [false, true] {
+            let snapshot = SnapshotBuilder(host: smallHost, knownSecrets: [], showKeyNames: showNames).snapshot(
+                from: result, token: token, collectedAt: Date())
+            let text = try XCTUnwrap(snapshot.instances.first?[.keySample]?.text)
+            let parsed = try XCTUnwrap(KeySample(parsing: text), text)
+            XCTAssertTrue(parsed.complete)
+            XCTAssertEqual(parsed.sampled, 2)
+            let largest = try XCTUnwrap(parsed.keys.first)
+            XCTAssertEqual(largest.type, "string")
+            XCTAssertGreaterThan(largest.bytes ?? 0, 3_000_000)
+            XCTAssertFalse(text.contains("\u{1B}"), "no terminal escape is kept")
+            if showNames {
+                XCTAssertEqual(largest.name, #""evil\n\"name\"\x1b[2J\r""#)
+                XCTAssertEqual(KeySample.unquote(largest.name), Array(hostile.utf8))
+            } else {
+                XCTAssertEqual(
+                    largest.name, "sha256:" + SHA256.hexDigest(of: Data(hostile.utf8)).prefix(12))
+            }
+        }
+    }
+
     func testWithoutATokenOnStandardInputTheScriptRefusesToRun() throws {
         let output = try ProcessRunner.run(
-            "/bin/sh", ["-c", CollectorScript.source, "fleet-audit-collector", "m", "off", "100", "10", "32", "none"],
+            "/bin/sh",
+            [
+                "-c", CollectorScript.source, "fleet-audit-collector", "m", "off", "100", "10", "32", "none", "0",
+                "0,0",
+            ],
             environment: ["PATH": "/usr/bin:/bin"], input: Data("not a token!\n".utf8), timeout: 30)
         XCTAssertEqual(output.exitCode, 71)
         XCTAssertEqual(output.stdout, "")

@@ -162,31 +162,59 @@ final class CollectorTests: XCTestCase {
     /// INFO commandstats (read before and after) also counts the administrative ones MONITOR hides.
     func testTheCollectorOnlySendsReadOnlyCommandsToRedis() async throws {
         let instance = try redis()
+        // Keys of every type, so that key sampling sizes each (MEMORY USAGE), and a second server without MEMORY
+        // (renamed away, as on Redis before 4.0), so that it sizes them with the length command of each type.
+        let withoutMemory = try redis(["rename-command MEMORY \"\""])
+        for server in [instance, withoutMemory] {
+            _ = try server.cli(["SET", "s", "v"])
+            _ = try server.cli(["RPUSH", "l", "a"])
+            _ = try server.cli(["HSET", "h", "f", "v"])
+            _ = try server.cli(["SADD", "t", "m"])
+            _ = try server.cli(["ZADD", "z", "1", "m"])
+            _ = try server.cli(["XADD", "x", "*", "f", "v"])
+            _ = try server.cli(["-n", "3", "SET", "in-db-3", "v"])
+        }
         let before = RedisInfo(parsing: try instance.cli(["INFO", "commandstats"])).commandStats
+        let beforeWithoutMemory = RedisInfo(parsing: try withoutMemory.cli(["INFO", "commandstats"])).commandStats
         let monitorLog = instance.directory.file("monitor.log")
         let monitor = try ProcessRunner.start(
             "/usr/bin/redis-cli", ["-p", String(instance.port), "MONITOR"], logFile: monitorLog)
         defer { kill(monitor.processIdentifier, SIGKILL) }
         usleep(200_000)
         let inventory = try inventory(
-            "  - {name: cache-1, address: 127.0.0.1, redis: [{port: \(instance.port)}]}")
+            "  - {name: cache-1, address: 127.0.0.1, redis: [{port: \(instance.port)}, {port: \(withoutMemory.port)}]}")
         _ = try await collect(inventory)
         usleep(200_000)
         kill(monitor.processIdentifier, SIGKILL)
         let after = RedisInfo(parsing: try instance.cli(["INFO", "commandstats"])).commandStats
+        let afterWithoutMemory = RedisInfo(parsing: try withoutMemory.cli(["INFO", "commandstats"])).commandStats
 
-        // The documented read-only set (docs/collector.md), plus what redis-cli itself sends on connect.
-        let allowed: Set = [
+        // The documented read-only set (docs/collector.md), plus what redis-cli itself sends on connect, plus key
+        // sampling's SCAN, TYPE, MEMORY USAGE and length commands.
+        let sampling: Set = ["scan", "type", "memory|usage", "strlen", "llen", "hlen", "scard", "zcard", "xlen"]
+        let allowed = Set([
             "info", "config|get", "client|list", "module|list", "acl|list", "command|docs", "command", "command|info",
             "auth", "ping",
             "hello", "client|setinfo", "select",
-        ]
+        ]).union(sampling)
         var used: Set<String> = []
         for (command, stat) in after where stat.calls > (before[command]?.calls ?? 0) { used.insert(command) }
+        var usedWithoutMemory: Set<String> = []
+        for (command, stat) in afterWithoutMemory where stat.calls > (beforeWithoutMemory[command]?.calls ?? 0) {
+            usedWithoutMemory.insert(command)
+        }
         // MONITOR and the INFO commandstats calls are this test's own, not the collector's.
         used.remove("monitor")
         XCTAssertFalse(used.isEmpty)
         XCTAssertTrue(used.isSubset(of: allowed), "not read-only: \(used.subtracting(allowed).sorted())")
+        XCTAssertTrue(
+            usedWithoutMemory.isSubset(of: allowed), "not read-only: \(usedWithoutMemory.subtracting(allowed).sorted())"
+        )
+        // Sampling ran: MEMORY USAGE where the server has it, the length commands where it does not.
+        XCTAssertTrue(used.isSuperset(of: ["scan", "type", "memory|usage", "select"]), "\(used.sorted())")
+        XCTAssertTrue(
+            usedWithoutMemory.isSuperset(of: ["scan", "type", "strlen", "llen", "hlen", "scard", "zcard", "xlen"]),
+            "\(usedWithoutMemory.sorted())")
 
         let monitored = (try? String(contentsOfFile: monitorLog, encoding: .utf8)) ?? ""
         let commands = monitored.split(separator: "\n").compactMap { line -> String? in
@@ -196,7 +224,9 @@ final class CollectorTests: XCTestCase {
             return line[line.index(after: open)..<close].lowercased()
         }
         XCTAssertFalse(commands.isEmpty, "MONITOR saw the collection")
-        let writes = Set(commands).subtracting(["info", "config", "client", "module", "acl", "command", "ping"])
+        let writes = Set(commands).subtracting(
+            ["info", "config", "client", "module", "acl", "command", "ping", "select", "scan", "type", "memory"]
+                + ["strlen", "llen", "hlen", "scard", "zcard", "xlen"])
         XCTAssertTrue(writes.isEmpty, "MONITOR saw: \(writes.sorted())")
     }
 }

@@ -56,16 +56,20 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertTrue(CollectorScript.source.contains("command_table()"))
     }
 
-    /// The argv order is the script's contract (docs/collector.md): BECOME is the sixth, before the ports.
+    /// The argv order is the script's contract (docs/collector.md): BECOME is the sixth, then SYNC_SAMPLE and
+    /// KEY_SAMPLE, before the ports.
     func testTheBecomeModeTravelsInArgvBeforeTheListedPorts() throws {
         let yaml =
             "defaults: {user: ec2-user, become: sudo, metadata: off}\nhosts:\n  - {name: a, address: 10.0.0.1, redis: [{port: 6379}]}\n"
         let host = try XCTUnwrap(try Inventory.parse(yaml, file: "inventory.yaml", baseDirectory: "/").hosts.first)
         let arguments = CollectorScript.arguments(marker: "m", host: host)
-        XCTAssertEqual(arguments.count, 7)
+        XCTAssertEqual(arguments.count, 9)
         XCTAssertEqual(Array(arguments[0...1]), ["m", "off"])
-        XCTAssertEqual(Array(arguments[4...6]), [String(CollectorScript.maximumInstances), "sudo", "6379"])
-        XCTAssertTrue(CollectorScript.commandLine(marker: "m", host: host).hasSuffix(" 'sudo' '6379'"))
+        XCTAssertEqual(
+            Array(arguments[4...8]), [String(CollectorScript.maximumInstances), "sudo", "5", "1000,2", "6379"])
+        XCTAssertTrue(CollectorScript.commandLine(marker: "m", host: host).hasSuffix(" 'sudo' '5' '1000,2' '6379'"))
+        let off = CollectionOptions(syncSampleSeconds: 0, keySampleCount: 0)
+        XCTAssertEqual(Array(CollectorScript.arguments(marker: "m", host: host, options: off)[6...7]), ["0", "0,0"])
     }
 
     /// What Redis 7.0.15 (Debian 12) titles itself, measured with `ps -eo pid=,ppid=,args=`: `127.0.0.1:6391`,

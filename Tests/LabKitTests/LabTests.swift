@@ -249,7 +249,7 @@ extension LabTests {
         XCTAssertFalse(expected.isEmpty)
         XCTAssertTrue(
             waves.contains { !((($0["exceeded_limits"] as? [String]) ?? []).isEmpty) },
-            "cache-busy's 27 MiB exceeds 0.02 GiB alone")
+            "cache-sentinel's 27 MiB exceeds 0.02 GiB alone")
         let notReady = (document["not_ready"] as? [[String: Any]]) ?? []
         XCTAssertTrue(notReady.contains { ($0["host"] as? String) == "cache-auth" }, "\(notReady)")
     }

@@ -22,7 +22,7 @@ final class ReadinessRuleTests: XCTestCase {
             "source.thp", "source.output-buffer", "source.repl-timeout", "source.disk-space", "source.role",
             "source.maxclients", "source.restricted-commands", "source.sentinel", "source.repl-backlog",
             "source.config-drift", "network.private-ip", "network.vpc", "network.security-group", "info.dataset",
-            "info.clients",
+            "info.clients", "source.full-sync", "source.big-keys",
         ]
         XCTAssertEqual(ids, catalogue)
     }

@@ -67,6 +67,14 @@ struct SnapshotFixture {
     /// The collector's `COMMAND INFO` lookup (`name yes|no` lines); none by default.
     var commandLookup: String?
     var diskFree = "Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/vda 100000000 1000 90000000 1% /\n"
+    /// Two write-rate samples 5 s apart of a quiet instance (500 bytes of input), as the collector frames them.
+    var writeSample: String? =
+        "time 1796000000.0\nserver_time_usec:1796000000000000\ntotal_net_input_bytes:1000\nrepl_backlog_active:0\n"
+        + "time 1796000005.0\nserver_time_usec:1796000005000000\ntotal_net_input_bytes:1500\nrepl_backlog_active:0\n"
+    /// Key sampling of a small instance, sampled whole, names hidden.
+    var keySample: String? =
+        "sampled 2 complete yes seconds 2 count 1000 measure memory\n"
+        + "key 0 string 72 memory sha256:0123456789ab\nkey 0 hash 80 memory sha256:ba9876543210\n"
 
     var snapshot: HostSnapshot {
         func section(_ text: String, _ code: Int = 0) -> CapturedSection { CapturedSection(exitCode: code, text: text) }
@@ -78,6 +86,8 @@ struct SnapshotFixture {
         instance.sections["acl_list"] = section(aclList)
         instance.sections["disk_free"] = section(diskFree)
         if let commandLine { instance.sections["command_line"] = section(commandLine) }
+        if let writeSample { instance.sections["write_sample"] = section(writeSample) }
+        if let keySample { instance.sections["key_sample"] = section(keySample) }
         if let commandTable { instance.sections["command_table"] = section(commandTable) }
         if let commandLookup { instance.sections["command_lookup"] = section(commandLookup) }
         if let configFile {

@@ -1,5 +1,6 @@
 # fleet-audit collector: runs on each audited host as
-#   `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME [PORT...]`.
+#   `sh -c SCRIPT fleet-audit-collector MARKER METADATA LIMIT DEADLINE MAX_INSTANCES BECOME SYNC_SAMPLE KEY_SAMPLE
+#   [PORT...]`.
 # Read-only: it only reads files, lists processes and sockets, and runs read-only Redis commands (docs/collector.md).
 # Output: sections framed by a per-run random TOKEN, so nothing a host prints can forge a section:
 #   ==FA:TOKEN:BEGIN name [port=N]==
@@ -16,7 +17,15 @@
 # The host is not trusted to be harmless to itself: every output is cut at LIMIT bytes as it is produced (never
 # stored whole in TMPDIR), only regular files are read, and a watchdog ends the collector and all its children
 # after DEADLINE seconds, so a stuck read (a FIFO, an NFS mount) never outlives the audit.
-MARKER=$1; METADATA=$2; LIMIT=$3; DEADLINE=$4; MAX_INSTANCES=$5; BECOME=$6; shift 6
+MARKER=$1; METADATA=$2; LIMIT=$3; DEADLINE=$4; MAX_INSTANCES=$5; BECOME=$6; SYNC_SAMPLE=$7; KEY_SAMPLE=$8; shift 8
+# SYNC_SAMPLE: seconds between the two write-rate samples of each instance (0: none). KEY_SAMPLE: `COUNT,SECONDS`, the
+# most keys and seconds the key sampling may take per instance (`0,0`: none). Anything else turns them off.
+case "$SYNC_SAMPLE" in ''|*[!0-9]*) SYNC_SAMPLE=0 ;; esac
+KEY_COUNT=${KEY_SAMPLE%%,*}; KEY_SECONDS=${KEY_SAMPLE#*,}
+case "$KEY_COUNT,$KEY_SECONDS" in *[!0-9,]*|,*|*,|*,*,*) KEY_COUNT=0; KEY_SECONDS=0 ;; esac
+[ "$SYNC_SAMPLE" -le 600 ] 2>/dev/null || SYNC_SAMPLE=0
+[ "$KEY_COUNT" -le 100000 ] 2>/dev/null && [ "$KEY_SECONDS" -le 60 ] 2>/dev/null || { KEY_COUNT=0; KEY_SECONDS=0; }
+STARTED_AT=$(date +%s)
 LISTED_PORTS="$*"
 umask 077
 W=$(mktemp -d 2>/dev/null || { d=/tmp/fa.$$; mkdir -m 700 "$d" && echo "$d"; }) || exit 70
@@ -426,6 +435,107 @@ command_lookup() {
         if (i <= n) print name[i], (rest == "(nil)" ? "no" : "yes") } }'
   return "$(cat "$W/lookup.rc" 2>/dev/null || echo 1)"
 }
+# Seconds left before the watchdog ends the collector: sampling starts only when it can finish before that.
+seconds_left() { echo $((STARTED_AT + DEADLINE - $(date +%s))); }
+# One write-rate sample of the instance (docs/collector.md#write-rate-samples): the host's clock (with nanoseconds where
+# `date` has them), then the counters the full-sync model reads, from one INFO call (read-only).
+write_sample() {
+  w_now=$(date +%s.%N 2>/dev/null)
+  case "$w_now" in *[!0-9.]*|.*|*.|'') w_now=$(date +%s) ;; esac
+  printf 'time %s\n' "$w_now"
+  rcli INFO 2>&1 | tr -d '\r' | head -c 65536 > "$W/sample.info"
+  grep -E '^(role|master_repl_offset|repl_backlog_active|total_net_input_bytes|server_time_usec|uptime_in_seconds|run_id):' \
+    "$W/sample.info" | head -n 16 > "$W/sample.fields"
+  if grep -q -e '^master_repl_offset:' -e '^total_net_input_bytes:' "$W/sample.fields"; then
+    cat "$W/sample.fields"; return 0
+  fi
+  printf 'failed: %s\n' "$(head -n 1 "$W/sample.info" | head -c 200)"; return 1
+}
+# The instance's write_sample section: its first sample (taken early in its collection), then the second, taken
+# SYNC_SAMPLE seconds after the first (the caller waits), so both bracket the rest of the collection.
+write_samples() {
+  cat "$W/sample1.$PORT"
+  grep -q '^skipped:' "$W/sample1.$PORT" && return 3
+  grep -q '^failed:' "$W/sample1.$PORT" && return 1
+  write_sample
+}
+# Key sampling (docs/collector.md#key-sampling), read-only and bounded: SCAN COUNT 100 pages (at most KEY_COUNT keys,
+# KEY_SECONDS seconds, KEY_COUNT / 10 + 10 pages in all), in each database INFO keyspace names; then TYPE and MEMORY
+# USAGE (Redis 4.0+; default SAMPLES 5, so O(1) per key however big) of each key, else STRLEN/LLEN/HLEN/SCARD/ZCARD/
+# XLEN by type. Key names are data: redis-cli --no-raw prints each one quoted and escaped on one line (sdscatrepr),
+# and that quoted form is what its line mode reads back (sdssplitargs), on standard input: a name never becomes an
+# argument, a path or shell code. Names longer than 512 quoted bytes are cut in the output (and say so). The 20
+# largest are printed, one `key DB TYPE SIZE MEASURE NAME` line each, after a `sampled` line saying how far it got.
+key_sample() {
+  k_end=$(($(date +%s) + KEY_SECONDS)); k_pages=$((KEY_COUNT / 10 + 10)); k_n=0; k_complete=yes; k_cut=0
+  k_major=$(sed -n 's/^redis_version:\([0-9][0-9]*\)\..*/\1/p' "$W/info" | head -n 1)
+  k_dbs=$(sed -n 's/^db\([0-9][0-9]*\):keys=.*/\1/p' "$W/info" | head -n 64)
+  : > "$W/keys"; : > "$W/sized"
+  for k_db in $k_dbs; do
+    k_cursor=0
+    while :; do
+      if [ "$k_n" -ge "$KEY_COUNT" ] || [ "$k_pages" -le 0 ] || [ "$(date +%s)" -ge "$k_end" ]; then
+        k_complete=no; break 2
+      fi
+      k_pages=$((k_pages - 1))
+      rcli -n "$k_db" --no-raw SCAN "$k_cursor" COUNT 100 2>&1 | head -c 1048576 > "$W/page"
+      k_next=$(sed -n '1s/^1) "\([0-9][0-9]*\)"\r\{0,1\}$/\1/p' "$W/page")
+      if [ -z "$k_next" ]; then printf 'failed: %s\n' "$(head -n 1 "$W/page" | head -c 200)"; return 1; fi
+      # Each key line is `2) 1) "name"` or `   N) "name"`; the name is the quoted rest. Cut pages keep whole lines.
+      sed -n '2,$p' "$W/page" | sed -n 's/^[0-9 )]*\(".*"\)$/\1/p' \
+        | awk -v db="$k_db" -v room=$((KEY_COUNT - k_n)) 'NR <= room && length($0) <= 65536 { print db, $0 }' >> "$W/keys"
+      k_n=$(wc -l < "$W/keys" | tr -d ' ')
+      k_cursor=$k_next
+      [ "$k_cursor" = 0 ] && break
+    done
+  done
+  # Sizes, one redis-cli session per database, bounded by the time left (at least 2 s: a loaded host needs that
+  # for a thousand round trips, and SCAN may have used the whole budget).
+  k_left=$((k_end - $(date +%s))); [ "$k_left" -ge 2 ] || k_left=2
+  k_bound=$BOUND; have timeout && BOUND="timeout $k_left"
+  for k_db in $(awk '{ print $1 }' "$W/keys" | sort -un); do
+    awk -v db="$k_db" '$1 == db { print substr($0, length($1) + 2) }' "$W/keys" > "$W/names"
+    if [ "${k_major:-0}" -ge 4 ]; then
+      awk '{ print "TYPE " $0; print "MEMORY USAGE " $0 }' "$W/names" > "$W/cmds"
+    else
+      awk '{ print "TYPE " $0 }' "$W/names" > "$W/cmds"
+    fi
+    REDISCLI_HISTFILE=/dev/null rcli -n "$k_db" --no-raw < "$W/cmds" 2>&1 | head -n $(($(wc -l < "$W/cmds") + 1)) \
+      | tr -d '\r' > "$W/replies"
+    # TYPE's reply, then MEMORY USAGE's `(integer) N` (or an error: then the length command of its type below).
+    awk -v db="$k_db" -v mem=$([ "${k_major:-0}" -ge 4 ] && echo 1 || echo 0) 'NR == FNR { name[FNR] = $0; n = FNR; next }
+      { reply[FNR] = $0; r = FNR }
+      END { step = mem ? 2 : 1
+        for (i = 1; i <= n; i++) { t = reply[(i - 1) * step + 1]; s = mem ? reply[i * 2] : ""
+          if (t !~ /^[a-z][a-z0-9_-]*$/) t = "unknown"
+          if (s ~ /^\(integer\) [0-9]+$/) print "key", db, t, substr(s, 11), "memory", name[i]
+          else print "pending", db, t, "-", "-", name[i] } }' "$W/names" "$W/replies" >> "$W/sized"
+    # Length commands for what MEMORY USAGE did not size (Redis before 4.0, MEMORY renamed or refused).
+    awk -v db="$k_db" '$1 == "pending" && $2 == db { c = ""
+        if ($3 == "string") c = "STRLEN"; else if ($3 == "list") c = "LLEN"; else if ($3 == "hash") c = "HLEN"
+        else if ($3 == "set") c = "SCARD"; else if ($3 == "zset") c = "ZCARD"; else if ($3 == "stream") c = "XLEN"
+        if (c != "") print c, substr($0, index($0, "\""), length($0)) }' "$W/sized" > "$W/cmds"
+    if [ -s "$W/cmds" ]; then
+      REDISCLI_HISTFILE=/dev/null rcli -n "$k_db" --no-raw < "$W/cmds" 2>&1 | head -n $(($(wc -l < "$W/cmds") + 1)) \
+        | tr -d '\r' > "$W/replies"
+      awk -v db="$k_db" 'NR == FNR { reply[FNR] = $0; next }
+        $1 == "pending" && $2 == db && $3 ~ /^(string|list|hash|set|zset|stream)$/ { i++; s = reply[i]
+          m = ($3 == "string") ? "strlen" : ($3 == "list") ? "llen" : ($3 == "hash") ? "hlen" : ($3 == "set") ? "scard" : ($3 == "zset") ? "zcard" : "xlen"
+          if (s ~ /^\(integer\) [0-9]+$/) { print "key", $2, $3, substr(s, 11), m, substr($0, index($0, "\"")); next } }
+        { print }' "$W/replies" "$W/sized" > "$W/sized.new" && mv "$W/sized.new" "$W/sized"
+    fi
+  done
+  BOUND=$k_bound
+  # `sampled` counts the keys sized: one cut off by the time bound was scanned, not sampled.
+  k_sized=$(grep -c '^key ' "$W/sized")
+  [ "$k_sized" -lt "$k_n" ] && k_complete=no
+  printf 'sampled %s complete %s seconds %s count %s measure %s\n' "$k_sized" "$k_complete" "$KEY_SECONDS" "$KEY_COUNT" \
+    "$([ "${k_major:-0}" -ge 4 ] && echo memory || echo length)"
+  # The 20 largest sized keys, each name cut at 512 quoted bytes (marked `cut`).
+  grep '^key ' "$W/sized" | awk '{ print $4 "\t" $0 }' | sort -t "$(printf '\t')" -k1,1nr | head -n 20 \
+    | cut -f 2- | awk '{ p = index($0, "\""); head = substr($0, 1, p - 1); name = substr($0, p)
+        if (length(name) > 512) print head "cut " substr(name, 1, 512); else print head name }'
+}
 # as_server WHAT CMD...: CMD as the Redis server's own user through `sudo -n -u USER` when become is sudo and the login
 # user is another: the kernel then applies the copy rule itself (only what that user can read). Else, or when sudo
 # refuses, as the login user; a read refused for permission is recorded (WHAT `-`: nothing recorded).
@@ -491,6 +601,28 @@ for PORT in $ports; do
   # The server's own facts (config_file, process_id) come from that INFO's copy: no second INFO call.
   head -c 65536 "$W/out" > "$W/server"
   tr -d '\r' < "$W/out" > "$W/out.info"
+  cat "$W/out" > "$W/info"
+  printf '%s\n' "$TLS" > "$W/tls.$PORT"
+  # Key sampling first, so that its own commands do not count in the write rate sampled next. Only when INFO
+  # answered, and when it can end before the watchdog; redis-cli before 5.0 with a password has no -n in line mode.
+  if [ "$KEY_COUNT" -gt 0 ] && [ "$KEY_SECONDS" -gt 0 ] && grep -q '^redis_version:' "$W/info"; then
+    if [ -n "$pw" ] && [ "${CLI_MAJOR:-5}" -lt 5 ]; then
+      section key_sample "$attrs" sh -c 'echo "skipped: redis-cli before 5.0 with a password"; exit 3'
+    elif [ "$(seconds_left)" -le $((KEY_SECONDS + SYNC_SAMPLE + 5)) ]; then
+      section key_sample "$attrs" sh -c 'echo "skipped: too close to the collector'"'"'s deadline"; exit 3'
+    else
+      section key_sample "$attrs" key_sample
+    fi
+  fi
+  # The first write-rate sample; the second comes after every instance's collection (below).
+  if [ "$SYNC_SAMPLE" -gt 0 ] && grep -q '^redis_version:' "$W/info"; then
+    date +%s > "$W/sample_at.$PORT"
+    if [ "$(seconds_left)" -le $((SYNC_SAMPLE + 3)) ]; then
+      echo "skipped: fewer than $((SYNC_SAMPLE + 3)) s left before the collector's deadline" > "$W/sample1.$PORT"
+    else
+      write_sample > "$W/sample1.$PORT" 2>&1
+    fi
+  fi
   section config_get "$attrs" rcli CONFIG GET '*'
   section client_list "$attrs" rcli CLIENT LIST
   section module_list "$attrs" rcli MODULE LIST
@@ -533,6 +665,18 @@ for PORT in $ports; do
   [ -n "$dir" ] && section disk_free "$attrs" $BOUND df -Pk "$dir"
   [ -n "$pid" ] && section process_rss "$attrs" grep -E '^VmRSS' "$W/status"
   [ -n "$pid" ] && section cgroup_memory_limit "$attrs" cgroup_limit_of "$pid"
+done
+# The second write-rate sample of each instance, SYNC_SAMPLE seconds after its first: the other instances' collection
+# ran in between, so the wait is at most SYNC_SAMPLE seconds for the whole host.
+for PORT in $ports; do
+  [ -s "$W/sample1.$PORT" ] || continue
+  HOST=$(address_of "$PORT")
+  pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
+  USER_NAME=$(awk -v p="$PORT" '$1 == p && $2 != "default" { print $2; exit }' "$W/secrets")
+  TLS=$(cat "$W/tls.$PORT"); attrs="port=$PORT"; [ -n "$TLS" ] && attrs="$attrs transport=tls"
+  w_wait=$(($(cat "$W/sample_at.$PORT") + SYNC_SAMPLE - $(date +%s)))
+  [ "$w_wait" -gt 0 ] && [ "$(seconds_left)" -gt $((w_wait + 2)) ] && sleep "$w_wait"
+  section write_sample "$attrs" write_samples
 done
 # How every read went, for the report's note on privilege (docs/collector.md#privilege).
 if [ "$LOGIN_UID" = 0 ]; then note_access "login root"; else note_access "login user"; fi
