@@ -16,10 +16,11 @@ trap cleanup EXIT INT TERM
 # The demo's Redis passwords, for the hosts that have one (the inventory names the variables, never the values).
 # shellcheck disable=SC1091
 [ -f "$workdir/secrets.env" ] && . "$workdir/secrets.env"
-# Three migration paths at once: the Redis OSS group (the seed document's rules), a Valkey group and a Valkey
-# serverless cache (AWS's current documents). Each instance is ranked by its best path; the reports show them all.
+# Four migration paths at once: the Redis OSS group (the seed document's rules), a Valkey group, a Valkey
+# serverless cache and a three-shard cluster-mode Valkey group (AWS's current documents). Each instance is ranked by its best path; the reports show them all.
 "$bin/fleet-audit" audit --inventory "$workdir/inventory.yaml" --target inventory/lab/demo-target.yaml \
   --target inventory/lab/demo-valkey-target.yaml --target inventory/lab/demo-serverless-target.yaml \
+  --target inventory/lab/demo-valkey-cluster-target.yaml \
   --out "$reports" --fail-on never
 echo
 # Migration waves: dev before staging before prod, at most 4 instances per wave, each app's instances together.

@@ -203,6 +203,15 @@ struct LabFiles {
 
             script += clientWork(redis, cli: cli, runLog: "\(dir)/run.log")
         }
+        if host.formCluster && host.fault != .redisDown && host.redis.count >= 3 {
+            // One primary per instance; the slots split evenly, as `--cluster create` splits them. Bounded wait for
+            // the cluster to agree (cluster_state:ok), so the audit sees a formed cluster.
+            let nodes = host.redis.map { "127.0.0.1:\($0.port)" }.joined(separator: " ")
+            script +=
+                "redis-cli --cluster create \(nodes) --cluster-replicas 0 --cluster-yes >>\(dir)/cluster.log 2>&1\n"
+            script +=
+                "for i in $(seq 100); do redis-cli -p \(host.redis[0].port) cluster info 2>/dev/null | grep -q 'cluster_state:ok' && break; sleep 0.1; done\n"
+        }
         if host.redis.contains(where: \.sentinel) && host.fault != .redisDown {
             script += "redis-server \(dir)/sentinel.conf --sentinel &\n"
         }

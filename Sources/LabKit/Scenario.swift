@@ -112,6 +112,9 @@ public struct LabHost: Sendable, Hashable {
     public var become: Become?
     /// /proc mounted with `hidepid=2` inside the host: other users' processes are invisible to the login user.
     public var hidepid = false
+    /// `form_cluster: true`: the host's instances (each `cluster-enabled yes`, no keys) are joined into one Redis
+    /// Cluster, one primary per instance, with `redis-cli --cluster create`: a sharded source.
+    public var formCluster = false
     /// `private`: on the lab's private bridge only, which the root namespace cannot route to (reach it through the
     /// bastion: `route:`). `lab` (default): on the lab bridge.
     public var network = Network.lab
@@ -173,6 +176,7 @@ public struct LabHost: Sendable, Hashable {
         "name", "tags", "metadata", "vpc_id", "security_group_ids", "memory_mb", "available_mb", "cpus", "load", "thp",
         "overcommit", "disk_mb", "fault", "redis", "expect", "public_address", "latency_ms", "force_command",
         "hostname", "special_files", "login_user", "sudo", "become", "hidepid", "network", "bastion", "route",
+        "form_cluster",
     ]
 
     static func parse(_ node: YAMLNode, vpcID: String) throws(YAMLFileError) -> LabHost {
@@ -221,6 +225,7 @@ public struct LabHost: Sendable, Hashable {
         if let node = fields["sudo"] { host.sudo = try node.oneOf(SudoGrant.self) }
         if let node = fields["become"] { host.become = try node.oneOf(Become.self) }
         if let node = fields["hidepid"] { host.hidepid = try node.bool() }
+        if let node = fields["form_cluster"] { host.formCluster = try node.bool() }
         if let node = fields["network"] { host.network = try node.oneOf(Network.self) }
         if let node = fields["bastion"] { host.bastion = try node.bool() }
         if let node = fields["route"] { host.route = try node.oneOf(Route.self) }

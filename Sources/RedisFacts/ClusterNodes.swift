@@ -19,11 +19,16 @@ public struct ClusterNodes: Sendable, Hashable {
     /// The number of slots of a Redis Cluster.
     public static let slotCount = 16_384
 
-    /// nil when the text is not a CLUSTER NODES reply (an error, nothing).
+    /// Nodes listed, with or without slots.
+    public private(set) var nodeCount = 0
+
+    /// nil when the text is not a CLUSTER NODES reply (an error, nothing). A reply whose primaries own no slot (a
+    /// cluster node nobody assigned slots to) has no primaries.
     public init?(parsing text: String) {
         for line in TextLine.split(text).prefix(4_096) {
             let fields = line.content.split(separator: " ")
             guard fields.count >= 8, fields[0].count == 40, fields[0].allSatisfy(\.isHexDigit) else { continue }
+            nodeCount += 1
             let flags = fields[2].split(separator: ",")
             guard flags.contains("master"), !flags.contains("fail"), !flags.contains("noaddr") else { continue }
             var slots: [ClosedRange<Int>] = []
@@ -38,7 +43,7 @@ public struct ClusterNodes: Sendable, Hashable {
             let address = String(fields[1].split(separator: "@").first ?? fields[1])
             primaries.append(Primary(address: address, slots: slots, isMyself: flags.contains("myself")))
         }
-        guard !primaries.isEmpty else { return nil }
+        guard nodeCount > 0 else { return nil }
     }
 
     /// Slots owned by some primary (each counted once).

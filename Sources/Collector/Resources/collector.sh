@@ -674,7 +674,8 @@ for PORT in $ports; do
   pw=$(awk -v p="$PORT" '$1 == p { sub(/^[^ ]* [^ ]* /, ""); print; exit }' "$W/secrets")
   USER_NAME=$(awk -v p="$PORT" '$1 == p && $2 != "default" { print $2; exit }' "$W/secrets")
   TLS=$(cat "$W/tls.$PORT"); attrs="port=$PORT"; [ -n "$TLS" ] && attrs="$attrs transport=tls"
-  w_wait=$(($(cat "$W/sample_at.$PORT") + SYNC_SAMPLE - $(date +%s)))
+  # Whole seconds: one more than asked, so that the samples are at least SYNC_SAMPLE apart (at most one more).
+  w_wait=$(($(cat "$W/sample_at.$PORT") + SYNC_SAMPLE + 1 - $(date +%s)))
   [ "$w_wait" -gt 0 ] && [ "$(seconds_left)" -gt $((w_wait + 2)) ] && sleep "$w_wait"
   section write_sample "$attrs" write_samples
 done
