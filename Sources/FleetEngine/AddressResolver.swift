@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -41,13 +42,13 @@ enum AddressResolver {
         return map
     }
 
-    private final class ResultBox: @unchecked Sendable {
-        // Each index is written by exactly one task and read only after group.wait(): guarded by the lock anyway.
-        private var values: [Outcome?]
-        private let lock = NSLock()
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ value: Outcome) { lock.withLock { values[index] = value } }
-        func get(_ index: Int) -> Outcome { lock.withLock { values[index] ?? .failed("not resolved") } }
+    /// The outcomes, one slot per name: each written by exactly one task and read after group.wait(). A class only
+    /// because an escaping closure cannot capture a Mutex itself; the Mutex makes it Sendable without `@unchecked`.
+    private final class ResultBox: Sendable {
+        private let values: Mutex<[Outcome?]>
+        init(count: Int) { values = Mutex(Array(repeating: nil, count: count)) }
+        func set(_ index: Int, _ value: Outcome) { values.withLock { $0[index] = value } }
+        func get(_ index: Int) -> Outcome { values.withLock { $0[index] ?? .failed("not resolved") } }
     }
 
     static func resolveOne(_ name: String) -> Outcome {
