@@ -63,7 +63,9 @@ public struct InstanceContext: Sendable {
     /// Bytes free in the RDB directory's file system (`df -Pk dir`), when read.
     public let diskFreeBytes: Int64?
     /// `CLUSTER NODES` of a cluster-mode node, when read: its cluster's primaries and their slots.
-    public var clusterNodes: ClusterNodes? { instance[.clusterNodes]?.content.flatMap(ClusterNodes.init(parsing:)) }
+    public let clusterNodes: ClusterNodes?
+    /// The command line the server started with, when it could be seen (parsed once: every setting lookup reads it).
+    public let commandLineLayer: Layer<ServerCommandLine>
     /// `COMMAND`, when the server answered it with a command table.
     public let commandTable: CommandTable?
     /// `COMMAND INFO` of the commands that must keep their names, when the server answered it.
@@ -90,6 +92,8 @@ public struct InstanceContext: Sendable {
             modules = .failure(ReadFailure(reason: "not collected"))
         }
         diskFreeBytes = instance[.diskFree]?.content.flatMap(DiskFree.availableBytes(parsing:))
+        clusterNodes = instance[.clusterNodes]?.content.flatMap(ClusterNodes.init(parsing:))
+        commandLineLayer = Self.commandLineLayer(of: instance)
         commandTable = instance[.commandTable].flatMap {
             $0.truncated ? nil : $0.content.flatMap(CommandTable.init(parsing:))
         }
@@ -243,8 +247,7 @@ public struct InstanceContext: Sendable {
         }
     }
 
-    /// The command line the server started with, when it could be seen.
-    public var commandLineLayer: Layer<ServerCommandLine> {
+    private static func commandLineLayer(of instance: InstanceSnapshot) -> Layer<ServerCommandLine> {
         guard let section = instance[.commandLine] else {
             return .hidden(
                 instance.pid == nil

@@ -46,10 +46,16 @@ public struct ClusterNodes: Sendable, Hashable {
         guard nodeCount > 0 else { return nil }
     }
 
-    /// Slots owned by some primary (each counted once).
+    /// Slots owned by some primary (each counted once). Ranges are merged, not enumerated: a forged reply of
+    /// thousands of nodes each claiming every slot costs its number of ranges, not 16,384 per range.
     public var coveredSlots: Int {
-        var owned = Set<Int>()
-        for primary in primaries { for range in primary.slots { owned.formUnion(range) } }
-        return owned.count
+        var covered = 0
+        var end = -1
+        for range in primaries.flatMap(\.slots).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if range.upperBound <= end { continue }
+            covered += range.upperBound - max(range.lowerBound, end + 1) + 1
+            end = range.upperBound
+        }
+        return covered
     }
 }

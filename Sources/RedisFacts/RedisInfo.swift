@@ -228,6 +228,11 @@ public struct RedisVersion: Sendable, Hashable, Comparable, CustomStringConverti
 
     public init(major: Int, minor: Int = 0, patch: Int = 0) { components = [major, minor, patch] }
 
+    /// The release line (`7.2.4` → `7.2`): RDB formats and migration ranges change with minor releases, not patches.
+    public var majorMinor: RedisVersion {
+        RedisVersion(major: components.first ?? 0, minor: components.count > 1 ? components[1] : 0)
+    }
+
     public static func < (lhs: RedisVersion, rhs: RedisVersion) -> Bool {
         for index in 0..<max(lhs.components.count, rhs.components.count) {
             let left = index < lhs.components.count ? lhs.components[index] : 0

@@ -34,6 +34,11 @@ final class ClusterShardTests: XCTestCase {
         XCTAssertEqual(parsed.coveredSlots, 16_384)
         XCTAssertEqual(parsed.primaries.first { $0.isMyself }?.slots, [0...5460])
         XCTAssertNil(ClusterNodes(parsing: "ERR This instance has cluster support disabled\n"))
+        // Overlapping claims (the same reply twice) count each slot once.
+        XCTAssertEqual(ClusterNodes(parsing: nodes + nodes)?.coveredSlots, 16_384)
+        let twoRanges = nodes.replacingOccurrences(of: "connected 0-5460", with: "connected 0-100 50-5460")
+        XCTAssertEqual(ClusterNodes(parsing: twoRanges)?.coveredSlots, 16_384)
+        XCTAssertEqual(RedisVersion(major: 7, minor: 2, patch: 4).majorMinor, RedisVersion(major: 7, minor: 2))
     }
 
     func testEachSourceShardMapsOntoTheTargetShardOwningTheSameSlots() {

@@ -20,7 +20,7 @@ struct SourceVersionRule: InstanceRule {
             // versions are not supported as a source."
             let engine = context.engine ?? .redis
             let release = context.engineVersion ?? version
-            let minor = RedisVersion(release.components.prefix(2).map(String.init).joined(separator: ".")) ?? release
+            let minor = release.majorMinor
             let (low, high) =
                 engine == .valkey
                 ? (RedisVersion(major: 7, minor: 2), RedisVersion(major: 8, minor: 1))

@@ -349,9 +349,7 @@ struct TargetVersionOrderRule: InstanceRule {
             + (context.info.isValkey ? [context.infoEvidence("valkey_version")] : [])
             + [Evidence(source: "\(context.target.source) engine_version", observed: context.target.engineVersion)]
         // Compare major.minor: RDB formats change with minor releases, not patches.
-        func minor(_ version: RedisVersion) -> RedisVersion {
-            RedisVersion(version.components.prefix(2).map(String.init).joined(separator: ".")) ?? version
-        }
+        func minor(_ version: RedisVersion) -> RedisVersion { version.majorMinor }
         if context.target.engine == .valkey || context.target.deployment == .serverless {
             // A Valkey target. A Valkey source compares Valkey releases. A Redis source up to 7.2 writes RDBs Valkey
             // loads (Valkey forked 7.2.4); later Redis releases write newer RDB versions (7.4: RDB 12) that no
