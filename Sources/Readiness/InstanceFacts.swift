@@ -38,7 +38,7 @@ public struct HostFacts: Sendable {
         }
         overcommitMemory = host[.overcommitMemory]?.content.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         transparentHugepages = host[.transparentHugepages]?.content.flatMap(TransparentHugepages.mode(parsing:))
-        processes = host[.processes]?.content.map { $0.split(whereSeparator: \.isNewline) }
+        processes = host[.processes]?.content.map(\.newlineSeparatedLines)
         firewall = host[.firewall]?.content
     }
 }
