@@ -15,17 +15,37 @@ public enum GoldenFile {
             try Data(actual.utf8).write(to: url)
             return
         }
-        let expected = try String(contentsOf: url, encoding: .utf8)
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            XCTFail(
+                "no golden file \(url.path): write it with FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter <this test>",
+                file: testFile, line: line)
+            return
+        }
         guard actual != expected else { return }
-        // The first differing line, so a failure says where without printing megabytes.
+        // Where and how it differs, without printing megabytes: the first differing line of each (escaped, so a
+        // control character in the output cannot garble the test log), the whole output in a file beside a
+        // `diff -u` command, and how to accept a deliberate change.
         let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
         let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let index =
             zip(actualLines.indices, zip(actualLines, expectedLines)).first { $0.1.0 != $0.1.1 }?.0
             ?? min(actualLines.count, expectedLines.count)
+        let shown = { (lines: [Substring]) in
+            index < lines.count ? String(String(lines[index]).prefix(400)).debugDescription : "<end of output>"
+        }
+        let actualFile = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-audit-golden")
+            .appendingPathComponent(name)
+        try? FileManager.default.createDirectory(
+            at: actualFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let saved = (try? Data(actual.utf8).write(to: actualFile)) != nil
         XCTFail(
-            "\(name) differs at line \(index + 1): expected \(index < expectedLines.count ? String(expectedLines[index]) : "<end>"), "
-                + "got \(index < actualLines.count ? String(actualLines[index]) : "<end>")", file: testFile, line: line)
+            """
+            \(name) differs from its golden file at line \(index + 1) of \(expectedLines.count):
+              expected: \(shown(expectedLines))
+              actual:   \(shown(actualLines))
+            \(saved ? "see all of it: diff -u \(url.path) \(actualFile.path)" : "")
+            a deliberate change: FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter <this test>, then review the golden diff
+            """, file: testFile, line: line)
     }
 
     /// The bytes `JSONSerialization` writes for the value `json` holds, with the options and the hidden-character
