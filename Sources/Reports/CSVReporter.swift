@@ -22,7 +22,7 @@ public struct CSVReporter: Reporter {
                 rows.append(
                     [
                         host.host.name, host.host.address, "", host.status.rawValue, String(host.rank), "0", "",
-                        host.reason.map { "\($0.errorClass.rawValue): \($0.message)" } ?? "",
+                        host.reason?.summary ?? "",
                     ]
                         + ids.map { _ in "" } + pathColumns.map { _ in "" })
             }

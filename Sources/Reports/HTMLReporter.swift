@@ -145,16 +145,12 @@ public struct HTMLReporter: Reporter {
         let instances = verdict.hosts.flatMap { host in host.instances.map { (host.host.name, $0) } }
             .filter { $0.1.facts.usedMemoryBytes != nil }
         guard !instances.isEmpty else { return "" }
-        let capacityNote = verdict.targetChecks.isEmpty ? "" : ""
         let maxBytes = Double(max(1, instances.compactMap { $0.1.facts.usedMemoryBytes }.max() ?? 1))
-        let usable = instances.compactMap { pair in
-            pair.1.checks.first { $0.id == "target.capacity" }?.evidence.first { $0.source.hasPrefix("target ") }?
-                .observed
-        }.first
+        let usable = verdict.target.usableMemoryBytes.map(ByteCount.format) ?? "unknown"
         let rowHeight = 22
         let height = instances.count * rowHeight + 10
         var html =
-            "<h2>Memory versus target capacity</h2>\(capacityNote)<p class=\"meta\">used_memory per instance; target usable memory: \(escape(usable ?? "unknown")).</p>"
+            "<h2>Memory versus target capacity</h2><p class=\"meta\">used_memory per instance; target usable memory: \(escape(usable)).</p>"
         html +=
             "<svg role=\"img\" aria-label=\"Memory per instance\" width=\"100%\" height=\"\(height)\" viewBox=\"0 0 1000 \(height)\">"
         for (index, pair) in instances.enumerated() {
@@ -191,8 +187,7 @@ public struct HTMLReporter: Reporter {
             html +=
                 "<details id=\"host-\(escape(host.host.name))\"><summary>\(badge(host.status)) <b>\(escape(host.host.name))</b> \(escape(host.host.address))</summary>"
             if let reason = host.reason {
-                html +=
-                    "<p class=\"s-fail\">\(escape(reason.errorClass.rawValue))\(reason.phase.map { "/" + escape($0.rawValue) } ?? ""): \(escape(reason.message))</p>"
+                html += "<p class=\"s-fail\">\(escape(reason.summary))</p>"
             }
             if let collection = host.collectionSummary {
                 html += "<p class=\"s-warn\">Not collected whole: \(escape(collection))</p>"

@@ -59,7 +59,7 @@ public struct MarkdownReporter: Reporter {
         where host.status != .ready || host.collectionSummary != nil || host.accessSummary != nil {
             text += "\n### \(cell(host.host.name)) (\(host.status.rawValue))\n\n"
             if let reason = host.reason {
-                text += "- unreachable: \(reason.errorClass.rawValue): \(cell(reason.message))\n"
+                text += "- unreachable: \(cell(reason.summary))\n"
             }
             if let collection = host.collectionSummary { text += "- not collected whole: \(cell(collection))\n" }
             if let access = host.accessSummary { text += "- access: \(cell(access))\n" }

@@ -73,7 +73,7 @@ public struct TerminalReporter: Sendable {
 
     /// What most stands between a host and readiness, in a few words.
     public static func topIssue(_ host: HostVerdict) -> String {
-        if let reason = host.reason { return "\(reason.errorClass.rawValue): \(reason.message)" }
+        if let reason = host.reason { return reason.summary }
         let checks = host.instances.flatMap(\.checks)
         if let check = checks.first(where: { $0.status == .fail && $0.severity == .blocker }) {
             return check.id.rawValue

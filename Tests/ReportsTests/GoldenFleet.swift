@@ -134,7 +134,7 @@ enum GoldenFleet {
     static var target: TargetSummary {
         TargetSummary(
             name: "demo", engineVersion: "7.1", nodeType: "cache.r6g.large", clusterMode: "disabled",
-            source: "targets/demo.yaml")
+            source: "targets/demo.yaml", usableMemoryBytes: 10_093_173_146)
     }
 
     static var verdict: FleetVerdict {

@@ -25,13 +25,13 @@ public enum GoldenFile {
         // Where and how it differs, without printing megabytes: the first differing line of each (escaped, so a
         // control character in the output cannot garble the test log), the whole output in a file beside a
         // `diff -u` command, and how to accept a deliberate change.
-        let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let actualLines = actual.components(separatedBy: "\n")
+        let expectedLines = expected.components(separatedBy: "\n")
         let index =
             zip(actualLines.indices, zip(actualLines, expectedLines)).first { $0.1.0 != $0.1.1 }?.0
             ?? min(actualLines.count, expectedLines.count)
-        let shown = { (lines: [Substring]) in
-            index < lines.count ? String(String(lines[index]).prefix(400)).debugDescription : "<end of output>"
+        let shown = { (lines: [String]) in
+            index < lines.count ? String(lines[index].prefix(400)).debugDescription : "<end of output>"
         }
         let actualFile = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-audit-golden")
             .appendingPathComponent(name)
