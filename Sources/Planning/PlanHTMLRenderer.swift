@@ -5,7 +5,7 @@ import Reports
 /// waves. Every piece of text that came from a host or the command line is escaped.
 public struct PlanHTMLRenderer: PlanRenderer {
     public let identifier = "html"
-    public let fileName = "plan.html"
+    public let fileName: String? = "plan.html"
 
     public init() {}
 

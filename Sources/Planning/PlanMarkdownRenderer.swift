@@ -5,7 +5,7 @@ import Reports
 /// `markdownCode` in code), as in report.md.
 public struct PlanMarkdownRenderer: PlanRenderer {
     public let identifier = "md"
-    public let fileName = "plan.md"
+    public let fileName: String? = "plan.md"
 
     public init() {}
 

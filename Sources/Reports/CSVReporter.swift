@@ -5,7 +5,7 @@ import Foundation
 /// fields made safe by `OutputText.csvField` (RFC 4180 quoting, one line per record, formulas defused).
 public struct CSVReporter: Reporter {
     public let identifier = "csv"
-    public let fileName = "report.csv"
+    public let fileName: String? = "report.csv"
 
     public init() {}
 

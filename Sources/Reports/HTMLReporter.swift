@@ -5,7 +5,7 @@ import Foundation
 /// Every piece of text that came from a host or an inventory goes through `OutputText.html`.
 public struct HTMLReporter: Reporter {
     public let identifier = "html"
-    public let fileName = "report.html"
+    public let fileName: String? = "report.html"
 
     public init() {}
 

@@ -5,7 +5,7 @@ import Foundation
 /// `markdownCode` in code), so it renders as the text it is: no link, image, HTML or extra table cell.
 public struct MarkdownReporter: Reporter {
     public let identifier = "md"
-    public let fileName = "report.md"
+    public let fileName: String? = "report.md"
 
     public init() {}
 

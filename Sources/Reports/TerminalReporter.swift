@@ -3,7 +3,10 @@ import Foundation
 
 /// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR. Every cell goes
 /// through `OutputText.terminal` in `TextTable`, so no remote or inventory text is interpreted by the terminal.
-public struct TerminalReporter: Sendable {
+/// A `Reporter` like the file formats, printed rather than written (no file name).
+public struct TerminalReporter: Reporter {
+    public let identifier = "terminal"
+    public let fileName: String? = nil
     public var colour: Bool
 
     public init(colour: Bool) { self.colour = colour }

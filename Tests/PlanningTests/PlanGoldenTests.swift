@@ -69,7 +69,9 @@ final class PlanGoldenTests: XCTestCase {
         try GoldenFile.assertMatches(PlanHTMLRenderer().render(plan), named: "plan.html")
         try GoldenFile.assertMatches(PlanMarkdownRenderer().render(plan), named: "plan.md")
         try GoldenFile.assertMatches(PlanCSVRenderer().render(plan), named: "plan.csv")
-        try GoldenFile.assertMatches(PlanTerminalRenderer().render(plan), named: "plan-terminal.txt")
+        let terminal: any PlanRenderer = PlanTerminalRenderer()
+        XCTAssertNil(terminal.fileName, "printed, not written")
+        try GoldenFile.assertMatches(terminal.render(plan), named: "plan-terminal.txt")
         try GoldenFile.assertMatches(
             PlanTerminalRenderer(maxWaves: 2, maxNotes: 2).render(plan), named: "plan-terminal-short.txt")
     }

@@ -45,6 +45,20 @@ final class ReportGoldenTests: XCTestCase {
             MarkdownReporter().render(changes: changes, heading: "Changes | since"), named: "diff.md")
     }
 
+    /// The terminal summary is a `Reporter` like the file formats: the same bytes through the protocol, and a writer
+    /// given it writes no file for it.
+    func testTheTerminalSummaryIsAReporterThatWritesNoFile() throws {
+        let terminal: any Reporter = TerminalReporter(colour: false)
+        XCTAssertEqual(terminal.identifier, "terminal")
+        XCTAssertNil(terminal.fileName)
+        try GoldenFile.assertMatches(terminal.render(model), named: "report-terminal.txt")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let written = try ReportWriter.write(model, formats: [terminal, CSVReporter()], to: directory.path)
+        XCTAssertEqual(written, [directory.file("report.csv")])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["report.csv"])
+    }
+
     /// The golden files hold what the fixture promises: a guard against a fixture that stops covering a case.
     func testTheGoldenModelCoversEveryStatusAndTheHostileText() throws {
         XCTAssertEqual(Set(model.verdict.hosts.map(\.status)), Set(ReadinessStatus.allCases))
