@@ -63,7 +63,6 @@ public struct TerminalReporter: Reporter {
                     ["\(row.host):\(row.port)"] + row.cells.map { String(PathMatrix.describe($0).prefix(48)) }
                         + [row.bestPath ?? "-"])
             }
-            paths = paths.map { $0.map { OutputText.terminal($0) } }
             text += "Migration paths:\n" + TextTable.render(rows: paths)
             if matrix.rows.count > 40 { text += "\(matrix.rows.count - 40) more instances: see report.md\n" }
         }
