@@ -17,8 +17,9 @@ public struct MarkdownReporter: Reporter {
         if let warning = verdict.completeness.warning { text += "> **\(OutputText.markdown(warning))**\n\n" }
         if verdict.hostKeysUnverified { text += "> **Host keys were NOT verified for some hosts.**\n\n" }
         text += "## Summary\n\n| status | hosts | instances |\n|---|---|---|\n"
+        let (hostCounts, instanceCounts) = (model.hostCounts, model.instanceCounts)
         for status in ReadinessStatus.allCases {
-            text += "| \(status.rawValue) | \(model.hostCounts[status] ?? 0) | \(model.instanceCounts[status] ?? 0) |\n"
+            text += "| \(status.rawValue) | \(hostCounts[status] ?? 0) | \(instanceCounts[status] ?? 0) |\n"
         }
         let failingTarget = verdict.targetChecks.filter { $0.status != .pass }
         if !failingTarget.isEmpty {
