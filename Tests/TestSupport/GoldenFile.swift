@@ -3,11 +3,18 @@ import XCTest
 
 /// Golden files: a renderer's whole output for a fixed model, compared byte for byte. The file sits beside the test
 /// (`Golden/NAME`); `FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter ...` rewrites it after a deliberate change of
-/// the format, and the diff of the golden file is then reviewed like code.
+/// the format, and the diff of the golden file is then reviewed like code. A mismatch fails with the first differing
+/// line of each side, a `diff -u` command for the whole output and the command that accepts the change.
 public enum GoldenFile {
     public static func assertMatches(
-        _ actual: String, named name: String, testFile: StaticString = #filePath, line: UInt = #line
+        _ actual: String, named name: String, testFile: StaticString = #filePath, function: StaticString = #function,
+        line: UInt = #line
     ) throws {
+        // The test as `swift test --filter` names it, when its file is named after its class (as every one here is).
+        let testName =
+            URL(fileURLWithPath: "\(testFile)").deletingPathExtension().lastPathComponent + "/"
+            + "\(function)".replacingOccurrences(of: "()", with: "")
+        let update = "FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter \(testName)"
         let directory = URL(fileURLWithPath: "\(testFile)").deletingLastPathComponent().appendingPathComponent("Golden")
         let url = directory.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["FLEET_AUDIT_UPDATE_GOLDEN"] == "1" {
@@ -17,7 +24,7 @@ public enum GoldenFile {
         }
         guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
             XCTFail(
-                "no golden file \(url.path): write it with FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter <this test>",
+                "no golden file \(url.path): write it with \(update)",
                 file: testFile, line: line)
             return
         }
@@ -44,7 +51,7 @@ public enum GoldenFile {
               expected: \(shown(expectedLines))
               actual:   \(shown(actualLines))
             \(saved ? "see all of it: diff -u \(url.path) \(actualFile.path)" : "")
-            a deliberate change: FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter <this test>, then review the golden diff
+            a deliberate change: \(update), then review the golden file's diff
             """, file: testFile, line: line)
     }
 
