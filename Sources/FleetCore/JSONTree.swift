@@ -99,13 +99,19 @@ enum JSONTree: Equatable {
             while true {
                 guard let element = value(depth: depth + 1) else { return nil }
                 elements.append(element)
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                let separator = bytes[index]
-                index += 1
-                if separator == UInt8(ascii: "]") { return .array(elements) }
-                guard separator == UInt8(ascii: ",") else { return nil }
+                guard let closed = endOfMember(closer: UInt8(ascii: "]")) else { return nil }
+                if closed { return .array(elements) }
             }
+        }
+
+        /// After an element or member: true at the container's closing byte, false at a comma, nil otherwise.
+        mutating func endOfMember(closer: UInt8) -> Bool? {
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            let separator = bytes[index]
+            index += 1
+            if separator == closer { return true }
+            return separator == UInt8(ascii: ",") ? false : nil
         }
 
         mutating func object(depth: Int) -> JSONTree? {
@@ -125,12 +131,8 @@ enum JSONTree: Equatable {
                 guard let member = value(depth: depth + 1), members.updateValue(member, forKey: key) == nil else {
                     return nil
                 }
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                let separator = bytes[index]
-                index += 1
-                if separator == UInt8(ascii: "}") { return .object(members) }
-                guard separator == UInt8(ascii: ",") else { return nil }
+                guard let closed = endOfMember(closer: UInt8(ascii: "}")) else { return nil }
+                if closed { return .object(members) }
             }
         }
 
