@@ -1,6 +1,6 @@
 import FleetCore
 import Foundation
-import Inventory
+import YAMLInput
 import RedisFacts
 
 /// The ElastiCache deployment the fleet migrates to, and the thresholds of the checks (the `policy`).

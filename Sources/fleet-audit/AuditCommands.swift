@@ -100,7 +100,7 @@ struct EvaluationOptions: ParsableArguments {
     /// Evaluates a stored run, writes the reports into it (with "since the last run" and the trend from the
     /// history of `historyRoot`), prints the summary, records the run, applies `keep`, and decides the exit status.
     func evaluateAndReport(
-        _ run: RunStore.StoredRun, targets: [Target], waivers: Waivers, historyRoot: String?, keep: Int? = nil
+        _ run: StoredRun, targets: [Target], waivers: Waivers, historyRoot: String?, keep: Int? = nil
     ) throws {
         let now = Date()
         let verdict = PathEvaluator(targets: targets, waivers: waivers, now: now).evaluate(run: run)
@@ -188,7 +188,7 @@ struct AuditCommand: AsyncParsableCommand {
             throw ExitCode(ExitCodes.status(of: error))
         }
         for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
-        let run = RunStore.StoredRun(
+        let run = StoredRun(
             directory: collection.run.directory, manifest: collection.manifest, snapshots: collection.snapshots)
         try evaluation.evaluateAndReport(run, targets: targets, waivers: waivers, historyRoot: output.out, keep: keep)
     }
@@ -240,7 +240,7 @@ func formatNames(_ list: String, known: [String]) throws -> [String] {
 }
 
 /// Reads a stored run for offline work; an unreadable one prints why and exits with the input status.
-func loadStoredRun(_ directory: String) throws -> RunStore.StoredRun {
+func loadStoredRun(_ directory: String) throws -> StoredRun {
     do {
         return try RunStore.load(runDirectory: directory)
     } catch {

@@ -1,5 +1,5 @@
 import Foundation
-import Inventory
+import YAMLInput
 import TestSupport
 import XCTest
 

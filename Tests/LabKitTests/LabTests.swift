@@ -6,6 +6,7 @@ import LabKit
 import RedisFacts
 import TestSupport
 import XCTest
+import YAMLInput
 
 final class ScenarioTests: XCTestCase {
     func testTheShippedDemoScenarioCoversEveryStatus() throws {

@@ -1,4 +1,4 @@
-import Inventory
+import YAMLInput
 import Readiness
 import TestSupport
 import XCTest
