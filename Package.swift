@@ -65,6 +65,11 @@ let package = Package(
                 "Reports", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The audit as one library call (collect -> evaluate -> report -> record) returning a classified outcome, and
+        // the one function that turns an outcome into the exit status.
+        .target(
+            name: "AuditPipeline", dependencies: ["FleetCore", "Inventory", "Collector", "Readiness", "Reports", "History"]
+        ),
         // Migration waves and the remediation backlog.
         .target(name: "Planning", dependencies: ["Reports", "FleetCore"]),
         // The test fleet: network namespaces with sshd, redis-server and instance metadata.
@@ -72,8 +77,8 @@ let package = Package(
         .executableTarget(
             name: "fleet-audit",
             dependencies: [
-                "FleetCore", "Inventory", "FleetEngine", "Collector", "Readiness", "Reports", "History", "Planning",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AuditPipeline", "FleetCore", "Inventory", "FleetEngine", "Collector", "Readiness", "Reports", "History",
+                "Planning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -118,6 +123,12 @@ let package = Package(
             name: "LabKitTests",
             dependencies: ["LabKit", "Inventory", "YAMLInput", "Collector", "RedisFacts", "FleetCore", "TestSupport"],
             exclude: ["Corpus"]),
+        .testTarget(
+            name: "AuditPipelineTests",
+            dependencies: [
+                "AuditPipeline", "Collector", "FleetCore", "FleetEngine", "Inventory", "Readiness", "Reports",
+                "TestSupport",
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )
