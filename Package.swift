@@ -2,7 +2,8 @@
 // fleet-audit: which self-managed Redis servers on EC2 are ready to move to Amazon ElastiCache, and in what order.
 //
 // Direction of dependencies (never the other way), as the imports are (scripts/check-imports.py checks it in CI):
-//   fleet-audit -> Collector -> RedisFacts, Inventory -> YAMLInput;  fleet-audit -> Readiness -> RedisFacts, YAMLInput
+//   fleet-audit -> AuditPipeline -> Collector, Readiness, Reports, History, Inventory (the pipeline and exit statuses)
+//   Collector -> RedisFacts, Inventory -> YAMLInput;  Readiness -> RedisFacts, YAMLInput
 //   fleet-audit -> FleetEngine -> SSHClient -> CLibSSH2;  fleet-audit -> History -> Reports, Collector
 //   fleet-audit -> Planning -> Reports;  Reports reads only FleetCore's verdict model.  fleet-lab -> LabKit -> YAMLInput.
 //   FleetCore (value types: hosts, snapshots, stored runs, verdicts) is the leaf every module uses; YAMLInput holds

@@ -10,7 +10,10 @@ final class ExitStatusTests: XCTestCase {
 
     func testTheDocumentedStatusesKeepTheirValues() {
         XCTAssertEqual(
-            [ExitStatus.success, ExitStatus.findings, ExitStatus.invalidInput, ExitStatus.environment, ExitStatus.usage],
+            [
+                ExitStatus.success, ExitStatus.findings, ExitStatus.invalidInput, ExitStatus.environment,
+                ExitStatus.usage,
+            ],
             [0, 1, 2, 3, 64])
         XCTAssertTrue(ExitStatus.helpText.contains("0 success; 1 some host failed or findings reached --fail-on; 2"))
     }
