@@ -63,9 +63,16 @@ final class AuditPipelineTests: XCTestCase {
         return try Inventory.parse(yaml, file: "inventory.yaml", baseDirectory: "/")
     }
 
-    private func collector(root: String, environment: [String: String] = [:]) throws -> Collector {
+    private func collector(root: String) throws -> Collector {
         let engine = try FleetEngine(configuration: .init(concurrency: 4, agentSocketPath: nil, environment: [:]))
         return Collector(executor: engine, store: RunStore(root: root))
+    }
+
+    /// The inventory collected into the reports root, read back as `report --run` reads it.
+    private func storedRun() async throws -> StoredRun {
+        let inventory = try inventory()
+        let collected = try await collector(root: reports.path).collect(inventory: inventory, hosts: inventory.hosts)
+        return try RunStore.load(runDirectory: collected.run.directory)
     }
 
     func testAFleetWithAnUnreachableHostIsFindingsOnlyAndFailOnDecides() async throws {
@@ -126,9 +133,7 @@ final class AuditPipelineTests: XCTestCase {
     /// environment problem beside the findings, which makes the status 3 whatever `--fail-on` says.
     func testAHistoryThatCannotBeOpenedKeepsTheReportsAndIsAnEnvironmentProblem() async throws {
         let captured = Captured()
-        let inventory = try inventory()
-        let collected = try await collector(root: reports.path).collect(inventory: inventory, hosts: inventory.hosts)
-        let run = try RunStore.load(runDirectory: collected.run.directory)
+        let run = try await storedRun()
         // A directory where the history database would be.
         try FileManager.default.createDirectory(
             atPath: reports.path + "/history.sqlite", withIntermediateDirectories: false)
@@ -146,9 +151,7 @@ final class AuditPipelineTests: XCTestCase {
     /// Reports that cannot be written: an environment problem, and nothing is recorded.
     func testReportsThatCannotBeWrittenAreAnEnvironmentProblemAndNothingIsRecorded() async throws {
         let captured = Captured()
-        let inventory = try inventory()
-        let collected = try await collector(root: reports.path).collect(inventory: inventory, hosts: inventory.hosts)
-        var run = try RunStore.load(runDirectory: collected.run.directory)
+        var run = try await storedRun()
         run.directory = try reports.write("a file\n", to: "not-a-run-directory")
 
         let outcome = try pipeline(captured).report(run, historyRoot: reports.path)
