@@ -67,15 +67,14 @@ struct CollectCommand: AsyncParsableCommand {
         } catch {
             throw AuditProblem(collection: error)
         }
-        let unreachable = collection.snapshots.filter { $0.failure != nil }.count
-        print(
-            "\(collection.snapshots.count) hosts: \(collection.snapshots.count - unreachable) collected, "
-                + "\(unreachable) unreachable. Run: \(collection.run.directory) (\(output.out)/latest)")
-        let problems = collection.storeErrors.map { AuditProblem.environment($0) }
-        problems.forEach(Console.standard.report)
         let failed = collection.snapshots.filter { $0.failure != nil }.map {
             AuditProblem.finding(.unreachable, "\($0.host.name): unreachable")
         }
+        print(
+            "\(collection.snapshots.count) hosts: \(collection.snapshots.count - failed.count) collected, "
+                + "\(failed.count) unreachable. Run: \(collection.run.directory) (\(output.out)/latest)")
+        let problems = collection.storeErrors.map { AuditProblem.environment($0) }
+        problems.forEach(Console.standard.report)
         // No --fail-on: a host that failed makes the collection's status 1.
         throw CommandEnd(AuditOutcome(problems: problems + failed), failOn: .blocked)
     }
