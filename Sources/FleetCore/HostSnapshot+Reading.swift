@@ -64,7 +64,8 @@ extension Failure {
             guard let known = SessionPhase(rawValue: raw) else { throw Fields.Mismatch() }
             phase = known
         }
-        self.init(errorClass, phase: phase, message: try fields.string("message"), hop: try fields.optionalString("hop"))
+        self.init(
+            errorClass, phase: phase, message: try fields.string("message"), hop: try fields.optionalString("hop"))
     }
 }
 

@@ -21,7 +21,8 @@ final class HostSnapshotReadingTests: XCTestCase {
 
     private var awkwardTexts: [String] {
         [
-            "", "plain", "two\nlines\r\n", "tab\there \"quoted\" back\\slash /slash", "nul \u{0}, bell \u{7}, esc \u{1B}[31m",
+            "", "plain", "two\nlines\r\n", "tab\there \"quoted\" back\\slash /slash",
+            "nul \u{0}, bell \u{7}, esc \u{1B}[31m",
             "del \u{7F} c1 \u{85} bidi \u{202E} line sep \u{2028}", "é ü 中文 😀 👩‍👩‍👧", "\u{FEFF}bom", "e\u{301} combining",
         ]
     }
@@ -30,7 +31,8 @@ final class HostSnapshotReadingTests: XCTestCase {
         let texts = awkwardTexts
         var sections: [String: CapturedSection] = [:]
         for (index, text) in texts.enumerated() {
-            sections["s\(index)"] = CapturedSection(exitCode: index % 3 == 0 ? nil : index - 4, text: text,
+            sections["s\(index)"] = CapturedSection(
+                exitCode: index % 3 == 0 ? nil : index - 4, text: text,
                 truncated: index % 2 == 0)
         }
         var file = ConfigFileCapture(path: "/etc/redis/redis.conf", text: texts[3], exitCode: nil, skipped: "big")
