@@ -149,31 +149,6 @@ final class FleetEngineTests: XCTestCase {
         XCTAssertTrue(message.contains("ed25519"), message)
     }
 
-    func testAConfiguredKeyIsOfferedWithoutAskingTheServerFirst() async throws {
-        // A "none" request first would cost every host a round trip (docs/benchmarks.md, latency).
-        let logged = try SSHServer(logLevel: "DEBUG1")
-        defer { logged.stop() }
-        let result = try await runOne(
-            "true", on: host(key: logged.ed25519Key, port: logged.port, knownHosts: logged.knownHostsFile))
-        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
-        XCTAssertTrue(logged.log.contains("method publickey"), logged.log)
-        XCTAssertFalse(logged.log.contains("method none"), logged.log)
-    }
-
-    func testAServerWithoutPublicKeyAuthenticationSaysWhatItAccepts() async throws {
-        // The methods are asked for after the keys were refused; the message still names them.
-        let passwordOnly = try SSHServer(extraConfiguration: [
-            "Match all", "PubkeyAuthentication no", "PasswordAuthentication yes",
-        ])
-        defer { passwordOnly.stop() }
-        let result = try await runOne(
-            "true",
-            on: host(key: passwordOnly.ed25519Key, port: passwordOnly.port, knownHosts: passwordOnly.knownHostsFile))
-        XCTAssertEqual(result.failure?.errorClass, .auth)
-        let message = result.failure?.message ?? ""
-        XCTAssertTrue(message.contains("accepts only password"), message)
-    }
-
     // MARK: Host keys
 
     func testChangedHostKeyIsRefusedInStrictMode() async throws {
