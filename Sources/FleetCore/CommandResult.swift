@@ -74,6 +74,13 @@ public struct Failure: Sendable, Hashable, Codable, Error {
         self.message = message
         self.hop = hop
     }
+
+    /// The failure as one line for a person, the same in every output: `class/phase: message` for a timeout
+    /// (`timeout/handshake: no SSH banner within 10 s`), `class: message` otherwise. Raw text (the message quotes a
+    /// host): each output makes it safe with its own sanitiser (`OutputText` in Reports).
+    public var summary: String {
+        "\(errorClass.rawValue)\(phase.map { "/" + $0.rawValue } ?? ""): \(message)"
+    }
 }
 
 /// The classes of failure every output uses (`error_class` in JSON). Stable strings: scripts depend on them.

@@ -204,10 +204,14 @@ public struct TargetSummary: Sendable, Hashable, Codable {
     public var engine: String
     /// `node-based` or `serverless`.
     public var deployment: String
+    /// What a node holds for data: its memory less reserved memory and the policy's headroom (what
+    /// `target.capacity` compares each dataset with). Nil for a serverless cache or a node type fleet-audit does not
+    /// know.
+    public var usableMemoryBytes: Int64?
 
     public init(
         name: String, engineVersion: String, nodeType: String, clusterMode: String, source: String,
-        engine: String = "redis", deployment: String = "node-based"
+        engine: String = "redis", deployment: String = "node-based", usableMemoryBytes: Int64? = nil
     ) {
         self.name = name
         self.engineVersion = engineVersion
@@ -216,6 +220,7 @@ public struct TargetSummary: Sendable, Hashable, Codable {
         self.source = source
         self.engine = engine
         self.deployment = deployment
+        self.usableMemoryBytes = usableMemoryBytes
     }
 }
 

@@ -5,7 +5,7 @@ import Reports
 /// Fields made safe by `OutputText.csvField`, as in report.csv.
 public struct PlanCSVRenderer: PlanRenderer {
     public let identifier = "csv"
-    public let fileName = "plan.csv"
+    public let fileName: String? = "plan.csv"
 
     public init() {}
 

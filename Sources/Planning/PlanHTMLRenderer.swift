@@ -5,7 +5,7 @@ import Reports
 /// waves. Every piece of text that came from a host or the command line is escaped.
 public struct PlanHTMLRenderer: PlanRenderer {
     public let identifier = "html"
-    public let fileName = "plan.html"
+    public let fileName: String? = "plan.html"
 
     public init() {}
 
@@ -17,20 +17,20 @@ public struct PlanHTMLRenderer: PlanRenderer {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>fleet-audit: ElastiCache migration waves — \(escape(plan.target.name))</title>
+            <title>fleet-audit: ElastiCache migration waves — \(OutputText.html(plan.target.name))</title>
             <style>
             \(HTMLReporter.baseStyle)
             .note{background:#fff8e1;border-left:4px solid #f9a825;padding:.4rem .8rem;margin:.4rem 0}
             </style></head><body>
             <h1>ElastiCache migration waves</h1>
-            <p class="meta">Target <b>\(escape(plan.target.name))</b> (\(escape(plan.target.nodeType)), engine \
-            \(escape(plan.target.engineVersion))) · profile <code>\(escape(plan.profile))</code> · run \
-            \(escape(plan.runID)) · fleet-audit \(escape(plan.toolVersion))</p>
-            <p class="meta">Constraints: \(escape(PlanText.constraints(plan.constraints))).</p>
+            <p class="meta">Target <b>\(OutputText.html(plan.target.name))</b> (\(OutputText.html(plan.target.nodeType)), engine \
+            \(OutputText.html(plan.target.engineVersion))) · profile <code>\(OutputText.html(plan.profile))</code> · run \
+            \(OutputText.html(plan.runID)) · fleet-audit \(OutputText.html(plan.toolVersion))</p>
+            <p class="meta">Constraints: \(OutputText.html(PlanText.constraints(plan.constraints))).</p>
 
             """
         if let warning = PlanText.incompleteWarning(plan) {
-            html += "<div class=\"banner\">\(escape(warning))</div>\n"
+            html += "<div class=\"banner\">\(OutputText.html(warning))</div>\n"
         }
         if plan.hostKeysUnverified {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
@@ -40,13 +40,15 @@ public struct PlanHTMLRenderer: PlanRenderer {
             "<p><b>\(plan.waves.count)</b> wave(s), <b>\(planned)</b> instance(s) planned, "
             + "<b>\(plan.notReady.count)</b> not ready.</p>\n"
         for note in plan.notes {
-            html += "<div class=\"note\"><b>\(escape(note.kind.rawValue))</b>: \(escape(note.message))</div>\n"
+            html +=
+                "<div class=\"note\"><b>\(OutputText.html(note.kind.rawValue))</b>: \(OutputText.html(note.message))</div>\n"
         }
         html += timeline(plan)
         html += waves(plan)
         html += notReady(plan)
         html += backlog(plan)
-        html += "<p class=\"meta\">Generated \(escape(Text.iso(plan.generatedAt) ?? "")).</p>\n</body></html>\n"
+        html +=
+            "<p class=\"meta\">Generated \(OutputText.html(Text.iso(plan.generatedAt) ?? "")).</p>\n</body></html>\n"
         return html
     }
 
@@ -61,7 +63,7 @@ public struct PlanHTMLRenderer: PlanRenderer {
         let width = 1000.0 - labelWidth - 10
         var html =
             "<h2>Timeline</h2><p class=\"meta\">Each bar is a wave; its length is the wave's summed full-sync "
-            + "estimate (\(escape(PlanText.duration(total))) in all), waves one after the other. Validation and "
+            + "estimate (\(OutputText.html(PlanText.duration(total))) in all), waves one after the other. Validation and "
             + "cut-over time come on top.</p>"
         html +=
             "<svg role=\"img\" aria-label=\"Migration waves timeline\" width=\"100%\" viewBox=\"0 0 1000 \(height)\">"
@@ -80,19 +82,19 @@ public struct PlanHTMLRenderer: PlanRenderer {
             }
             html +=
                 "<rect x=\"\(Self.number(x))\" y=\"\(y)\" width=\"\(Self.number(barWidth))\" "
-                + "height=\"\(max(2, rowHeight - 4))\" fill=\"\(colour)\"><title>\(escape(label))</title></rect>"
+                + "height=\"\(max(2, rowHeight - 4))\" fill=\"\(colour)\"><title>\(OutputText.html(label))</title></rect>"
             start += share
         }
         html +=
             "<text x=\"\(Int(labelWidth))\" y=\"\(height - 4)\" font-size=\"11\" fill=\"#616161\">0</text>"
             + "<text x=\"990\" y=\"\(height - 4)\" font-size=\"11\" fill=\"#616161\" text-anchor=\"end\">"
-            + "\(escape(PlanText.duration(total)))</text></svg>\n"
+            + "\(OutputText.html(PlanText.duration(total)))</text></svg>\n"
         if let order = plan.constraints.tagOrder {
             html += "<p class=\"meta\">"
             for (index, value) in (order.values + ["(unlisted)"]).enumerated() {
                 html +=
                     "<span class=\"badge\" style=\"background:\(Self.palette[min(index, Self.palette.count - 1)])\">"
-                    + "\(escape(order.key))=\(escape(value))</span> "
+                    + "\(OutputText.html(order.key))=\(OutputText.html(value))</span> "
             }
             html += "</p>\n"
         }
@@ -112,21 +114,21 @@ public struct PlanHTMLRenderer: PlanRenderer {
         for wave in plan.waves {
             html +=
                 "<details\(wave.number <= 20 ? " open" : "")><summary><b>Wave \(wave.number)</b>"
-                + "\(wave.orderTagValue.map { " · \(escape($0))" } ?? "") · \(wave.instances.count) instance(s) on "
-                + "\(wave.hostCount) host(s) · \(escape(PlanText.dataset(wave))) · "
-                + "\(escape(PlanText.duration(wave.estimatedSyncSeconds))) of sync</summary>"
+                + "\(wave.orderTagValue.map { " · \(OutputText.html($0))" } ?? "") · \(wave.instances.count) instance(s) on "
+                + "\(wave.hostCount) host(s) · \(OutputText.html(PlanText.dataset(wave))) · "
+                + "\(OutputText.html(PlanText.duration(wave.estimatedSyncSeconds))) of sync</summary>"
             if !wave.exceededLimits.isEmpty {
                 html +=
-                    "<p class=\"note\">One instance that alone exceeds \(escape(wave.exceededLimits.joined(separator: ", "))).</p>"
+                    "<p class=\"note\">One instance that alone exceeds \(OutputText.html(wave.exceededLimits.joined(separator: ", "))).</p>"
             }
             html +=
                 "<table><tr><th>Host</th><th>Address</th><th>Port</th><th>Status</th><th>Dataset</th><th>Sync</th><th>Tags</th></tr>"
             for instance in wave.instances {
                 html +=
-                    "<tr><td>\(escape(instance.host))</td><td>\(escape(instance.address))</td><td>\(instance.port)</td>"
-                    + "<td>\(badge(instance.status))</td><td>\(escape(Text.bytes(instance.datasetBytes)))</td>"
-                    + "<td>\(escape(instance.estimatedSyncSeconds.map(PlanText.duration) ?? "?"))</td>"
-                    + "<td>\(escape(PlanText.tags(instance.tags)))</td></tr>"
+                    "<tr><td>\(OutputText.html(instance.host))</td><td>\(OutputText.html(instance.address))</td><td>\(instance.port)</td>"
+                    + "<td>\(badge(instance.status))</td><td>\(OutputText.html(Text.bytes(instance.datasetBytes)))</td>"
+                    + "<td>\(OutputText.html(instance.estimatedSyncSeconds.map(PlanText.duration) ?? "?"))</td>"
+                    + "<td>\(OutputText.html(PlanText.tags(instance.tags)))</td></tr>"
             }
             html += "</table></details>\n"
         }
@@ -139,15 +141,15 @@ public struct PlanHTMLRenderer: PlanRenderer {
         html += "<table><tr><th>Instance</th><th>Status</th><th>What blocks it</th><th>Fix</th></tr>"
         for entry in plan.notReady {
             let blockers =
-                entry.reason.map(escape)
+                entry.reason.map(OutputText.html)
                 ?? PlanText.findings(entry.blockingChecks).map { finding in
-                    finding.ids.map { "<code>\(escape($0))</code>" }.joined(separator: ", ")
-                        + " \(finding.status.rawValue): \(escape(finding.summary))"
+                    finding.ids.map { "<code>\(OutputText.html($0))</code>" }.joined(separator: ", ")
+                        + " \(finding.status.rawValue): \(OutputText.html(finding.summary))"
                 }
                 .joined(separator: "<br>")
-            let fixes = PlanText.fixes(entry.blockingChecks).map(escape).joined(separator: "<br>")
+            let fixes = PlanText.fixes(entry.blockingChecks).map(OutputText.html).joined(separator: "<br>")
             html +=
-                "<tr><td>\(escape(entry.name))</td><td>\(badge(entry.status))</td><td>\(blockers)</td><td>\(fixes)</td></tr>"
+                "<tr><td>\(OutputText.html(entry.name))</td><td>\(badge(entry.status))</td><td>\(blockers)</td><td>\(fixes)</td></tr>"
         }
         return html + "</table>\n"
     }
@@ -161,10 +163,10 @@ public struct PlanHTMLRenderer: PlanRenderer {
             + "<th>Fix</th></tr>"
         for item in plan.backlog {
             html +=
-                "<tr><td><code>\(escape(item.checkID))</code><br><small>\(escape(item.title))</small></td>"
+                "<tr><td><code>\(OutputText.html(item.checkID))</code><br><small>\(OutputText.html(item.title))</small></td>"
                 + "<td>\(item.scope.rawValue)</td><td>\(item.unblocksInstances) instance(s), \(item.unblocksHosts) "
                 + "host(s)</td><td>\(item.instances) instance(s), \(item.hosts) host(s)</td>"
-                + "<td>\(escape(PlanText.remediations(item)))</td></tr>"
+                + "<td>\(OutputText.html(PlanText.remediations(item)))</td></tr>"
         }
         return html + "</table>\n"
     }
@@ -172,8 +174,6 @@ public struct PlanHTMLRenderer: PlanRenderer {
     private func badge(_ status: ReadinessStatus) -> String {
         "<span class=\"badge\" style=\"background:\(HTMLReporter.colours[status] ?? "#000")\">\(status.rawValue)</span>"
     }
-
-    private func escape(_ text: String) -> String { OutputText.html(text) }
 
     /// An SVG coordinate; 0 for a NaN or infinite one (Int(_:) would trap on it).
     private static func number(_ value: Double) -> String { String(Int(checked: value.rounded()) ?? 0) }

@@ -7,7 +7,7 @@ import Reports
 /// report.json; the golden file in PlanningTests holds the bytes).
 public struct PlanJSONRenderer: PlanRenderer {
     public let identifier = "json"
-    public let fileName = "plan.json"
+    public let fileName: String? = "plan.json"
 
     public init() {}
 

@@ -1,14 +1,16 @@
 import Reports
 
-/// One plan format. Renderers read the plan only; they never reach back into the verdict, snapshots or rules.
+/// One plan format: the plan files and the terminal summary. Renderers read the plan only; they never reach back
+/// into the verdict, snapshots or rules, and make text safe with their kind's `OutputText` sanitiser.
 public protocol PlanRenderer: Sendable {
-    /// Short name used by `--format` (the same names as the report formats).
+    /// Short name used by `--format` (the same names as the report formats; `terminal` for the summary).
     var identifier: String { get }
-    var fileName: String { get }
+    /// The file it writes beside the reports; nil for the terminal summary, which is printed, not written.
+    var fileName: String? { get }
     func render(_ plan: MigrationPlan) -> String
 }
 
-/// Every plan format, in the order `--format all` writes them.
+/// Every plan file format, in the order `--format all` writes them (the terminal summary is always printed).
 public enum PlanRenderers {
     public static let all: [any PlanRenderer] = [
         PlanJSONRenderer(), PlanHTMLRenderer(), PlanMarkdownRenderer(), PlanCSVRenderer(),
@@ -22,6 +24,7 @@ public enum PlanWriter {
     public static func write(_ plan: MigrationPlan, formats: [any PlanRenderer], to directory: String) throws
         -> [String]
     {
-        try ReportWriter.write(files: formats.map { ($0.fileName, $0.render(plan)) }, to: directory)
+        try ReportWriter.write(
+            files: formats.compactMap { format in format.fileName.map { ($0, format.render(plan)) } }, to: directory)
     }
 }

@@ -3,7 +3,10 @@ import Reports
 
 /// The terminal summary of a plan: one line per wave with its counts and totals, then what stays behind. Table cells
 /// (tag values) are made safe by `TextTable`; check ids and notes (which quote host names) by `OutputText.terminal`.
-public struct PlanTerminalRenderer: Sendable {
+/// A `PlanRenderer` like the file formats, printed rather than written (no file name).
+public struct PlanTerminalRenderer: PlanRenderer {
+    public let identifier = "terminal"
+    public let fileName: String? = nil
     /// Waves listed one by one; longer plans show the first ones and a total line.
     public var maxWaves: Int
     /// Notes printed; the plan files hold them all.

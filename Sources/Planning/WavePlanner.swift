@@ -31,11 +31,7 @@ public struct WavePlanner: Sendable {
         for host in verdict.hosts {
             let identity = host.host
             if host.instances.isEmpty {
-                let reason =
-                    host.reason.map { failure in
-                        "\(failure.errorClass.rawValue)\(failure.phase.map { "/" + $0.rawValue } ?? ""): "
-                            + failure.message
-                    } ?? "no Redis instance was found on the host"
+                let reason = host.reason?.summary ?? "no Redis instance was found on the host"
                 notReady.append(
                     NotReadyInstance(
                         host: identity.name, address: identity.address, port: nil, status: host.status,

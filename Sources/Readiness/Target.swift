@@ -80,7 +80,17 @@ public struct Target: Sendable, Hashable {
         TargetSummary(
             name: name, engineVersion: engineVersion, nodeType: deployment == .serverless ? "serverless" : nodeType,
             clusterMode: deployment == .serverless ? "n/a" : clusterMode.rawValue, source: source,
-            engine: engine.rawValue, deployment: deployment.rawValue)
+            engine: engine.rawValue, deployment: deployment.rawValue,
+            usableMemoryBytes: usableMemory.flatMap { Int64(checked: $0) })
+    }
+
+    /// Bytes a node holds for data: its memory less `reserved_memory_percent` and the policy's headroom. One
+    /// computation for `target.capacity` and for the reports (`TargetSummary.usableMemoryBytes`); nil for a
+    /// serverless cache (its memory scales with the data) or a node type missing from `NodeTypes`.
+    public var usableMemory: Double? {
+        guard deployment == .nodeBased else { return nil }
+        return NodeTypes.usableBytes(
+            nodeType, reservedPercent: reservedMemoryPercent, headroomPercent: policy.capacityHeadroomPercent)
     }
 
     private static let keys: Set<String> = [

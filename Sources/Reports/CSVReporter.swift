@@ -5,7 +5,7 @@ import Foundation
 /// fields made safe by `OutputText.csvField` (RFC 4180 quoting, one line per record, formulas defused).
 public struct CSVReporter: Reporter {
     public let identifier = "csv"
-    public let fileName = "report.csv"
+    public let fileName: String? = "report.csv"
 
     public init() {}
 
@@ -22,7 +22,7 @@ public struct CSVReporter: Reporter {
                 rows.append(
                     [
                         host.host.name, host.host.address, "", host.status.rawValue, String(host.rank), "0", "",
-                        host.reason.map { "\($0.errorClass.rawValue): \($0.message)" } ?? "",
+                        host.reason?.summary ?? "",
                     ]
                         + ids.map { _ in "" } + pathColumns.map { _ in "" })
             }

@@ -9,13 +9,13 @@ extension HTMLReporter {
         guard let previous = changes.previousRunID else {
             return html + "<p>First run: nothing to compare with.</p>\n"
         }
-        html += "<p class=\"meta\">Compared with run \(Self.escape(previous)).</p>"
+        html += "<p class=\"meta\">Compared with run \(OutputText.html(previous)).</p>"
         guard !changes.isEmpty else { return html + "<p>No changes.</p>\n" }
         for group in changes.statusChanges {
             html += "<table><tr><th>\(group.noun)</th><th>Change</th><th>Before</th><th>After</th></tr>"
             for change in group.changes {
                 html +=
-                    "<tr><td>\(Self.escape(change.place))</td><td>\(change.kind.rawValue)</td><td>\(statusBadge(change.before))</td><td>\(statusBadge(change.after))</td></tr>"
+                    "<tr><td>\(OutputText.html(change.place))</td><td>\(change.kind.rawValue)</td><td>\(statusBadge(change.before))</td><td>\(statusBadge(change.after))</td></tr>"
             }
             html += "</table>"
         }
@@ -24,7 +24,7 @@ extension HTMLReporter {
                 "<table><tr><th>Where</th><th>Check</th><th>Before</th><th>After</th><th>Observed before</th><th>Observed after</th></tr>"
             for check in changes.checks {
                 html +=
-                    "<tr><td>\(Self.escape(check.place))</td><td><code>\(Self.escape(check.id))</code></td><td>\(check.before?.rawValue ?? "absent")</td><td>\(check.after?.rawValue ?? "absent")</td><td>\(observed(check.evidenceBefore))</td><td>\(observed(check.evidenceAfter))</td></tr>"
+                    "<tr><td>\(OutputText.html(check.place))</td><td><code>\(OutputText.html(check.id))</code></td><td>\(check.before?.rawValue ?? "absent")</td><td>\(check.after?.rawValue ?? "absent")</td><td>\(observed(check.evidenceBefore))</td><td>\(observed(check.evidenceAfter))</td></tr>"
             }
             html += "</table>"
         }
@@ -56,7 +56,7 @@ extension HTMLReporter {
             var y = top + plotHeight
             let tooltip = ReadinessStatus.allCases.map { "\($0.rawValue) \(point.instances[$0] ?? 0)" }
                 .joined(separator: ", ")
-            html += "<g><title>\(Self.escape(point.runID)): \(tooltip)</title>"
+            html += "<g><title>\(OutputText.html(point.runID)): \(tooltip)</title>"
             for status in ReadinessStatus.allCases {
                 let count = point.instances[status] ?? 0
                 guard count > 0 else { continue }
@@ -71,7 +71,7 @@ extension HTMLReporter {
                 let iso = (Text.iso(point.startedAt) ?? "").replacingOccurrences(of: "T", with: " ")
                 let day = String(iso.prefix(withTime ? 16 : 10))
                 html +=
-                    "<text x=\"\(Self.coordinate(x + barWidth / 2))\" y=\"\(Int(top + plotHeight + 18))\" font-size=\"11\" text-anchor=\"middle\">\(Self.escape(day))</text>"
+                    "<text x=\"\(Self.coordinate(x + barWidth / 2))\" y=\"\(Int(top + plotHeight + 18))\" font-size=\"11\" text-anchor=\"middle\">\(OutputText.html(day))</text>"
             }
         }
         html += "</svg><p class=\"meta\">"
@@ -84,7 +84,7 @@ extension HTMLReporter {
     private func statusBadge(_ status: ReadinessStatus?) -> String { status.map(badge) ?? "—" }
 
     private func observed(_ evidence: [Evidence]) -> String {
-        evidence.map { "<code>\(Self.escape($0.source))</code> = \(Self.escape($0.observed))" }
+        evidence.map { "<code>\(OutputText.html($0.source))</code> = \(OutputText.html($0.observed))" }
             .joined(separator: "<br>")
     }
 

@@ -5,7 +5,7 @@ import Foundation
 /// Every piece of text that came from a host or an inventory goes through `OutputText.html`.
 public struct HTMLReporter: Reporter {
     public let identifier = "html"
-    public let fileName = "report.html"
+    public let fileName: String? = "report.html"
 
     public init() {}
 
@@ -29,15 +29,15 @@ public struct HTMLReporter: Reporter {
     private func pathMatrix(_ matrix: PathMatrix?) -> String {
         guard let matrix else { return "" }
         var html = "<h2>Migration paths</h2><table><tr><th>Instance</th>"
-        html += matrix.targets.map { "<th>\(escape($0))</th>" }.joined() + "<th>Best path</th></tr>"
+        html += matrix.targets.map { "<th>\(OutputText.html($0))</th>" }.joined() + "<th>Best path</th></tr>"
         for row in matrix.rows {
-            html += "<tr><td>\(escape(row.host)):\(row.port)</td>"
+            html += "<tr><td>\(OutputText.html(row.host)):\(row.port)</td>"
             for (index, cell) in row.cells.enumerated() {
                 let best = row.bestPath == matrix.targets[index] ? " p-best" : ""
                 let kind = cell.map { "p-\($0.status.rawValue)" } ?? ""
-                html += "<td class=\"\(kind)\(best)\">\(escape(PathMatrix.describe(cell)))</td>"
+                html += "<td class=\"\(kind)\(best)\">\(OutputText.html(PathMatrix.describe(cell)))</td>"
             }
-            html += "<td>\(escape(row.bestPath ?? "-"))</td></tr>"
+            html += "<td>\(OutputText.html(row.bestPath ?? "-"))</td></tr>"
         }
         return html + "</table>\n"
     }
@@ -48,7 +48,7 @@ public struct HTMLReporter: Reporter {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>fleet-audit: ElastiCache migration readiness — \(escape(verdict.target.name))</title>
+            <title>fleet-audit: ElastiCache migration readiness — \(OutputText.html(verdict.target.name))</title>
             <style>
             \(Self.baseStyle)
             .s-pass{color:#2e7d32} .s-warn{color:#e65100} .s-fail{color:#c62828;font-weight:600} .s-unknown{color:#1565c0}
@@ -59,14 +59,14 @@ public struct HTMLReporter: Reporter {
             .p-blocked{background:#ffebee} .p-best{font-weight:600;outline:2px solid #2e7d32}
             </style></head><body>
             <h1>ElastiCache migration readiness</h1>
-            <p class="meta">Target <b>\(escape(verdict.target.name))</b> (\(escape(verdict.target.nodeType)), engine \
-            \(escape(verdict.target.engineVersion)), cluster mode \(escape(verdict.target.clusterMode))) · profile \
-            <code>\(escape(verdict.profile))</code> · run \(escape(verdict.runID)) · inventory \
-            <code>\(escape(String(verdict.inventoryDigest.prefix(19))))</code> · fleet-audit \(escape(verdict.toolVersion))</p>
+            <p class="meta">Target <b>\(OutputText.html(verdict.target.name))</b> (\(OutputText.html(verdict.target.nodeType)), engine \
+            \(OutputText.html(verdict.target.engineVersion)), cluster mode \(OutputText.html(verdict.target.clusterMode))) · profile \
+            <code>\(OutputText.html(verdict.profile))</code> · run \(OutputText.html(verdict.runID)) · inventory \
+            <code>\(OutputText.html(String(verdict.inventoryDigest.prefix(19))))</code> · fleet-audit \(OutputText.html(verdict.toolVersion))</p>
 
             """
         if let warning = verdict.completeness.warning {
-            html += "<div class=\"banner\">\(escape(warning))</div>\n"
+            html += "<div class=\"banner\">\(OutputText.html(warning))</div>\n"
         }
         if verdict.hostKeysUnverified {
             html += "<div class=\"banner\">Host keys were NOT verified for some hosts (host_key_checking: off).</div>\n"
@@ -82,9 +82,10 @@ public struct HTMLReporter: Reporter {
         html += details(verdict)
         if !model.expiredWaivers.isEmpty {
             html += "<h2>Expired waivers (no longer applied)</h2><ul>"
-            html += model.expiredWaivers.map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
+            html += model.expiredWaivers.map { "<li>\(OutputText.html($0))</li>" }.joined() + "</ul>\n"
         }
-        html += "<p class=\"meta\">Generated \(escape(Text.iso(model.generatedAt) ?? "")).</p>\n</body></html>\n"
+        html +=
+            "<p class=\"meta\">Generated \(OutputText.html(Text.iso(model.generatedAt) ?? "")).</p>\n</body></html>\n"
         return html
     }
 
@@ -136,7 +137,7 @@ public struct HTMLReporter: Reporter {
         var html = "<h2>Top blockers</h2><table><tr><th>Check</th><th>Hosts</th><th>Instances</th></tr>"
         for blocker in blockers.prefix(10) {
             html +=
-                "<tr><td><code>\(escape(blocker.id))</code></td><td>\(blocker.hosts)</td><td>\(blocker.instances)</td></tr>"
+                "<tr><td><code>\(OutputText.html(blocker.id))</code></td><td>\(blocker.hosts)</td><td>\(blocker.instances)</td></tr>"
         }
         return html + "</table>\n"
     }
@@ -145,16 +146,12 @@ public struct HTMLReporter: Reporter {
         let instances = verdict.hosts.flatMap { host in host.instances.map { (host.host.name, $0) } }
             .filter { $0.1.facts.usedMemoryBytes != nil }
         guard !instances.isEmpty else { return "" }
-        let capacityNote = verdict.targetChecks.isEmpty ? "" : ""
         let maxBytes = Double(max(1, instances.compactMap { $0.1.facts.usedMemoryBytes }.max() ?? 1))
-        let usable = instances.compactMap { pair in
-            pair.1.checks.first { $0.id == "target.capacity" }?.evidence.first { $0.source.hasPrefix("target ") }?
-                .observed
-        }.first
+        let usable = verdict.target.usableMemoryBytes.map(ByteCount.format) ?? "unknown"
         let rowHeight = 22
         let height = instances.count * rowHeight + 10
         var html =
-            "<h2>Memory versus target capacity</h2>\(capacityNote)<p class=\"meta\">used_memory per instance; target usable memory: \(escape(usable ?? "unknown")).</p>"
+            "<h2>Memory versus target capacity</h2><p class=\"meta\">used_memory per instance; target usable memory: \(OutputText.html(usable)).</p>"
         html +=
             "<svg role=\"img\" aria-label=\"Memory per instance\" width=\"100%\" height=\"\(height)\" viewBox=\"0 0 1000 \(height)\">"
         for (index, pair) in instances.enumerated() {
@@ -163,11 +160,11 @@ public struct HTMLReporter: Reporter {
             // Checked: a negative used_memory in a hand-made verdict must not make Int(_:) trap on a huge width.
             let width = Int(checked: max(2, min(600, bytes / maxBytes * 600))) ?? 2
             let y = index * rowHeight + 4
-            html += "<text x=\"0\" y=\"\(y + 14)\" font-size=\"12\">\(escape(name)):\(instance.port)</text>"
+            html += "<text x=\"0\" y=\"\(y + 14)\" font-size=\"12\">\(OutputText.html(name)):\(instance.port)</text>"
             html +=
-                "<rect x=\"260\" y=\"\(y)\" width=\"\(width)\" height=\"16\" fill=\"\(Self.colours[instance.status] ?? "#000")\"><title>\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</title></rect>"
+                "<rect x=\"260\" y=\"\(y)\" width=\"\(width)\" height=\"16\" fill=\"\(Self.colours[instance.status] ?? "#000")\"><title>\(OutputText.html(Text.bytes(instance.facts.usedMemoryBytes)))</title></rect>"
             html +=
-                "<text x=\"\(270 + width)\" y=\"\(y + 13)\" font-size=\"12\">\(escape(Text.bytes(instance.facts.usedMemoryBytes)))</text>"
+                "<text x=\"\(270 + width)\" y=\"\(y + 13)\" font-size=\"12\">\(OutputText.html(Text.bytes(instance.facts.usedMemoryBytes)))</text>"
         }
         return html + "</svg>\n"
     }
@@ -180,7 +177,7 @@ public struct HTMLReporter: Reporter {
             let dataset = host.instances.compactMap(\.facts.usedMemoryBytes).checkedSum()
             let tags = host.host.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             html +=
-                "<tr><td>\(host.rank)</td><td><a href=\"#host-\(escape(host.host.name))\">\(escape(host.host.name))</a></td><td>\(escape(host.host.address))</td><td>\(badge(host.status))</td><td>\(Int(host.score))</td><td>\(host.instances.map { String($0.port) }.joined(separator: ", "))</td><td>\(host.instances.isEmpty ? "" : Text.bytes(dataset))</td><td>\(escape(tags))</td></tr>"
+                "<tr><td>\(host.rank)</td><td><a href=\"#host-\(OutputText.html(host.host.name))\">\(OutputText.html(host.host.name))</a></td><td>\(OutputText.html(host.host.address))</td><td>\(badge(host.status))</td><td>\(Int(host.score))</td><td>\(host.instances.map { String($0.port) }.joined(separator: ", "))</td><td>\(host.instances.isEmpty ? "" : Text.bytes(dataset))</td><td>\(OutputText.html(tags))</td></tr>"
         }
         return html + "</table>\n"
     }
@@ -189,20 +186,19 @@ public struct HTMLReporter: Reporter {
         var html = "<h2>Details</h2>"
         for host in verdict.hosts {
             html +=
-                "<details id=\"host-\(escape(host.host.name))\"><summary>\(badge(host.status)) <b>\(escape(host.host.name))</b> \(escape(host.host.address))</summary>"
+                "<details id=\"host-\(OutputText.html(host.host.name))\"><summary>\(badge(host.status)) <b>\(OutputText.html(host.host.name))</b> \(OutputText.html(host.host.address))</summary>"
             if let reason = host.reason {
-                html +=
-                    "<p class=\"s-fail\">\(escape(reason.errorClass.rawValue))\(reason.phase.map { "/" + escape($0.rawValue) } ?? ""): \(escape(reason.message))</p>"
+                html += "<p class=\"s-fail\">\(OutputText.html(reason.summary))</p>"
             }
             if let collection = host.collectionSummary {
-                html += "<p class=\"s-warn\">Not collected whole: \(escape(collection))</p>"
+                html += "<p class=\"s-warn\">Not collected whole: \(OutputText.html(collection))</p>"
             }
             if let access = host.accessSummary {
-                html += "<p class=\"meta\">Access: \(escape(access))</p>"
+                html += "<p class=\"meta\">Access: \(OutputText.html(access))</p>"
             }
             for instance in host.instances {
                 html +=
-                    "<h3>Port \(instance.port) \(badge(instance.status)) <span class=\"meta\">Redis \(escape(instance.facts.redisVersion ?? "?")), \(escape(Text.bytes(instance.facts.usedMemoryBytes))), score \(Int(instance.score))</span></h3>"
+                    "<h3>Port \(instance.port) \(badge(instance.status)) <span class=\"meta\">Redis \(OutputText.html(instance.facts.redisVersion ?? "?")), \(OutputText.html(Text.bytes(instance.facts.usedMemoryBytes))), score \(Int(instance.score))</span></h3>"
                 html += "<table><tr><th>Check</th><th>Status</th><th>Finding</th><th>Remediation</th></tr>"
                 for check in instance.checks { html += checkRow(check) }
                 html += "</table>"
@@ -214,23 +210,20 @@ public struct HTMLReporter: Reporter {
 
     private func checkRow(_ check: CheckResult) -> String {
         let statusClass = check.status == .notApplicable ? "s-na" : "s-\(check.status.rawValue)"
-        var finding = escape(check.summary)
+        var finding = OutputText.html(check.summary)
         if !check.evidence.isEmpty {
             finding +=
                 "<br><small>"
                 + check.evidence.map { evidence in
-                    "<code>\(escape(evidence.source))</code> = \(escape(evidence.observed))\(evidence.note.map { " (\(escape($0)))" } ?? "")"
+                    "<code>\(OutputText.html(evidence.source))</code> = \(OutputText.html(evidence.observed))\(evidence.note.map { " (\(OutputText.html($0)))" } ?? "")"
                 }.joined(separator: "<br>") + "</small>"
         }
         if let waiver = check.waiver {
-            finding += "<br><small>waived until \(escape(waiver.expires)): \(escape(waiver.reason))</small>"
+            finding +=
+                "<br><small>waived until \(OutputText.html(waiver.expires)): \(OutputText.html(waiver.reason))</small>"
         }
         return
-            "<tr><td><code>\(escape(check.id.rawValue))</code><br><small>\(escape(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(escape(check.remediation ?? ""))</td></tr>"
+            "<tr><td><code>\(OutputText.html(check.id.rawValue))</code><br><small>\(OutputText.html(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(OutputText.html(check.remediation ?? ""))</td></tr>"
     }
 
-    /// Untrusted text for element content and quoted attribute values (`OutputText.html`).
-    static func escape(_ text: String) -> String { OutputText.html(text) }
-
-    private func escape(_ text: String) -> String { Self.escape(text) }
 }

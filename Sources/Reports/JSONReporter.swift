@@ -9,7 +9,7 @@ import Foundation
 public struct JSONReporter: Reporter {
     public static let schema = "fleet-audit.report/1"
     public let identifier = "json"
-    public let fileName = "report.json"
+    public let fileName: String? = "report.json"
 
     public init() {}
 

@@ -121,7 +121,7 @@ public enum OutputText {
     /// matters: it is one backtick longer than the longest run of backticks inside (CommonMark 6.1), padded with a
     /// space when the text starts or ends with a backtick or space. In a table cell GFM splits cells at an unescaped
     /// `|` even inside code, and removes the backslash of `\|` there, so `inTable` escapes pipes.
-    public static func markdownCode(_ text: String, inTable: Bool) -> String {
+    public static func markdownCode(_ text: String, inTable: Bool = false) -> String {
         var content = visible(text)
         if inTable { content = content.replacingOccurrences(of: "|", with: "\\|") }
         var longestRun = 0

@@ -92,15 +92,17 @@ public struct ReportModel: Sendable {
     }
 }
 
-/// One output format. Renderers read the model only; they never reach back into snapshots or rules.
+/// One output format: the report files and the terminal summary. Renderers read the model only; they never reach
+/// back into snapshots or rules, and make every piece of text safe with their kind's `OutputText` sanitiser.
 public protocol Reporter: Sendable {
-    /// Short name used by `--format`.
+    /// Short name used by `--format` (`terminal` for the summary, which `--format` does not select).
     var identifier: String { get }
-    var fileName: String { get }
+    /// The file it writes into the run directory; nil for the terminal summary, which is printed, not written.
+    var fileName: String? { get }
     func render(_ model: ReportModel) -> String
 }
 
-/// Every format, in the order `--format all` writes them.
+/// Every file format, in the order `--format all` writes them (the terminal summary is always printed).
 public enum Reporters {
     public static let all: [any Reporter] = [JSONReporter(), HTMLReporter(), MarkdownReporter(), CSVReporter()]
 
@@ -109,8 +111,10 @@ public enum Reporters {
 
 /// Writes the chosen formats into a run directory. The only file I/O of this module.
 public enum ReportWriter {
+    /// Writes each format that has a file into `directory` (a reporter without one, the terminal's, is skipped).
     public static func write(_ model: ReportModel, formats: [any Reporter], to directory: String) throws -> [String] {
-        try write(files: formats.map { ($0.fileName, $0.render(model)) }, to: directory)
+        try write(
+            files: formats.compactMap { format in format.fileName.map { ($0, format.render(model)) } }, to: directory)
     }
 
     /// Writes each `(file name, contents)` atomically into `directory`; returns the paths written.

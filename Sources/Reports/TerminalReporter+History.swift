@@ -6,7 +6,7 @@ extension TerminalReporter {
     /// The changes as indented lines under `heading`. Remote text goes through `OutputText.terminal`, so a hostile
     /// host name or observed value cannot move the cursor, change colours or split a line.
     public func render(changes: RunChanges, heading: String) -> String {
-        let heading = printable(heading)
+        let heading = OutputText.terminal(heading)
         guard !changes.isFirstRun else { return "\(heading): first run (nothing to compare with).\n" }
         guard !changes.isEmpty else { return "\(heading): no changes.\n" }
         var text = "\(heading):\n"
@@ -21,7 +21,7 @@ extension TerminalReporter {
             text += "  Checks\n"
             for check in changes.checks {
                 text +=
-                    "    \(printable(check.place))  \(printable(check.id))  "
+                    "    \(OutputText.terminal(check.place))  \(OutputText.terminal(check.id))  "
                     + "\(check.before?.rawValue ?? "absent") -> \(check.after?.rawValue ?? "absent")\n"
                 text += evidenceLines("before", check.evidenceBefore) + evidenceLines("after ", check.evidenceAfter)
             }
@@ -32,14 +32,12 @@ extension TerminalReporter {
     private func evidenceLines(_ label: String, _ evidence: [Evidence]) -> String {
         guard !evidence.isEmpty else { return "      \(label): (no evidence)\n" }
         return evidence.map { item in
-            "      \(label): \(printable(item.source)) = \(printable(item.observed))"
-                + (item.note.map { " (\(printable($0)))" } ?? "") + "\n"
+            "      \(label): \(OutputText.terminal(item.source)) = \(OutputText.terminal(item.observed))"
+                + (item.note.map { " (\(OutputText.terminal($0)))" } ?? "") + "\n"
         }.joined()
     }
 
     static func transition(_ before: ReadinessStatus?, _ after: ReadinessStatus?) -> String {
         "\(before?.rawValue ?? "-") -> \(after?.rawValue ?? "-")"
     }
-
-    private func printable(_ text: String) -> String { OutputText.terminal(text) }
 }

@@ -3,7 +3,10 @@ import Foundation
 
 /// The terminal summary: the ranked table, aligned; colour only on a terminal and without NO_COLOR. Every cell goes
 /// through `OutputText.terminal` in `TextTable`, so no remote or inventory text is interpreted by the terminal.
-public struct TerminalReporter: Sendable {
+/// A `Reporter` like the file formats, printed rather than written (no file name).
+public struct TerminalReporter: Reporter {
+    public let identifier = "terminal"
+    public let fileName: String? = nil
     public var colour: Bool
 
     public init(colour: Bool) { self.colour = colour }
@@ -60,7 +63,6 @@ public struct TerminalReporter: Sendable {
                     ["\(row.host):\(row.port)"] + row.cells.map { String(PathMatrix.describe($0).prefix(48)) }
                         + [row.bestPath ?? "-"])
             }
-            paths = paths.map { $0.map { OutputText.terminal($0) } }
             text += "Migration paths:\n" + TextTable.render(rows: paths)
             if matrix.rows.count > 40 { text += "\(matrix.rows.count - 40) more instances: see report.md\n" }
         }
@@ -73,7 +75,7 @@ public struct TerminalReporter: Sendable {
 
     /// What most stands between a host and readiness, in a few words.
     public static func topIssue(_ host: HostVerdict) -> String {
-        if let reason = host.reason { return "\(reason.errorClass.rawValue): \(reason.message)" }
+        if let reason = host.reason { return reason.summary }
         let checks = host.instances.flatMap(\.checks)
         if let check = checks.first(where: { $0.status == .fail && $0.severity == .blocker }) {
             return check.id.rawValue

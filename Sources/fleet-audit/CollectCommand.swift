@@ -80,11 +80,7 @@ struct CollectCommand: AsyncParsableCommand {
     /// words) go through `OutputText.terminal`.
     static func line(for snapshot: HostSnapshot) -> String {
         let name = OutputText.terminal(snapshot.host.name)
-        if let failure = snapshot.failure {
-            let phase = failure.phase.map { "/\($0.rawValue)" } ?? ""
-            return
-                "\(name)  unreachable  \(failure.errorClass.rawValue)\(phase): \(OutputText.terminal(failure.message))"
-        }
+        if let failure = snapshot.failure { return "\(name)  unreachable  \(OutputText.terminal(failure.summary))" }
         let ports = snapshot.instances.map { String($0.port) }.joined(separator: ", ")
         return "\(name)  collected  \(snapshot.instances.count) Redis instance(s)"
             + (ports.isEmpty ? "" : " (\(ports))")

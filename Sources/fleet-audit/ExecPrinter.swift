@@ -82,10 +82,7 @@ final class ExecPrinter: Sendable {
         return text
     }
 
-    private func describe(_ failure: Failure) -> String {
-        let phase = failure.phase.map { "/\($0.rawValue)" } ?? ""
-        return "\(failure.errorClass.rawValue)\(phase): \(OutputText.terminal(failure.message))"
-    }
+    private func describe(_ failure: Failure) -> String { OutputText.terminal(failure.summary) }
 
     private func summary(_ results: [CommandResult]) -> String {
         let ok = results.filter { $0.status == .ok }.count

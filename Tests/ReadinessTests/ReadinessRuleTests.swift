@@ -91,6 +91,20 @@ final class ReadinessRuleTests: XCTestCase {
             "13.2 GiB needs 17.6 GiB usable: m6g.2xlarge is the smallest")
     }
 
+    /// Reports show the target's usable memory from the verdict (`TargetSummary.usableMemoryBytes`), never by
+    /// reading the check's evidence back: both come from `Target.usableMemory`, so they must agree.
+    func testTheVerdictCarriesTheUsableMemoryTheCapacityCheckComparedWith() throws {
+        let verdict = evaluate(SnapshotFixture())
+        let usable = try XCTUnwrap(verdict.target.usableMemoryBytes)
+        XCTAssertEqual(usable, Int64(13.07 * 1_073_741_824 * 0.75 * 0.9))
+        let evidence = verdict.check("target.capacity")?.evidence.first { $0.source == "target cache.r6g.large" }
+        XCTAssertEqual(evidence?.observed, ByteCount.format(usable))
+
+        let serverless = Target(name: "s", engineVersion: "8.1", nodeType: "cache.r6g.large", serverless: true)
+        XCTAssertNil(serverless.summary.usableMemoryBytes, "a serverless cache scales its memory with the data")
+        XCTAssertNil(Target(name: "x", engineVersion: "7.1", nodeType: "cache.nope.large").summary.usableMemoryBytes)
+    }
+
     func testDatabasesVersionOrderAndClusterMode() {
         var fixture = SnapshotFixture()
         fixture.configGet = RealOutput.configGet([

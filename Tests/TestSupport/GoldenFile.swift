@@ -3,11 +3,18 @@ import XCTest
 
 /// Golden files: a renderer's whole output for a fixed model, compared byte for byte. The file sits beside the test
 /// (`Golden/NAME`); `FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter ...` rewrites it after a deliberate change of
-/// the format, and the diff of the golden file is then reviewed like code.
+/// the format, and the diff of the golden file is then reviewed like code. A mismatch fails with the first differing
+/// line of each side, a `diff -u` command for the whole output and the command that accepts the change.
 public enum GoldenFile {
     public static func assertMatches(
-        _ actual: String, named name: String, testFile: StaticString = #filePath, line: UInt = #line
+        _ actual: String, named name: String, testFile: StaticString = #filePath, function: StaticString = #function,
+        line: UInt = #line
     ) throws {
+        // The test as `swift test --filter` names it, when its file is named after its class (as every one here is).
+        let testName =
+            URL(fileURLWithPath: "\(testFile)").deletingPathExtension().lastPathComponent + "/"
+            + "\(function)".replacingOccurrences(of: "()", with: "")
+        let update = "FLEET_AUDIT_UPDATE_GOLDEN=1 swift test --filter \(testName)"
         let directory = URL(fileURLWithPath: "\(testFile)").deletingLastPathComponent().appendingPathComponent("Golden")
         let url = directory.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["FLEET_AUDIT_UPDATE_GOLDEN"] == "1" {
@@ -15,17 +22,37 @@ public enum GoldenFile {
             try Data(actual.utf8).write(to: url)
             return
         }
-        let expected = try String(contentsOf: url, encoding: .utf8)
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            XCTFail(
+                "no golden file \(url.path): write it with \(update)",
+                file: testFile, line: line)
+            return
+        }
         guard actual != expected else { return }
-        // The first differing line, so a failure says where without printing megabytes.
-        let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        // Where and how it differs, without printing megabytes: the first differing line of each (escaped, so a
+        // control character in the output cannot garble the test log), the whole output in a file beside a
+        // `diff -u` command, and how to accept a deliberate change.
+        let actualLines = actual.components(separatedBy: "\n")
+        let expectedLines = expected.components(separatedBy: "\n")
         let index =
             zip(actualLines.indices, zip(actualLines, expectedLines)).first { $0.1.0 != $0.1.1 }?.0
             ?? min(actualLines.count, expectedLines.count)
+        let shown = { (lines: [String]) in
+            index < lines.count ? String(lines[index].prefix(400)).debugDescription : "<end of output>"
+        }
+        let actualFile = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-audit-golden")
+            .appendingPathComponent(name)
+        try? FileManager.default.createDirectory(
+            at: actualFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let saved = (try? Data(actual.utf8).write(to: actualFile)) != nil
         XCTFail(
-            "\(name) differs at line \(index + 1): expected \(index < expectedLines.count ? String(expectedLines[index]) : "<end>"), "
-                + "got \(index < actualLines.count ? String(actualLines[index]) : "<end>")", file: testFile, line: line)
+            """
+            \(name) differs from its golden file at line \(index + 1) of \(expectedLines.count):
+              expected: \(shown(expectedLines))
+              actual:   \(shown(actualLines))
+            \(saved ? "see all of it: diff -u \(url.path) \(actualFile.path)" : "")
+            a deliberate change: \(update), then review the golden file's diff
+            """, file: testFile, line: line)
     }
 
     /// The bytes `JSONSerialization` writes for the value `json` holds, with the options and the hidden-character

@@ -242,11 +242,7 @@ struct TargetCapacityRule: InstanceRule {
         }
         guard let used = context.usedMemory else { return missingCount("used_memory", context) }
         let policy = target.policy
-        guard
-            let usable = NodeTypes.usableBytes(
-                target.nodeType, reservedPercent: target.reservedMemoryPercent,
-                headroomPercent: policy.capacityHeadroomPercent)
-        else { return result(.unknown, "Unknown node type \(target.nodeType).") }
+        guard let usable = target.usableMemory else { return result(.unknown, "Unknown node type \(target.nodeType).") }
         let smallest = NodeTypes.smallestFitting(
             used, reservedPercent: target.reservedMemoryPercent, headroomPercent: policy.capacityHeadroomPercent)
         var evidence = [
