@@ -2,9 +2,12 @@
 // fleet-audit: which self-managed Redis servers on EC2 are ready to move to Amazon ElastiCache, and in what order.
 //
 // Direction of dependencies (never the other way), as the imports are (scripts/check-imports.py checks it in CI):
-//   fleet-audit -> Readiness -> Collector -> RedisFacts, Inventory;  fleet-audit -> FleetEngine -> SSHClient -> CLibSSH2
-//   fleet-audit -> History -> Reports, Collector;  fleet-audit -> Planning -> Reports;  Reports reads only FleetCore's
-//   verdict model. FleetCore is the leaf every module uses. fleet-lab -> LabKit -> Inventory.
+//   fleet-audit -> AuditPipeline -> Collector, Readiness, Reports, History, Inventory (the pipeline and exit statuses)
+//   Collector -> RedisFacts, Inventory -> YAMLInput;  Readiness -> RedisFacts, YAMLInput
+//   fleet-audit -> FleetEngine -> SSHClient -> CLibSSH2;  fleet-audit -> History -> Reports, Collector
+//   fleet-audit -> Planning -> Reports;  Reports reads only FleetCore's verdict model.  fleet-lab -> LabKit -> YAMLInput.
+//   FleetCore (value types: hosts, snapshots, stored runs, verdicts) is the leaf every module uses; YAMLInput holds
+//   only the YAML reading helpers, over Yams.
 import PackageDescription
 
 let package = Package(
@@ -38,8 +41,10 @@ let package = Package(
             name: "FleetEngine",
             dependencies: ["SSHClient", "FleetCore", .product(name: "Logging", package: "swift-log")]
         ),
-        // Inventory model, YAML loader with file/line/field errors, host selection.
-        .target(name: "Inventory", dependencies: ["FleetCore", "Yams"]),
+        // Reading YAML input files node by node, so every error names the file, the line and the field.
+        .target(name: "YAMLInput", dependencies: ["Yams"]),
+        // Inventory model, its loaders (YAML, Ansible, EC2 JSON, ssh_config), host selection.
+        .target(name: "Inventory", dependencies: ["FleetCore", "YAMLInput"]),
         // Pure parsers of real program output: INFO, redis.conf, CONFIG GET, CLIENT LIST, /proc, ip. No I/O.
         .target(name: "RedisFacts", dependencies: ["FleetCore"]),
         // The collector script, running it over an executor, snapshots, raw evidence, redaction, the run store.
@@ -51,7 +56,7 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         // Target model, requirement profiles, one rule per check id, waivers, roll-up and ranking.
-        .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "Collector", "Inventory"]),
+        .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "YAMLInput"]),
         // One report model, one renderer per format.
         .target(name: "Reports", dependencies: ["FleetCore"]),
         // SQLite history of runs, diffs between runs, trends.
@@ -61,15 +66,20 @@ let package = Package(
                 "Reports", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The audit as one library call (collect -> evaluate -> report -> record) returning a classified outcome, and
+        // the one function that turns an outcome into the exit status.
+        .target(
+            name: "AuditPipeline", dependencies: ["FleetCore", "Inventory", "Collector", "Readiness", "Reports", "History"]
+        ),
         // Migration waves and the remediation backlog.
         .target(name: "Planning", dependencies: ["Reports", "FleetCore"]),
         // The test fleet: network namespaces with sshd, redis-server and instance metadata.
-        .target(name: "LabKit", dependencies: ["Inventory", "FleetCore"]),
+        .target(name: "LabKit", dependencies: ["YAMLInput", "FleetCore"]),
         .executableTarget(
             name: "fleet-audit",
             dependencies: [
-                "FleetCore", "Inventory", "FleetEngine", "Collector", "Readiness", "Reports", "History", "Planning",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AuditPipeline", "FleetCore", "Inventory", "FleetEngine", "Collector", "Readiness", "Reports", "History",
+                "Planning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -90,7 +100,9 @@ let package = Package(
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "TestSupport"]),
         .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "FleetCore", "TestSupport"]),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "FleetCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "InventoryTests", dependencies: ["Inventory", "YAMLInput", "FleetCore", "TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "RedisFactsTests", dependencies: ["RedisFacts"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "CollectorTests",
@@ -98,7 +110,7 @@ let package = Package(
                 "Collector", "FleetEngine", "FleetCore", "Inventory", "RedisFacts", "Readiness", "TestSupport",
             ]),
         .testTarget(
-            name: "ReadinessTests", dependencies: ["Readiness", "FleetCore", "Inventory", "RedisFacts", "TestSupport"],
+            name: "ReadinessTests", dependencies: ["Readiness", "FleetCore", "YAMLInput", "RedisFacts", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "FleetCore", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
@@ -110,8 +122,14 @@ let package = Package(
         .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets", "FleetCore"]),
         .testTarget(
             name: "LabKitTests",
-            dependencies: ["LabKit", "Inventory", "Collector", "RedisFacts", "FleetCore", "TestSupport"],
+            dependencies: ["LabKit", "Inventory", "YAMLInput", "Collector", "RedisFacts", "FleetCore", "TestSupport"],
             exclude: ["Corpus"]),
+        .testTarget(
+            name: "AuditPipelineTests",
+            dependencies: [
+                "AuditPipeline", "Collector", "FleetCore", "FleetEngine", "Inventory", "Readiness", "Reports",
+                "TestSupport",
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -97,29 +97,6 @@ public struct RunStore: Sendable {
         return Run(directory: directory, id: id)
     }
 
-    /// A stored run, for offline evaluation.
-    public struct StoredRun: Sendable {
-        public var directory: String
-        public var manifest: RunManifest
-        public var snapshots: [HostSnapshot]
-
-        public init(directory: String, manifest: RunManifest, snapshots: [HostSnapshot]) {
-            self.directory = directory
-            self.manifest = manifest
-            self.snapshots = snapshots
-        }
-
-        /// Whether the run finished, and which planned hosts have no snapshot: the manifest's `complete` decides,
-        /// the stored snapshots tell which hosts did finish (a killed run's manifest lists no outcome).
-        public var completeness: RunCompleteness {
-            guard !manifest.complete else { return .complete }
-            let stored = Set(snapshots.map(\.host.name))
-            return RunCompleteness(
-                complete: false, plannedHostCount: manifest.plannedHosts.isEmpty ? nil : manifest.plannedHosts.count,
-                missingHosts: manifest.plannedHosts.filter { !stored.contains($0) })
-        }
-    }
-
     /// A run directory's manifest alone (cheap: no snapshot is read).
     public static func manifest(runDirectory: String) throws(StoreError) -> RunManifest {
         try readJSON((runDirectory as NSString).resolvingSymlinksInPath + "/manifest.json")
@@ -202,77 +179,5 @@ public struct RunStore: Sendable {
         } catch {
             throw StoreError(path: path, message: "cannot create the directory: \(error.description)")
         }
-    }
-}
-
-/// What a run was and how each host ended. `complete` is true only when every host was recorded.
-///
-/// Written twice: at the start (with `plannedHosts`, `complete` false, no outcomes) and once at the end. A run killed
-/// in between keeps the first version, so a reader knows which planned hosts have no snapshot; it is never rewritten
-/// per host, which would cost O(n²) writes at 10,000 hosts.
-public struct RunManifest: Sendable, Codable, Hashable {
-    public struct HostOutcome: Sendable, Codable, Hashable {
-        public var name: String
-        public var address: String
-        /// `collected` or `unreachable`.
-        public var outcome: String
-        public var errorClass: String?
-        public var phase: String?
-        public var message: String?
-        public var instances: Int
-    }
-
-    public var schema: String
-    public var runID: String
-    public var toolVersion: String
-    public var inventoryPath: String
-    public var inventoryDigest: String
-    public var startedAt: Date
-    public var endedAt: Date?
-    public var complete: Bool
-    public var hostKeysVerified: Bool
-    public var hosts: [HostOutcome]
-    /// Every selected host's name, in inventory order, written before any host is contacted. Empty in manifests
-    /// written before fleet-audit recorded it (then the missing hosts of an incomplete run are unknown).
-    public var plannedHosts: [String]
-
-    public init(
-        schema: String, runID: String, toolVersion: String, inventoryPath: String, inventoryDigest: String,
-        startedAt: Date, endedAt: Date?, complete: Bool, hostKeysVerified: Bool, hosts: [HostOutcome],
-        plannedHosts: [String] = []
-    ) {
-        self.schema = schema
-        self.runID = runID
-        self.toolVersion = toolVersion
-        self.inventoryPath = inventoryPath
-        self.inventoryDigest = inventoryDigest
-        self.startedAt = startedAt
-        self.endedAt = endedAt
-        self.complete = complete
-        self.hostKeysVerified = hostKeysVerified
-        self.hosts = hosts
-        self.plannedHosts = plannedHosts
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case schema, runID, toolVersion, inventoryPath, inventoryDigest, startedAt, endedAt, complete
-        case hostKeysVerified, hosts, plannedHosts
-    }
-
-    /// Decodes manifests of every fleet-audit version: `plannedHosts` is absent from older ones (an additive key:
-    /// the schema stays `fleet-audit.run/1`).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        schema = try container.decode(String.self, forKey: .schema)
-        runID = try container.decode(String.self, forKey: .runID)
-        toolVersion = try container.decode(String.self, forKey: .toolVersion)
-        inventoryPath = try container.decode(String.self, forKey: .inventoryPath)
-        inventoryDigest = try container.decode(String.self, forKey: .inventoryDigest)
-        startedAt = try container.decode(Date.self, forKey: .startedAt)
-        endedAt = try container.decodeIfPresent(Date.self, forKey: .endedAt)
-        complete = try container.decode(Bool.self, forKey: .complete)
-        hostKeysVerified = try container.decode(Bool.self, forKey: .hostKeysVerified)
-        hosts = try container.decode([HostOutcome].self, forKey: .hosts)
-        plannedHosts = try container.decodeIfPresent([String].self, forKey: .plannedHosts) ?? []
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -8,11 +7,12 @@ import Synchronization
 
 /// Turns host names into socket addresses before sessions start.
 ///
-/// getaddrinfo blocks, so it never runs on the event loop: names are resolved up front, each distinct name once, on a
-/// bounded number of threads. IP literals skip the resolver entirely.
+/// getaddrinfo blocks, so it never runs on the event loop nor on a cooperative thread of the Swift executor (a
+/// blocked one of those stalls every task behind it): names are resolved up front, each distinct name once, by at
+/// most `parallelism` dedicated threads that take the next name until none is left, while the caller awaits them.
 enum AddressResolver {
-    struct Resolved: @unchecked Sendable {
-        // sockaddr_storage is a plain C value type with no pointers; copying it between threads is safe.
+    /// A plain C value with no pointers (imported as Sendable), copied between threads.
+    struct Resolved: Sendable {
         var storage: sockaddr_storage
         var length: socklen_t
         var family: Int32
@@ -23,32 +23,42 @@ enum AddressResolver {
         case failed(String)
     }
 
-    static func resolve(_ names: [String], parallelism: Int = 8) -> [String: Outcome] {
-        let unique = Array(Set(names))
-        let results = ResultBox(count: unique.count)
-        let queue = DispatchQueue(label: "fleet-audit.resolver", attributes: .concurrent)
-        let group = DispatchGroup()
-        let slots = DispatchSemaphore(value: parallelism)
-        for (index, name) in unique.enumerated() {
-            slots.wait()
-            queue.async(group: group) {
-                results.set(index, resolveOne(name))
-                slots.signal()
+    static func resolve(_ names: [String], parallelism: Int = 8) async -> [String: Outcome] {
+        let queue = NameQueue(Array(Set(names)))
+        let workers = min(max(1, parallelism), queue.names.count)
+        return await withTaskGroup(of: [(String, Outcome)].self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    await DedicatedThread.run(name: "fleet-audit.resolver.\(worker)", stackSize: 256 << 10) {
+                        var resolved: [(String, Outcome)] = []
+                        while let name = queue.next() { resolved.append((name, resolveOne(name))) }
+                        return resolved
+                    }
+                }
             }
+            var map: [String: Outcome] = [:]
+            for await resolved in group {
+                for (name, outcome) in resolved { map[name] = outcome }
+            }
+            return map
         }
-        group.wait()
-        var map: [String: Outcome] = [:]
-        for (index, name) in unique.enumerated() { map[name] = results.get(index) }
-        return map
     }
 
-    /// The outcomes, one slot per name: each written by exactly one task and read after group.wait(). A class only
-    /// because an escaping closure cannot capture a Mutex itself; the Mutex makes it Sendable without `@unchecked`.
-    private final class ResultBox: Sendable {
-        private let values: Mutex<[Outcome?]>
-        init(count: Int) { values = Mutex(Array(repeating: nil, count: count)) }
-        func set(_ index: Int, _ value: Outcome) { values.withLock { $0[index] = value } }
-        func get(_ index: Int) -> Outcome { values.withLock { $0[index] ?? .failed("not resolved") } }
+    /// The names still to resolve, shared by the resolver threads: each takes the next under the lock. A class
+    /// only because an escaping closure cannot capture a Mutex itself; the Mutex makes it Sendable.
+    private final class NameQueue: Sendable {
+        let names: [String]
+        private let cursor = Mutex(0)
+
+        init(_ names: [String]) { self.names = names }
+
+        func next() -> String? {
+            cursor.withLock { index in
+                guard index < names.count else { return nil }
+                defer { index += 1 }
+                return names[index]
+            }
+        }
     }
 
     static func resolveOne(_ name: String) -> Outcome {

@@ -95,7 +95,7 @@ public final class FleetEngine: RemoteExecutor {
         guard !jobs.isEmpty else { return }
         // Jump hosts are resolved with the targets: a bastion's name is resolved on this side (the targets behind it
         // are not: the bastion connects to them).
-        let addresses = AddressResolver.resolve(
+        let addresses = await AddressResolver.resolve(
             jobs.flatMap { job in job.host.jumps.isEmpty && job.host.proxyCommand == nil ? [job.host.address] : [] }
                 + jobs.flatMap { $0.host.jumps.flatMap(Self.hopAddresses) })
         let knownHosts = KnownHostsStore()
@@ -109,7 +109,7 @@ public final class FleetEngine: RemoteExecutor {
                 }
                 let concurrency = max(1, configuration.concurrency / loops)
                 group.addTask {
-                    await Self.runOnThread(name: "fleet-audit.loop.\(loopIndex)") {
+                    await DedicatedThread.run(name: "fleet-audit.loop.\(loopIndex)") {
                         let context = SessionContext(
                             knownHosts: knownHosts, agentSocketPath: configuration.agentSocketPath,
                             environment: configuration.environment, addresses: addresses, limits: configuration)
@@ -126,18 +126,5 @@ public final class FleetEngine: RemoteExecutor {
     /// A hop's own address, and those of the hops its own connection goes through, unless a proxy command reaches it.
     private static func hopAddresses(_ hop: HostConnection) -> [String] {
         hop.jumps.flatMap(hopAddresses) + (hop.proxyCommand == nil ? [hop.address] : [])
-    }
-
-    /// Runs `body` on a dedicated thread (a poll loop blocks in poll(2) and must not hold a cooperative-pool thread).
-    private static func runOnThread(name: String, _ body: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                body()
-                continuation.resume()
-            }
-            thread.name = name
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
     }
 }

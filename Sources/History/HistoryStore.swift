@@ -1,4 +1,3 @@
-import Collector
 import FleetCore
 import Foundation
 import GRDB

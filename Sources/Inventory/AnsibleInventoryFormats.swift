@@ -1,4 +1,5 @@
 import Foundation
+import YAMLInput
 
 /// One Ansible variable's value with where it was written, so that a wrong value names file and line (INI, YAML)
 /// or the key path (JSON, where no line is known).

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import YAMLInput
 
 /// Hosts read from an Ansible inventory: YAML (`all:` / `hosts:` / `children:` / `vars:`), INI, or the JSON that
 /// `ansible-inventory --list` prints (AnsibleInventoryFormats.swift).

@@ -1,4 +1,5 @@
 import Foundation
+import YAMLInput
 
 #if canImport(Glibc)
     import Glibc

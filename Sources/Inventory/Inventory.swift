@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import YAMLInput
 
 /// The hosts to audit, loaded from an inventory file (YAML).
 ///

@@ -118,10 +118,3 @@ public enum MetadataEndpoint: Sendable, Hashable {
 
     public static let ec2Default = MetadataEndpoint.url("http://169.254.169.254")
 }
-
-/// How the collector runs the reads that need privilege. `sudo` uses `sudo -n` (never a prompt, never a password);
-/// `none` (the default) runs everything as the login user and records each read that was refused.
-public enum Become: String, Sendable, Hashable, Codable, CaseIterable {
-    case none
-    case sudo
-}

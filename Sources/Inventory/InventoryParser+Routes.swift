@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import YAMLInput
 
 /// Which ssh_config file an inventory is read with.
 public enum SSHConfigChoice: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import YAMLInput
 
 /// Turns inventory YAML into `Inventory`, validating every field. See inventory/README.md for the format.
 struct InventoryParser {

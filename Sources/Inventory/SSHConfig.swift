@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import YAMLInput
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import YAMLInput
 
 /// Answers "what would `ssh HOST` use" from an `SSHConfig`, for the keywords fleet-audit supports.
 ///

@@ -1,6 +1,6 @@
 import FleetCore
 import Foundation
-import Inventory
+import YAMLInput
 
 /// A lab fleet described in YAML (inventory/lab/*.yaml): which hosts, their Redis instances, resources and faults.
 public struct Scenario: Sendable, Hashable {

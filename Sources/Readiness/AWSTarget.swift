@@ -1,4 +1,4 @@
-import Inventory
+import YAMLInput
 
 /// Fills a target from AWS CLI JSON: `aws elasticache describe-replication-groups` (cluster mode, node type,
 /// Multi-AZ, encryption), `describe-cache-parameters` (databases, reserved memory), `describe-cache-subnet-groups`

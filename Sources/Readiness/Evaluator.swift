@@ -1,4 +1,3 @@
-import Collector
 import FleetCore
 import Foundation
 import RedisFacts
@@ -16,7 +15,7 @@ public struct Evaluator: Sendable {
         self.now = now
     }
 
-    public func evaluate(run: RunStore.StoredRun) -> FleetVerdict {
+    public func evaluate(run: StoredRun) -> FleetVerdict {
         evaluate(
             snapshots: run.snapshots, runID: run.manifest.runID, inventoryDigest: run.manifest.inventoryDigest,
             startedAt: run.manifest.startedAt, endedAt: run.manifest.endedAt, completeness: run.completeness)

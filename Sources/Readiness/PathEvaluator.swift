@@ -1,4 +1,3 @@
-import Collector
 import FleetCore
 import Foundation
 
@@ -19,7 +18,7 @@ public struct PathEvaluator: Sendable {
         self.now = now
     }
 
-    public func evaluate(run: RunStore.StoredRun) -> FleetVerdict {
+    public func evaluate(run: StoredRun) -> FleetVerdict {
         Self.merge(
             targets.map { Evaluator(target: $0, waivers: waivers, now: now).evaluate(run: run) }, targets: targets)
     }

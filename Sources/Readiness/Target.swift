@@ -1,7 +1,7 @@
 import FleetCore
 import Foundation
-import Inventory
 import RedisFacts
+import YAMLInput
 
 /// The ElastiCache deployment the fleet migrates to, and the thresholds of the checks (the `policy`).
 public struct Target: Sendable, Hashable {

@@ -1,6 +1,6 @@
 import FleetCore
 import Foundation
-import Inventory
+import YAMLInput
 
 /// Accepted risks: a named check on named hosts or instances, with a reason and an expiry date.
 public struct Waivers: Sendable, Hashable {

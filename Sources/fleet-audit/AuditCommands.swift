@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditPipeline
 import Collector
 import FleetCore
 import FleetEngine
@@ -8,21 +9,7 @@ import Inventory
 import Readiness
 import Reports
 
-/// When `audit` and `report` exit non-zero for CI gating.
-enum FailOn: String, ExpressibleByArgument, CaseIterable {
-    case blocked
-    case warnings
-    case never
-
-    /// Whether the fleet's results reach this level. Review and unreachable hosts count as blocked.
-    func isReached(by statuses: [ReadinessStatus]) -> Bool {
-        switch self {
-        case .never: false
-        case .blocked: statuses.contains { $0 == .blocked || $0 == .review || $0 == .unreachable }
-        case .warnings: statuses.contains { $0 != .ready }
-        }
-    }
-}
+extension FailOn: ExpressibleByArgument {}
 
 /// The target deployment and waivers an evaluation reads: shared by `audit`, `report` and `plan`.
 struct TargetOptions: ParsableArguments {
@@ -37,11 +24,10 @@ struct TargetOptions: ParsableArguments {
     var waivers: String?
 
     /// Loads the targets and waivers; an invalid one prints file:line: field and exits with the input status.
-    func load() throws -> ([Target], Waivers) {
+    func load() throws(AuditProblem) -> ([Target], Waivers) {
         guard !target.isEmpty else {
-            printError(
-                "fleet-audit: missing --target: name the target deployment file (see inventory/target.example.yaml)")
-            throw ExitCode(ExitCodes.invalidInput)
+            throw AuditProblem.input(
+                "missing --target: name the target deployment file (see inventory/target.example.yaml)")
         }
         let targets: [Target]
         let loadedWaivers: Waivers
@@ -49,17 +35,14 @@ struct TargetOptions: ParsableArguments {
             targets = try target.map { try Target.load(path: $0) }
             loadedWaivers = try waivers.map { try Waivers.load(path: $0) } ?? Waivers()
         } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.invalidInput)
+            throw AuditProblem.input("\(error)")
         }
         // Paths are named by their target: two targets of one name could not be told apart in any report.
         var seen: [String: String] = [:]
         for (file, loaded) in zip(target, targets) {
             if let first = seen[loaded.name] {
-                printError(
-                    "fleet-audit: \(file): target name '\(loaded.name)' is also the name in \(first); give each target its own name"
-                )
-                throw ExitCode(ExitCodes.invalidInput)
+                throw AuditProblem.input(
+                    "\(file): target name '\(loaded.name)' is also the name in \(first); give each target its own name")
             }
             seen[loaded.name] = file
         }
@@ -67,11 +50,10 @@ struct TargetOptions: ParsableArguments {
     }
 
     /// The one target of a command that plans onto a single path.
-    func loadOne() throws -> (Target, Waivers) {
+    func loadOne() throws(AuditProblem) -> (Target, Waivers) {
         let (targets, loadedWaivers) = try load()
         guard targets.count == 1 else {
-            printError("fleet-audit: plan onto one target: give --target once (the path to plan the waves for)")
-            throw ExitCode(ExitCodes.invalidInput)
+            throw AuditProblem.input("plan onto one target: give --target once (the path to plan the waves for)")
         }
         return (targets[0], loadedWaivers)
     }
@@ -95,36 +77,14 @@ struct EvaluationOptions: ParsableArguments {
         ((try? formatNames(format, known: Reporters.all.map(\.identifier))) ?? []).compactMap(Reporters.named)
     }
 
-    func load() throws -> ([Target], Waivers) { try targetOptions.load() }
+    func load() throws(AuditProblem) -> ([Target], Waivers) { try targetOptions.load() }
 
-    /// Evaluates a stored run, writes the reports into it (with "since the last run" and the trend from the
-    /// history of `historyRoot`), prints the summary, records the run, applies `keep`, and decides the exit status.
-    func evaluateAndReport(
-        _ run: RunStore.StoredRun, targets: [Target], waivers: Waivers, historyRoot: String?, keep: Int? = nil
-    ) throws {
-        let now = Date()
-        let verdict = PathEvaluator(targets: targets, waivers: waivers, now: now).evaluate(run: run)
-        var history = AuditHistory(root: historyRoot)
-        let (changes, trend) = history.context(for: verdict)
-        let model = ReportModel(
-            verdict: verdict, generatedAt: now,
-            expiredWaivers: waivers.expired(now: now).map {
-                "\($0.check) on \($0.targets.joined(separator: ", ")) (expired \($0.expires))"
-            }, sinceLastRun: changes, trend: trend)
-        let written: [String]
-        do {
-            written = try ReportWriter.write(model, formats: reporters, to: run.directory)
-        } catch {
-            printError("fleet-audit: cannot write reports into \(run.directory): \(error.localizedDescription)")
-            throw ExitCode(ExitCodes.environment)
-        }
+    /// The pipeline for these options: the targets and waivers loaded, the formats chosen, colour when standard
+    /// output is a terminal and NO_COLOR is not set.
+    func pipeline() throws(AuditProblem) -> AuditPipeline {
+        let (targets, waivers) = try load()
         let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        print(TerminalReporter(colour: colour).render(model), terminator: "")
-        if verdict.hostKeysUnverified { print("WARNING: host keys were NOT verified for some hosts") }
-        print("Reports: " + written.joined(separator: ", "))
-        history.record(verdict, manifest: run.manifest, keep: keep)
-        if history.failed { throw ExitCode(ExitCodes.environment) }
-        throw ExitCode(failOn.isReached(by: verdict.hosts.map(\.status)) ? ExitCodes.findings : ExitCodes.success)
+        return AuditPipeline(targets: targets, waivers: waivers, reporters: reporters, colour: colour)
     }
 }
 
@@ -143,7 +103,7 @@ struct AuditCommand: AsyncParsableCommand {
               fleet-audit audit --inventory inventory/example.yaml --target inventory/target.example.yaml
               fleet-audit audit -i inv.yaml -t target.yaml --waivers waivers.yaml --fail-on warnings
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -172,25 +132,16 @@ struct AuditCommand: AsyncParsableCommand {
 
     func run() async throws {
         logging.bootstrap()
-        let (targets, waivers) = try evaluation.load()
+        let pipeline = try evaluation.pipeline()
         let (inventory, hosts) = try inventoryOptions.selectedHosts()
         let lock = try lockOptions.lock(root: output.out, purpose: "fleet-audit audit")
         defer { lock.release() }
         let engine = try makeEngine(concurrency: concurrency, inventory: inventory)
-        let collection: Collector.Collection
-        do {
-            collection = try await Collector(
-                executor: engine, store: RunStore(root: output.out), options: sampling.collectionOptions
-            )
-            .collect(inventory: inventory, hosts: hosts)
-        } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.status(of: error))
-        }
-        for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
-        let run = RunStore.StoredRun(
-            directory: collection.run.directory, manifest: collection.manifest, snapshots: collection.snapshots)
-        try evaluation.evaluateAndReport(run, targets: targets, waivers: waivers, historyRoot: output.out, keep: keep)
+        let collector = Collector(
+            executor: engine, store: RunStore(root: output.out), options: sampling.collectionOptions)
+        let outcome = await pipeline.audit(
+            with: collector, inventory: inventory, hosts: hosts, root: output.out, keep: keep)
+        throw CommandEnd(outcome, failOn: evaluation.failOn)
     }
 }
 
@@ -208,7 +159,7 @@ struct ReportCommand: ParsableCommand {
               fleet-audit report --run reports/latest --target inventory/target.example.yaml
               fleet-audit report --run reports/runs/20261125T031500Z -t target.yaml --format json
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -220,12 +171,12 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var lockOptions: LockOptions
 
     func run() throws {
-        let (targets, waivers) = try evaluation.load()
-        let root = AuditHistory.root(ofRun: runDirectory)
+        let pipeline = try evaluation.pipeline()
+        let root = AuditPipeline.reportsRoot(ofRun: runDirectory)
         let lock = try root.map { try lockOptions.lock(root: $0, purpose: "fleet-audit report --run \(runDirectory)") }
         defer { lock?.release() }
-        try evaluation.evaluateAndReport(
-            try loadStoredRun(runDirectory), targets: targets, waivers: waivers, historyRoot: root)
+        let outcome = pipeline.report(try AuditPipeline.loadRun(runDirectory), historyRoot: root)
+        throw CommandEnd(outcome, failOn: evaluation.failOn)
     }
 }
 
@@ -237,14 +188,4 @@ func formatNames(_ list: String, known: [String]) throws -> [String] {
         throw ValidationError("unknown format '\(name)' (\(known.joined(separator: ", ")), all)")
     }
     return names
-}
-
-/// Reads a stored run for offline work; an unreadable one prints why and exits with the input status.
-func loadStoredRun(_ directory: String) throws -> RunStore.StoredRun {
-    do {
-        return try RunStore.load(runDirectory: directory)
-    } catch {
-        printError("fleet-audit: \(error)")
-        throw ExitCode(ExitCodes.invalidInput)
-    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditPipeline
 import Collector
 import FleetCore
 import FleetEngine
@@ -22,7 +23,7 @@ struct CollectCommand: AsyncParsableCommand {
               fleet-audit collect --inventory inventory/example.yaml
               fleet-audit collect -i inv.yaml --limit prod --out /var/lib/fleet-audit
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -64,16 +65,18 @@ struct CollectCommand: AsyncParsableCommand {
                 print(CollectCommand.line(for: snapshot))
             }
         } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.status(of: error))
+            throw AuditProblem(collection: error)
         }
-        let unreachable = collection.snapshots.filter { $0.failure != nil }.count
+        let failed = collection.snapshots.filter { $0.failure != nil }.map {
+            AuditProblem.finding(.unreachable, "\($0.host.name): unreachable")
+        }
         print(
-            "\(collection.snapshots.count) hosts: \(collection.snapshots.count - unreachable) collected, "
-                + "\(unreachable) unreachable. Run: \(collection.run.directory) (\(output.out)/latest)")
-        for problem in collection.storeErrors { printError("fleet-audit: \(problem)") }
-        if !collection.storeErrors.isEmpty { throw ExitCode(ExitCodes.environment) }
-        throw ExitCode(unreachable == 0 ? ExitCodes.success : ExitCodes.findings)
+            "\(collection.snapshots.count) hosts: \(collection.snapshots.count - failed.count) collected, "
+                + "\(failed.count) unreachable. Run: \(collection.run.directory) (\(output.out)/latest)")
+        let problems = collection.storeErrors.map { AuditProblem.environment($0) }
+        problems.forEach(Console.standard.report)
+        // No --fail-on: a host that failed makes the collection's status 1.
+        throw CommandEnd(AuditOutcome(problems: problems + failed), failOn: .blocked)
     }
 
     /// One line per host as it finishes; the name (an inventory's or EC2 tag's) and the failure message (a host's

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditPipeline
 import FleetCore
 import FleetEngine
 import Foundation
@@ -17,7 +18,7 @@ struct ExecCommand: AsyncParsableCommand {
               fleet-audit exec --inventory inventory/example.yaml -- uptime
               fleet-audit exec -i inv.yaml --limit 'prod,!cache-prod-3' --json -- redis-cli INFO server
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -73,7 +74,11 @@ struct ExecCommand: AsyncParsableCommand {
         let printer = ExecPrinter(mode: json ? .json : group ? .grouped : .prefixed, total: jobs.count)
         let results = await engine.run(jobs) { printer.hostFinished($0) }
         printer.finish(results)
-        throw ExitCode(results.allSatisfy { $0.status == .ok } ? ExitCodes.success : ExitCodes.findings)
+        let failed = results.filter { $0.status != .ok }.map {
+            AuditProblem.finding(.unreachable, "\($0.host): \($0.status.rawValue)")
+        }
+        // No --fail-on: a host whose command did not succeed makes the status 1.
+        throw CommandEnd(AuditOutcome(problems: failed), failOn: .blocked)
     }
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Collector
+import AuditPipeline
 import FleetCore
 import Foundation
 import History
@@ -19,7 +19,7 @@ struct HistoryCommand: ParsableCommand {
               fleet-audit history
               fleet-audit history --out /var/lib/fleet-audit --format json
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -38,7 +38,7 @@ struct HistoryCommand: ParsableCommand {
         do {
             recorded = HistoryStore.exists(root: output.out) ? try HistoryStore(root: output.out).runs() : []
         } catch {
-            throw HistoryFailure.exit(error)
+            throw AuditProblem(history: error)
         }
         let listing = HistoryListing(recorded: recorded, directories: RunDirectory.scan(root: output.out))
         print(format == .json ? listing.json() : listing.text(), terminator: "")
@@ -61,7 +61,7 @@ struct DiffCommand: ParsableCommand {
               fleet-audit diff 20261118 20261125T0419 --format md
               fleet-audit diff --out /var/lib/fleet-audit --format json
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -89,7 +89,7 @@ struct DiffCommand: ParsableCommand {
             let (earlier, later) = try store.pair(from: from, to: to)
             changes = RunDiff.changes(from: try store.verdict(of: earlier.id), to: try store.verdict(of: later.id))
         } catch {
-            throw HistoryFailure.exit(error)
+            throw AuditProblem(history: error)
         }
         let heading = "Changes from \(changes.previousRunID ?? "?") to \(changes.runID)"
         switch format {
@@ -118,87 +118,7 @@ struct LockOptions: ParsableArguments {
                 printError("fleet-audit: \(root) is in use by \(holder); waiting up to \(Int(lockTimeout)) s")
             }
         } catch {
-            throw HistoryFailure.exit(error)
-        }
-    }
-}
-
-/// The history's part of `audit` and `report`: "since the last run" and the trend for the reports, then the
-/// record and retention. A failure here never loses the reports: it is printed, and the command exits 3.
-struct AuditHistory {
-    private let store: HistoryStore?
-    private(set) var failed = false
-
-    /// Opens the history of the reports root `root`; nil root: the run is not in a reports root (no history).
-    init(root: String?) {
-        guard let root else {
-            store = nil
-            return
-        }
-        do {
-            store = try HistoryStore(root: root)
-        } catch {
-            printError("fleet-audit: history: \(error)")
-            store = nil
-            failed = true
-        }
-    }
-
-    /// "Since the last run" and the trend for this verdict; nil and empty without a history.
-    mutating func context(for verdict: FleetVerdict) -> (RunChanges?, [TrendPoint]) {
-        guard let store else { return (nil, []) }
-        do {
-            return (try store.sinceLastRun(verdict), try store.trend(through: verdict))
-        } catch {
-            printError("fleet-audit: history: \(error)")
-            failed = true
-            return (nil, [])
-        }
-    }
-
-    /// Records the run (only a complete one), then applies `--keep`.
-    mutating func record(_ verdict: FleetVerdict, manifest: RunManifest, keep: Int?) {
-        guard let store else { return }
-        guard manifest.complete else {
-            print("History: run \(verdict.runID) is incomplete and is not recorded.")
-            return
-        }
-        do {
-            try store.record(verdict, manifest: manifest)
-            print("History: run \(verdict.runID) recorded in \(store.path)")
-            if let keep {
-                let outcome = try Retention.apply(keep: keep, store: store, protecting: verdict.runID)
-                if !outcome.deletedDirectories.isEmpty || !outcome.deletedRecords.isEmpty {
-                    print(
-                        "Retention (--keep \(keep)): \(outcome.deletedRecords.count) run(s) left the history, "
-                            + "\(outcome.deletedDirectories.count) run directory(ies) deleted.")
-                }
-            }
-        } catch {
-            printError("fleet-audit: history: \(error)")
-            failed = true
-        }
-    }
-
-    /// The reports root holding a run directory (`DIR/runs/<id>` or `DIR/latest`), or nil when it is elsewhere.
-    static func root(ofRun runDirectory: String) -> String? {
-        let resolved = URL(fileURLWithPath: runDirectory).resolvingSymlinksInPath()
-        let runs = resolved.deletingLastPathComponent()
-        return runs.lastPathComponent == "runs" ? runs.deletingLastPathComponent().path : nil
-    }
-}
-
-/// History errors as exit statuses: a run or history that is not there is an input problem (2), the rest is the
-/// local environment (3).
-enum HistoryFailure {
-    static func exit(_ error: any Error) -> ExitCode {
-        printError("fleet-audit: \(error)")
-        guard let error = error as? HistoryError else { return ExitCode(ExitCodes.environment) }
-        switch error.code {
-        case .noHistory, .runNotFound, .ambiguousRun, .notEnoughRuns, .incompleteRun:
-            return ExitCode(ExitCodes.invalidInput)
-        case .open, .read, .write, .locked, .lockFile, .retention:
-            return ExitCode(ExitCodes.environment)
+            throw AuditProblem(history: error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditPipeline
 import FleetEngine
 import Foundation
 import Inventory
@@ -27,14 +28,13 @@ struct InventoryOptions: ParsableArguments {
 
     /// Loads the inventory and applies `--limit`; on failure prints the file/line/field error and exits 2.
     /// Warnings (ssh_config keywords fleet-audit ignores) go to standard error, once per run.
-    func selectedHosts() throws -> (Inventory, [InventoryHost]) {
+    func selectedHosts() throws(AuditProblem) -> (Inventory, [InventoryHost]) {
         do {
             let loaded = try Inventory.load(path: inventory, sshConfig: SSHConfigChoice(commandLine: sshConfig))
             loaded.warnings.forEach { printError("fleet-audit: warning: \($0)") }
             return (loaded, try loaded.select(limit: limit))
         } catch {
-            printError("fleet-audit: \(error)")
-            throw ExitCode(ExitCodes.invalidInput)
+            throw .input("\(error)")
         }
     }
 }
@@ -52,10 +52,7 @@ struct OutputOptions: ParsableArguments {
 ///
 /// Messages quote host names, paths and remote errors, so each line goes through `OutputText.terminalLines`: the
 /// message's own line breaks stay, nothing in it is interpreted by the terminal.
-func printError(_ message: String) {
-    let safe = OutputText.terminalLines(message).joined(separator: "\n")
-    FileHandle.standardError.write(Data((safe + "\n").utf8))
-}
+func printError(_ message: String) { Console.standard.error(message) }
 
 /// How much fleet-audit says about its own work on standard error. Secrets are never logged at any level.
 struct LoggingOptions: ParsableArguments {
@@ -112,7 +109,7 @@ private struct TerminalSafeStandardError: TextOutputStream, Sendable {
 
 /// The SSH engine for a command; a process that cannot hold `concurrency` sessions exits with the environment status.
 /// The inventory's `max_sessions_per_bastion` and `max_connections_per_bastion` size the bastion pools.
-func makeEngine(concurrency: Int, inventory: Inventory) throws -> FleetEngine {
+func makeEngine(concurrency: Int, inventory: Inventory) throws(AuditProblem) -> FleetEngine {
     do {
         return try FleetEngine(
             configuration: .init(
@@ -120,7 +117,6 @@ func makeEngine(concurrency: Int, inventory: Inventory) throws -> FleetEngine {
                 maxChannelsPerBastionConnection: inventory.bastionLimits.maxSessionsPerBastion,
                 maxConnectionsPerBastion: inventory.bastionLimits.maxConnectionsPerBastion))
     } catch {
-        printError("fleet-audit: \(error)")
-        throw ExitCode(ExitCodes.environment)
+        throw .environment("\(error)")
     }
 }

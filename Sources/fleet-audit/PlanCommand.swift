@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditPipeline
 import FleetCore
 import Foundation
 import Planning
@@ -63,7 +64,7 @@ struct PlanCommand: ParsableCommand {
               fleet-audit plan -t target.yaml --run reports/runs/20261125T031500Z --format json,md
               fleet-audit plan -t target.yaml --allow-incomplete
 
-            \(ExitCodes.helpText)
+            \(ExitStatus.helpText)
             """
     )
 
@@ -90,14 +91,13 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let constraints = try limits.constraints()
         let (target, waivers) = try targetOptions.loadOne()
-        let stored = try loadStoredRun(runDirectory ?? output.out + "/latest")
+        let stored = try AuditPipeline.loadRun(runDirectory ?? output.out + "/latest")
         // A plan of part of the fleet looks like a plan of all of it: refused unless asked for (`latest` points at
         // a run being collected, or killed, as much as at a finished one).
         if let warning = stored.completeness.warning, !allowIncomplete {
-            printError(
-                "fleet-audit: \(stored.directory): \(warning)\nfleet-audit: not planning an incomplete run; "
+            throw AuditProblem.input(
+                "\(stored.directory): \(warning)\nfleet-audit: not planning an incomplete run; "
                     + "collect again, or pass --allow-incomplete to plan the hosts it has.")
-            throw ExitCode(ExitCodes.invalidInput)
         }
         let now = Date()
         let verdict = Evaluator(target: target, waivers: waivers, now: now).evaluate(run: stored)
@@ -108,8 +108,8 @@ struct PlanCommand: ParsableCommand {
         do {
             written = try PlanWriter.write(plan, formats: renderers, to: stored.directory)
         } catch {
-            printError("fleet-audit: cannot write the plan into \(stored.directory): \(error.localizedDescription)")
-            throw ExitCode(ExitCodes.environment)
+            throw AuditProblem.environment(
+                "cannot write the plan into \(stored.directory): \(error.localizedDescription)")
         }
         print(PlanTerminalRenderer().render(plan), terminator: "")
         if plan.hostKeysUnverified { print("WARNING: host keys were NOT verified for some hosts") }

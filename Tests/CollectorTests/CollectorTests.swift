@@ -47,16 +47,21 @@ final class CollectorTests: XCTestCase {
         return try await collector.collect(inventory: inventory, hosts: inventory.hosts, environment: environment)
     }
 
+    /// Every stored file's bytes, as text (invalid UTF-8 replaced, so a file that is not text still counts): a file
+    /// that cannot be read fails the test instead of dropping out of the search for the password.
     private func everyStoredFile() throws -> String {
-        let enumerator = FileManager.default.enumerator(atPath: reports.path)
+        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: reports.path), reports.path)
         var all = ""
-        while let name = enumerator?.nextObject() as? String {
+        var files = 0
+        while let name = enumerator.nextObject() as? String {
             let path = reports.path + "/" + name
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                all += (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                all += String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+                files += 1
             }
         }
+        XCTAssertGreaterThan(files, 1, "the run stored its manifest and snapshot under \(reports.path)")
         return all
     }
 

@@ -85,11 +85,21 @@ final class FleetEngineTests: XCTestCase {
 
     func testStandardInputReachesTheCommandAndNeverItsCommandLine() async throws {
         let secret = "s3cret-\(UUID().uuidString)"
+        let control = "control-\(UUID().uuidString)"
+        // `[s]3cret-…` matches the secret but not grep's own arguments. The control is on the command line (this
+        // comment-like `:` argument), so its count shows that ps does see the remote shell's command line.
         let result = try await runOne(
-            "read -r line; echo \"got ${#line} bytes\"; ps -eo args | grep -c -- \(secret.prefix(6))x || true",
+            "read -r line; echo \"got ${#line} bytes\"; : \(control); "
+                + "ps -eo args | grep -c -- '[\(secret.prefix(1))]\(secret.dropFirst())' || true; "
+                + "ps -eo args | grep -c -- '[\(control.prefix(1))]\(control.dropFirst())' || true",
             on: host(), input: Data((secret + "\n").utf8))
         XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
-        XCTAssertTrue(text(result.stdout).hasPrefix("got \(secret.count) bytes\n"), text(result.stdout))
+        let lines = text(result.stdout).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, text(result.stdout))
+        XCTAssertEqual(lines.first, "got \(secret.count) bytes")
+        XCTAssertEqual(lines.dropFirst().first, "0", "processes whose command line holds the secret")
+        let controlCount = try XCTUnwrap(Int(lines.last ?? ""), text(result.stdout))
+        XCTAssertGreaterThanOrEqual(controlCount, 1, "ps saw the command line: the secret's 0 means something")
     }
 
     func testKilledCommandReportsTheSignal() async throws {

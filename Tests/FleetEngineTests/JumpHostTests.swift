@@ -246,7 +246,10 @@ final class JumpHostTests: XCTestCase {
 enum ChildProcesses {
     private static func children() -> [(pid: Int32, name: String, state: String)] {
         let me = getpid()
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        // An unreadable /proc would make every "no child left" assertion vacuous: it stops the run instead.
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
+            preconditionFailure("cannot list /proc: the child-process checks need it")
+        }
         return entries.compactMap { entry in
             guard let pid = Int32(entry),
                 let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
@@ -308,8 +311,9 @@ final class IdentityOptionTests: XCTestCase {
         return try XCTUnwrap(results.first)
     }
 
-    private static func openDescriptors() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? -1
+    /// Throws when /proc/self/fd cannot be listed: a count of -1 before and after would pass any leak check.
+    private static func openDescriptors() throws -> Int {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
     }
 
     func testTwoHundredFailedAgentAuthenticationsLeaveNoAgentSocketOpen() async throws {
@@ -321,11 +325,11 @@ final class IdentityOptionTests: XCTestCase {
         }
         let hosts = Array(repeating: host(server, Authentication(useAgent: true)), count: 200)
         _ = try await run([hosts[0]], agent: agent.socket)  // warm-up: lazily opened descriptors of the process
-        let before = Self.openDescriptors()
+        let before = try Self.openDescriptors()
         let results = try await run(hosts, agent: agent.socket)
         XCTAssertTrue(results.allSatisfy { $0.failure?.errorClass == .auth }, "\(results.first?.failure as Any)")
         XCTAssertTrue(results.first?.failure?.message.contains("ssh-agent key") ?? false)
-        let after = Self.openDescriptors()
+        let after = try Self.openDescriptors()
         XCTAssertLessThanOrEqual(after - before, 2, "one agent socket per failed session would be 200")
     }
 

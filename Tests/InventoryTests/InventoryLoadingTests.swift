@@ -2,6 +2,7 @@ import FleetCore
 import Inventory
 import TestSupport
 import XCTest
+import YAMLInput
 
 final class InventoryLoadingTests: XCTestCase {
     private var directory: TemporaryDirectory!

@@ -1,7 +1,7 @@
 import Foundation
-import Inventory
 import TestSupport
 import XCTest
+import YAMLInput
 
 /// Issue 12, item 7: real redis.conf and valkey.conf files from public repositories (Tests/LabKitTests/Corpus), each
 /// run as one instance of one lab, audited as a user would, and every check compared with what the file and AWS's

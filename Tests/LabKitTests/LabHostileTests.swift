@@ -65,7 +65,7 @@ final class LabHostileTests: XCTestCase {
         let target = try directory.write(
             targetText.replacingOccurrences(of: "10.81.0.0/24", with: lab.subnet)
                 .replacingOccurrences(of: "10.81.0.0/16", with: "10.\(lab.second).0.0/16"), to: "target.yaml")
-        let environment = Self.environment(secretsFile: out + "/secrets.env")
+        let environment = try Self.environment(secretsFile: out + "/secrets.env")
         // The audit runs in an empty folder of its own: a relative path a host smuggles in would land here.
         let workingDirectory = directory.file("cwd")
         try FileManager.default.createDirectory(atPath: workingDirectory, withIntermediateDirectories: true)
@@ -199,10 +199,11 @@ final class LabHostileTests: XCTestCase {
 
         // (h) What reaches a terminal, Markdown or CSV viewer carries no escape, C1 or bidi control.
         var shown: [(String, Data)] = [("audit stdout", Data(audit.stdout.utf8))]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: reportsRoot + "/latest")) ?? []
+        for name in try FileManager.default.contentsOfDirectory(atPath: reportsRoot + "/latest")
         where name.hasSuffix(".md") || name.hasSuffix(".csv") {
-            shown.append((name, FileManager.default.contents(atPath: reportsRoot + "/latest/" + name) ?? Data()))
+            shown.append((name, try Data(contentsOf: URL(fileURLWithPath: reportsRoot + "/latest/" + name))))
         }
+        XCTAssertTrue(shown.contains { $0.0.hasSuffix(".csv") }, "the run wrote a CSV report: \(shown.map(\.0))")
         XCTAssertTrue(shown.contains { $0.0.hasSuffix(".md") }, "the run wrote a Markdown report")
         for (name, data) in shown {
             if let control = Self.firstControl(in: data) { XCTFail("\(name) holds \(control)") }
@@ -305,9 +306,10 @@ final class LabHostileTests: XCTestCase {
         return result
     }
 
-    static func environment(secretsFile: String) -> [String: String] {
+    /// The environment with the lab's passwords; a secrets file that is not there fails the test (the lab writes it).
+    static func environment(secretsFile: String) throws -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        for line in (try? String(contentsOfFile: secretsFile, encoding: .utf8))?.split(separator: "\n") ?? [] {
+        for line in try String(contentsOfFile: secretsFile, encoding: .utf8).split(separator: "\n") {
             let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
             if assignment.count == 2 {
                 environment[String(assignment[0])] = String(assignment[1]).trimmingCharacters(in: ["'"])

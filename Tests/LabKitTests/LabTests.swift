@@ -6,6 +6,7 @@ import LabKit
 import RedisFacts
 import TestSupport
 import XCTest
+import YAMLInput
 
 final class ScenarioTests: XCTestCase {
     func testTheShippedDemoScenarioCoversEveryStatus() throws {
@@ -95,7 +96,7 @@ final class LabTests: XCTestCase {
                 .replacingOccurrences(of: "10.\(second).0.0/24", with: subnet),
             to: "target.yaml")
         var environment = ProcessInfo.processInfo.environment
-        for line in (try? String(contentsOfFile: out + "/secrets.env", encoding: .utf8))?.split(separator: "\n") ?? [] {
+        for line in try String(contentsOfFile: out + "/secrets.env", encoding: .utf8).split(separator: "\n") {
             let assignment = line.dropFirst("export ".count).split(separator: "=", maxSplits: 1)
             if assignment.count == 2 {
                 environment[String(assignment[0])] = String(assignment[1]).trimmingCharacters(in: ["'"])

@@ -1,15 +1,14 @@
 import FleetCore
 import Foundation
 import Readiness
+import TestSupport
 
 /// Real outputs of Redis 7.0.15 (Tests/RedisFactsTests/Fixtures, see its PROVENANCE.md), adjusted per test the way
 /// a real server's reply would change with its configuration.
 enum RealOutput {
     static func read(_ path: String) -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        return
-            (try? String(contentsOf: root.appendingPathComponent("RedisFactsTests/Fixtures/" + path), encoding: .utf8))
-            ?? ""
+        return Fixture.text(root.appendingPathComponent("RedisFactsTests/Fixtures/" + path).path)
     }
 
     static let info = read("redis-7.0.15/info-all.txt")

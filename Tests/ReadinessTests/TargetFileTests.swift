@@ -1,7 +1,7 @@
-import Inventory
 import Readiness
 import TestSupport
 import XCTest
+import YAMLInput
 
 final class TargetFileTests: XCTestCase {
     func testTheShippedExampleLoads() throws {
