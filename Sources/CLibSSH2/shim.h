@@ -158,13 +158,18 @@ static inline int fa_session_disconnect(LIBSSH2_SESSION *session, const char *de
 }
 
 // OpenSSH sets no TCP_NODELAY for exec sessions without a terminal, so every round trip may wait ~40 ms for a delayed
-// ACK. Asking for a quick ACK before each receive cut one session from ~80 ms to ~32 ms here (shared/notes/libssh2.md).
+// ACK. A quick ACK around each receive cut one session from ~80 ms to ~32 ms here (shared/notes/libssh2.md). It is
+// asked for after a receive that returned data, not before every receive: setting TCP_QUICKACK sends an ACK that is
+// due at once (Linux tcp_setsockopt), and libssh2 ends most reads with a receive that finds nothing (EAGAIN), whose
+// system call would be spent for no ACK.
 static ssize_t fa_recv_quickack(libssh2_socket_t socket, void *buffer, size_t length, int flags, void **abstract) {
     (void)abstract;
-    int one = 1;
-    setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
     ssize_t received = recv(socket, buffer, length, flags);
     if (received < 0) return -errno;
+    if (received > 0) {
+        int one = 1;
+        setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+    }
     return received;
 }
 

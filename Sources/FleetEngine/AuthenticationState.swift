@@ -64,26 +64,12 @@ struct AuthenticationState {
         return [UInt8](data)
     }
 
+    /// The identities go first, without asking the server what it accepts (a "none" request, RFC 4252 §5.2): that
+    /// question costs a round trip per host, and a refused key's failure says as much. The server is asked only when
+    /// there is nothing to offer (it may let the user in with "none"), or after every identity was refused, to name
+    /// its methods in the message.
     mutating func advance() -> Outcome {
-        if serverMethods == nil {
-            switch session.authenticationMethods(user: user) {
-            case .wouldBlock: return .wouldBlock
-            case .failed(let error):
-                return .failed(Failure(.auth, phase: .authentication, message: "authentication failed: \(error)"))
-            case .done(let methods):
-                if methods.isEmpty && session.isAuthenticated { return .authenticated }
-                serverMethods = methods
-                guard methods.contains("publickey") else {
-                    return .failed(
-                        Failure(
-                            .auth, phase: .authentication,
-                            message: """
-                                the server accepts only \(methods.joined(separator: ", ")) for \(user); fleet-audit \
-                                authenticates with keys (identity_file or ssh-agent) only
-                                """))
-                }
-            }
-        }
+        if attempts.isEmpty || next >= attempts.count { return askServerAfterAttempts() }
         while next < attempts.count {
             switch attempts[next] {
             case .keyFile(let path):
@@ -97,6 +83,35 @@ struct AuthenticationState {
                 case .none: next += 1
                 }
             }
+        }
+        return askServerAfterAttempts()
+    }
+
+    /// Every identity was refused (or there was none): the server's methods, for the failure message; a server that
+    /// accepts "none" lets the user in here.
+    private mutating func askServerAfterAttempts() -> Outcome {
+        if serverMethods == nil {
+            switch session.authenticationMethods(user: user) {
+            case .wouldBlock: return .wouldBlock
+            case .failed(let error):
+                // A server that counted our refused keys against MaxAuthTries may have hung up: report the attempts.
+                if !outcomes.isEmpty {
+                    return .failed(Failure(.auth, phase: .authentication, message: failureMessage()))
+                }
+                return .failed(Failure(.auth, phase: .authentication, message: "authentication failed: \(error)"))
+            case .done(let methods):
+                if methods.isEmpty && session.isAuthenticated { return .authenticated }
+                serverMethods = methods
+            }
+        }
+        if let methods = serverMethods, !methods.contains("publickey") {
+            return .failed(
+                Failure(
+                    .auth, phase: .authentication,
+                    message: """
+                        the server accepts only \(methods.joined(separator: ", ")) for \(user); fleet-audit \
+                        authenticates with keys (identity_file or ssh-agent) only
+                        """))
         }
         return .failed(Failure(.auth, phase: .authentication, message: failureMessage()))
     }

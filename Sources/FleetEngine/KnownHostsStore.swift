@@ -47,7 +47,7 @@ final class KnownHostsStore: Sendable {
                 return "cannot append to \(path): \(error.localizedDescription)"
             }
             var updated = files[path] ?? KnownHosts.load(path: path)
-            updated.entries.append(
+            updated.append(
                 KnownHosts.Entry(
                     marker: .none, hosts: KnownHosts.hostName(host, port: port), key: key,
                     line: (updated.entries.last?.line ?? 0) + 1))

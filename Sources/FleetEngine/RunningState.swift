@@ -145,26 +145,35 @@ struct ClosingState {
 
     init(running: RunningState) { self.running = running }
 
+    /// Our close and the disconnect usually follow each other without a wait (the server's close came with the
+    /// output): they leave in one segment; any wait releases what is held first.
     mutating func advance() -> Outcome {
         let channel = running.channel
+        if step == .close { session.coalesceWrites(true) }
         while true {
+            var pending = false
             switch step {
             case .close:
-                if case .wouldBlock = channel.close() { return .wouldBlock }
-                step = .waitClosed
+                if case .wouldBlock = channel.close() { pending = true } else { step = .waitClosed }
             case .waitClosed:
-                if case .wouldBlock = channel.waitClosed() { return .wouldBlock }
-                exitStatus = channel.exitStatus
-                exitSignal = channel.exitSignal()
-                step = .free
+                if case .wouldBlock = channel.waitClosed() {
+                    pending = true
+                } else {
+                    exitStatus = channel.exitStatus
+                    exitSignal = channel.exitSignal()
+                    step = .free
+                }
             case .free:
-                if case .wouldBlock = channel.free() { return .wouldBlock }
-                step = .disconnect
+                if case .wouldBlock = channel.free() { pending = true } else { step = .disconnect }
             case .disconnect:
-                if case .wouldBlock = session.disconnect() { return .wouldBlock }
-                step = .done
+                if case .wouldBlock = session.disconnect() { pending = true } else { step = .done }
             case .done:
+                session.coalesceWrites(false)
                 return .closed
+            }
+            if pending {
+                session.coalesceWrites(false)
+                return .wouldBlock
             }
         }
     }

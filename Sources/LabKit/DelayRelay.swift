@@ -131,6 +131,8 @@ public struct DelayRelay {
             now = Socket.monotonicNanoseconds()
             while descriptors[0].revents & Int16(POLLIN) != 0, let client = Socket.accept(listener) {
                 if let server = Socket.connect(address: targetAddress, port: targetPort) {
+                    Socket.forwardAtOnce(client)
+                    Socket.forwardAtOnce(server)
                     connections.append(
                         Connection(
                             client: client, server: server, request: DelayQueue(delayNanoseconds: 0),
@@ -155,6 +157,7 @@ public struct DelayRelay {
         while queue.acceptsMore {
             let count = read(source, &buffer, buffer.count)
             if count > 0 {
+                Socket.acknowledgeAtOnce(source)
                 queue.append(Array(buffer[0..<count]), now: now)
             } else if count == 0 {
                 queue.end(now: now)

@@ -42,14 +42,23 @@ public struct KnownHosts: Sendable {
     }
 
     public var path: String
-    public var entries: [Entry]
+    public private(set) var entries: [Entry] = []
     /// Lines that were not understood; reported, never fatal.
     public var skippedLines: [Int]
+    /// Where to look a host up without matching it against every line: a fleet's known_hosts has a line per host,
+    /// and a scan per session would make a run quadratic in hosts.
+    private var index = HostIndex()
 
     public init(path: String, entries: [Entry] = [], skippedLines: [Int] = []) {
         self.path = path
-        self.entries = entries
         self.skippedLines = skippedLines
+        for entry in entries { append(entry) }
+    }
+
+    /// Adds an entry (a key accepted during the run) to the list and to the index.
+    public mutating func append(_ entry: Entry) {
+        index.add(entry, at: entries.count)
+        entries.append(entry)
     }
 
     /// Reads a known_hosts file. A missing file is an empty list (every host is then unknown).
@@ -76,7 +85,7 @@ public struct KnownHosts: Sendable {
                 result.skippedLines.append(index + 1)
                 continue
             }
-            result.entries.append(
+            result.append(
                 Entry(
                     marker: marker, hosts: fields[0], key: HostKey(type: fields[1], blob: [UInt8](blob)),
                     line: index + 1))
@@ -89,10 +98,13 @@ public struct KnownHosts: Sendable {
         port == 22 ? host : "[\(host)]:\(port)"
     }
 
-    /// Entries whose host field names `host` on `port`.
+    /// Entries whose host field names `host` on `port`, in file order.
     public func entries(forHost host: String, port: Int) -> [Entry] {
         let name = Self.hostName(host, port: port)
-        return entries.filter { Self.hostField($0.hosts, matches: name) }
+        let literal = index.literal[name.lowercased()] ?? []
+        let matched = index.patterned.filter { Self.hostField(entries[$0].hosts, matches: name, index: index) }
+        let positions = matched.isEmpty ? literal : Array(Set(literal + matched)).sorted()
+        return positions.map { entries[$0] }
     }
 
     /// Key types recorded for the host, so the client can ask the server for a key it can verify.
@@ -107,8 +119,8 @@ public struct KnownHosts: Sendable {
     public func verify(host: String, port: Int, key: HostKey) -> Verdict {
         let candidates = entries(forHost: host, port: port)
         // A revoked key is refused wherever it appears, whatever host field the line has.
-        if let revoked = entries.first(where: { $0.marker == .revoked && $0.key == key }) {
-            return .revoked(line: revoked.line)
+        if let revoked = index.revoked.first(where: { entries[$0].key == key }) {
+            return .revoked(line: entries[revoked].line)
         }
         if let match = candidates.first(where: { $0.marker == .none && $0.key == key }) {
             return .match(line: match.line)
@@ -124,7 +136,14 @@ public struct KnownHosts: Sendable {
     }
 
     static func hostField(_ field: String, matches name: String) -> Bool {
-        if field.hasPrefix("|1|") { return hashedField(field, matches: name) }
+        hostField(field, matches: name, index: nil)
+    }
+
+    private static func hostField(_ field: String, matches name: String, index: HostIndex?) -> Bool {
+        if field.hasPrefix("|1|") {
+            guard let hashed = index?.hashed[field] ?? HashedName(field) else { return false }
+            return hashed.matches(name)
+        }
         var matched = false
         for pattern in field.split(separator: ",") {
             if pattern.hasPrefix("!") {
@@ -136,12 +155,48 @@ public struct KnownHosts: Sendable {
         return matched
     }
 
-    /// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`, as OpenSSH's HashKnownHosts writes it.
-    private static func hashedField(_ field: String, matches name: String) -> Bool {
+}
+
+/// `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`, as OpenSSH's HashKnownHosts writes it; decoded once per file.
+private struct HashedName: Sendable {
+    let salt: [UInt8]
+    let hash: [UInt8]
+
+    init?(_ field: String) {
         let parts = field.split(separator: "|", omittingEmptySubsequences: true)
         guard parts.count == 3, parts[0] == "1", let salt = Data(base64Encoded: String(parts[1])),
             let hash = Data(base64Encoded: String(parts[2]))
-        else { return false }
-        return HMACSHA1.authenticationCode(key: [UInt8](salt), message: Array(name.utf8)) == [UInt8](hash)
+        else { return nil }
+        self.salt = [UInt8](salt)
+        self.hash = [UInt8](hash)
+    }
+
+    func matches(_ name: String) -> Bool { HMACSHA1.authenticationCode(key: salt, message: Array(name.utf8)) == hash }
+}
+
+/// Positions of the entries of a known_hosts file by how they are looked up.
+private struct HostIndex: Sendable {
+    /// Lower-cased plain names (no `*`, `?` or `!` in the host field) to the entries listing them.
+    var literal: [String: [Int]] = [:]
+    /// Entries matched one by one: hashed names, wildcards, negations.
+    var patterned: [Int] = []
+    /// `@revoked` entries: refused whatever their host field.
+    var revoked: [Int] = []
+    var hashed: [String: HashedName] = [:]
+
+    mutating func add(_ entry: KnownHosts.Entry, at position: Int) {
+        if entry.marker == .revoked { revoked.append(position) }
+        let field = entry.hosts
+        if field.hasPrefix("|1|") {
+            patterned.append(position)
+            if hashed[field] == nil { hashed[field] = HashedName(field) }
+            return
+        }
+        let patterns = field.split(separator: ",")
+        guard patterns.allSatisfy({ !$0.hasPrefix("!") && !$0.contains("*") && !$0.contains("?") }) else {
+            patterned.append(position)
+            return
+        }
+        for pattern in Set(patterns.map { $0.lowercased() }) { literal[pattern, default: []].append(position) }
     }
 }

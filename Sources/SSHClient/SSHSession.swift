@@ -184,6 +184,14 @@ public final class SSHSession {
         return (read || !write, write)
     }
 
+    /// While on, packets that follow each other without a wait leave in one TCP segment (TCP_CORK) instead of one
+    /// each: over loopback every segment also costs the receiving sshd a wake-up. Turn it off before waiting for the
+    /// server (that pushes what is held); the kernel would otherwise hold it up to 200 ms. No effect on a socketpair.
+    public func coalesceWrites(_ on: Bool) {
+        var value: Int32 = on ? 1 : 0
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// Polite goodbye (SSH_MSG_DISCONNECT). Optional: `abort()` is always safe.
     public func disconnect() -> SSHOperation<Void> {
         guard let handle else { return .done(()) }

@@ -39,6 +39,21 @@ final class KnownHostsTests: XCTestCase {
         XCTAssertEqual(file.verify(host: "bad.example.com", port: 22, key: keys[0]), .unknown, "negated pattern")
     }
 
+    func testLookupsKeepFileOrderAcrossPlainNamesAndPatternsWhateverTheCase() {
+        // Plain names are looked up in an index, patterns one by one: the first matching line still comes first.
+        var file = KnownHosts.parse(
+            """
+            10.0.0.*,other \(keyLines[1])
+            Cache-1.Example.com,10.0.0.7 \(keyLines[0])
+            """, path: "kh")
+        XCTAssertEqual(file.entries(forHost: "10.0.0.7", port: 22).map(\.line), [1, 2])
+        XCTAssertEqual(file.verify(host: "cache-1.example.COM", port: 22, key: keys[0]), .match(line: 2))
+        XCTAssertEqual(
+            file.verify(host: "10.0.0.8", port: 22, key: keys[0]), .mismatch(knownTypes: ["ssh-ed25519"], line: 1))
+        file.append(KnownHosts.Entry(marker: .none, hosts: "[10.0.0.9]:2200", key: keys[0], line: 3))
+        XCTAssertEqual(file.verify(host: "10.0.0.9", port: 2200, key: keys[0]), .match(line: 3), "an appended entry")
+    }
+
     func testAChangedKeyIsAMismatchNamingTheLine() {
         let file = KnownHosts.parse("10.0.0.1 \(keyLines[0])\n", path: "kh")
         XCTAssertEqual(
