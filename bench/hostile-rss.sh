@@ -10,6 +10,8 @@
 # need 70 MB per host (measured before the fixes: 1,106 MiB for 16 hosts), more than a shared machine should give.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/result.bash
+result_status=0
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(64)
 audit=${FLEET_AUDIT:-.build/release/fleet-audit}
@@ -44,8 +46,12 @@ for n in "${sizes[@]}"; do
   stored=$(du -sm "$out/reports" | cut -f1)
   printf "%-6s %-6s %13.1f %8.1f %5s %11s%s\n" "$mode" "$n" "$(echo "$rss / 1024" | bc -l)" "$wall" "$status" \
     "$stored" "$over"
+  # The bound docs/security.md states: --concurrency x 2 MiB + 64 MiB, and a collection that finished.
+  bench_result "hostile: auditor peak RSS, $mode, N=$n" "$(echo "$rss / 1024" | bc)" le $((n * 2 + 64)) MiB \
+    || result_status=1
   "$lab" down --prefix "$prefix" >/dev/null
   rm -rf "$out/reports" "$out/lab"
 done
 done
 echo "# reproduce: make release && sudo MODES=\"${MODES:-flood hold}\" bash bench/hostile-rss.sh ${sizes[*]}"
+exit $result_status

@@ -4,7 +4,8 @@
 # (Debian) running OpenSSH `ssh -J` per host, same sshds, same command. Results and how to read them:
 # docs/benchmarks.md.
 #
-#   bench/jump-bench.sh                 # N = 200 500
+#   bench/jump-bench.sh                 # N = 200
+#   SIZES="200 500" bench/jump-bench.sh
 #   SIZES="100" CLIENTS=fleet-audit bench/jump-bench.sh
 #
 # Environment: FLEET_AUDIT (binary, default the release build), SIZES, CONCURRENCY (hosts in flight, default 64), CHANNELS and
@@ -16,9 +17,10 @@
 # and its session processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/result.bash
 root=$(pwd)
 driver=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
-sizes=${*:-${SIZES:-200 500}}
+sizes=${*:-${SIZES:-200}}
 concurrency=${CONCURRENCY:-64}
 channels=${CHANNELS:-8}
 connections=${CONNECTIONS:-10}
@@ -139,6 +141,7 @@ echo "# reproduce: SIZES=\"$sizes\" CONCURRENCY=$concurrency CHANNELS=$channels 
   CLIENTS=\"$clients\" bench/jump-bench.sh"
 printf '%-12s %5s %5s %8s %8s %12s %8s %14s %12s\n' client N ok wall_s cpu_s cpu_ms/host rss_MiB bastion_conns \
   bastion_cpu
+status=0
 for n in $sizes; do
   for client in $clients; do
     if [ "$client" = pssh ] && [ ! -x /usr/bin/parallel-ssh ]; then echo "# pssh: not installed"; continue; fi
@@ -146,6 +149,10 @@ for n in $sizes; do
     awk -v c="$client" -v n="$n" -v ok="$ok" -v w="$wall" -v cpu="$cpu" -v r="$rss_kib" -v b="$conns" \
       -v s="$server" 'BEGIN { printf "%-12s %5d %5d %8.2f %8.2f %12.2f %8.1f %14d %12.2f\n", c, n, ok, w, cpu,
         cpu * 1000 / n, r / 1024, b, s }'
+    if [ "$client" = fleet-audit ]; then # every host through the pooled bastion connections, within the cap
+      bench_result "jump: hosts ok behind one bastion, N=$n" "$ok" ge "$n" hosts || status=1
+      bench_result "jump: bastion connections, N=$n" "$conns" le "$connections" connections || status=1
+    fi
     if [ "$ok" != "$n" ]; then
       KEEP=1
       echo "#   $client: only $ok of $n hosts succeeded; first errors:" >&2
@@ -154,3 +161,4 @@ for n in $sizes; do
   done
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit $status

@@ -19,6 +19,7 @@
 # (the wall time a client that cost nothing could reach without latency); floor_s = their sum; wall/floor.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib/result.bash
 root=$(pwd)
 fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
 fleet_lab=${FLEET_LAB:-$(dirname "$fleet_audit")/fleet-lab}
@@ -189,3 +190,10 @@ awk -v n="$hosts" -v rtt="$rtt_ms" -v rounds="$rounds" -v w="$wall" -v cpu="$cpu
       cpu * 1000 / n, s, relay, server_floor, rtt_floor, floor, w / floor
   }'
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Issue 14 goal 5: wall time at most 1.3x the floor (round trips x RTT + sshd CPU / cores).
+wall_over_floor=$(awk -v rtt="$rtt_ms" -v rounds="$rounds" -v w="$wall" -v cores="$cores" \
+  -v s="$(awk -v a="$server_after" -v b="$server_before" 'BEGIN { print a - b }')" 'BEGIN {
+    floor = s / cores + rounds * rtt / 1000; if (floor > 0) printf "%.2f", w / floor }')
+status=0
+bench_result "latency: wall / floor, N=$hosts at ${rtt_ms} ms RTT" "$wall_over_floor" le 1.3 x || status=1
+exit $status

@@ -110,7 +110,7 @@ public struct RunStore: Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/hosts")) ?? [])
             .filter { $0.hasSuffix(".json") }.sorted()
         var snapshots: [HostSnapshot] = []
-        for name in names { snapshots.append(try readJSON(directory + "/hosts/" + name)) }
+        for name in names { snapshots.append(try readSnapshot(directory + "/hosts/" + name)) }
         return StoredRun(directory: directory, manifest: manifest, snapshots: snapshots)
     }
 
@@ -154,6 +154,18 @@ public struct RunStore: Sendable {
         decoder.dateDecodingStrategy = .iso8601
         do {
             return try decoder.decode(Value.self, from: data)
+        } catch {
+            throw StoreError(path: path, message: "not a valid fleet-audit file: \(error)")
+        }
+    }
+
+    /// A snapshot through `HostSnapshot.read` (a hand-written reader, JSONDecoder where it declines).
+    static func readSnapshot(_ path: String) throws(StoreError) -> HostSnapshot {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError(path: path, message: "missing or unreadable (is this a fleet-audit run directory?)")
+        }
+        do {
+            return try HostSnapshot.read(from: data)
         } catch {
             throw StoreError(path: path, message: "not a valid fleet-audit file: \(error)")
         }

@@ -44,6 +44,18 @@ public struct SyntheticRun {
         self.unreachablePercent = unreachablePercent
     }
 
+    /// What `collect` sends the collector besides the ports, as the benchmark replays it with `sh -c`: the
+    /// positional arguments after MARKER (METADATA `off`, the default options) and the second line of its standard
+    /// input (the command names looked up in every server). The benchmark's captures must stay what the real
+    /// `collect` would capture when the script's contract changes.
+    public static func collectorInvocation() throws -> (arguments: [String], lookupLine: String) {
+        let yaml = "defaults: {user: audit, metadata: off}\nhosts:\n  - {name: bench, address: 127.0.0.1}\n"
+        let host = try Inventory.parse(yaml, file: "synthetic-inventory.yaml", baseDirectory: "/").hosts[0]
+        let arguments = CollectorScript.arguments(marker: "-", host: host).dropFirst()
+        let input = String(decoding: CollectorScript.standardInput(token: "-", credentials: []), as: UTF8.self)
+        return (Array(arguments), input.split(separator: "\n").dropFirst().first.map(String.init) ?? "")
+    }
+
     /// The inventory the run claims to have audited: `bench-1` … `bench-N` on 10.77.y.z, tagged, port 6379 listed.
     public func inventoryYAML() -> String {
         var lines = ["defaults: {user: audit, metadata: off}", "hosts:"]

@@ -153,10 +153,16 @@ public struct CapturedSection: Sendable, Hashable, Codable {
     public var failure: String? {
         if let exitCode, exitCode != 0 { return "exit status \(exitCode)" }
         guard exitCode != nil else { return "no exit status recorded" }
-        let first =
-            text.split(whereSeparator: \.isNewline).lazy.map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }.first { !$0.isEmpty } ?? ""
+        // The first line with something on it, found without splitting the whole text (a command table is
+        // hundreds of lines, and this runs for every section read).
+        var first = ""
+        var rest = text[...]
+        while !rest.isEmpty {
+            let end = rest.firstIndex(where: \.isNewline) ?? rest.endIndex
+            first = rest[..<end].trimmingCharacters(in: .whitespaces)
+            if !first.isEmpty || end == rest.endIndex { break }
+            rest = rest[rest.index(after: end)...]
+        }
         guard Self.errorPrefixes.contains(where: { first.hasPrefix($0) }) else { return nil }
         return String(first.prefix(160))
     }

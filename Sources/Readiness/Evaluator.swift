@@ -27,7 +27,10 @@ public struct Evaluator: Sendable {
     ) -> FleetVerdict {
         let targetChecks = RuleCatalogue.targetRules(for: target.profile).map { $0.evaluate(target) }
         let rules = RuleCatalogue.instanceRules(for: target.profile)
-        var hosts = snapshots.map { snapshot in host(snapshot, rules: rules, targetChecks: targetChecks) }
+        var commandTables = CommandTableCache()
+        var hosts = snapshots.map { snapshot in
+            host(snapshot, rules: rules, targetChecks: targetChecks, commandTables: &commandTables)
+        }
         hosts.sort(by: Self.ranksBefore)
         for index in hosts.indices { hosts[index].rank = index + 1 }
         return FleetVerdict(
@@ -37,7 +40,10 @@ public struct Evaluator: Sendable {
             hostKeysUnverified: snapshots.contains { $0.hostKeyUnverified }, completeness: completeness)
     }
 
-    private func host(_ snapshot: HostSnapshot, rules: [any InstanceRule], targetChecks: [CheckResult]) -> HostVerdict {
+    private func host(
+        _ snapshot: HostSnapshot, rules: [any InstanceRule], targetChecks: [CheckResult],
+        commandTables: inout CommandTableCache
+    ) -> HostVerdict {
         if let failure = snapshot.failure {
             return HostVerdict(
                 host: snapshot.host, status: .unreachable, rank: 0, score: 0, reason: failure, instances: [],
@@ -45,7 +51,9 @@ public struct Evaluator: Sendable {
         }
         let hostFacts = HostFacts(snapshot)
         let instances = snapshot.instances.map { instance -> InstanceVerdict in
-            let context = InstanceContext(host: snapshot, hostFacts: hostFacts, instance: instance, target: target)
+            let context = InstanceContext(
+                host: snapshot, hostFacts: hostFacts, instance: instance, target: target,
+                commandTables: &commandTables)
             let checks = rules.map { applyWaiver($0.evaluate(context), host: snapshot.host.name, port: instance.port) }
             // A failing target blocks every instance: the migration cannot start whatever the source looks like.
             let status = Self.rollUp(checks + targetChecks)

@@ -38,7 +38,7 @@ public struct HostFacts: Sendable {
         }
         overcommitMemory = host[.overcommitMemory]?.content.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         transparentHugepages = host[.transparentHugepages]?.content.flatMap(TransparentHugepages.mode(parsing:))
-        processes = host[.processes]?.content.map { $0.split(whereSeparator: \.isNewline) }
+        processes = host[.processes]?.content.map(\.newlineSeparatedLines)
         firewall = host[.firewall]?.content
     }
 }
@@ -75,7 +75,10 @@ public struct InstanceContext: Sendable {
     /// The bounded key sampling (`key_sample`), or why there is none.
     public let keySample: Result<KeySample, ReadFailure>
 
-    init(host: HostSnapshot, hostFacts: HostFacts, instance: InstanceSnapshot, target: Target) {
+    init(
+        host: HostSnapshot, hostFacts: HostFacts, instance: InstanceSnapshot, target: Target,
+        commandTables: inout CommandTableCache
+    ) {
         self.host = host
         self.hostFacts = hostFacts
         self.instance = instance
@@ -95,7 +98,7 @@ public struct InstanceContext: Sendable {
         clusterNodes = instance[.clusterNodes]?.content.flatMap(ClusterNodes.init(parsing:))
         commandLineLayer = Self.commandLineLayer(of: instance)
         commandTable = instance[.commandTable].flatMap {
-            $0.truncated ? nil : $0.content.flatMap(CommandTable.init(parsing:))
+            $0.truncated ? nil : $0.content.flatMap { commandTables.table(parsing: $0) }
         }
         commandLookup = instance[.commandLookup].flatMap {
             $0.truncated ? nil : $0.content.flatMap(CommandLookup.init(parsing:))

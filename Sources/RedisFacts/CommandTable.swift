@@ -16,7 +16,7 @@ public struct CommandTable: Sendable, Hashable {
     /// connection, or nothing at all. A failed read is evidence of the failure, never an empty table.
     public init?(parsing text: String) {
         for line in TextLine.split(text) {
-            let fields = line.content.split(separator: " ", omittingEmptySubsequences: true)
+            let fields = Self.words(line.content)
             guard let first = fields.first else { continue }
             let name = first.lowercased()
             guard flags.count + renamed.count < Self.maximumCommands, Self.isCommandName(name),
@@ -25,7 +25,7 @@ public struct CommandTable: Sendable, Hashable {
                 unreadableLines += 1
                 continue
             }
-            let commandFlags = Set(fields.dropFirst().map { $0.lowercased().replacingOccurrences(of: "-", with: "_") })
+            let commandFlags = Set(fields.dropFirst().map(Self.normalizedFlag))
             if RedisCommandCatalogue.isKnown(name) {
                 flags[name] = commandFlags
             } else {
@@ -54,6 +54,20 @@ public struct CommandTable: Sendable, Hashable {
             && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") }
     }
 
+    /// The words of a line, split at spaces on its UTF-8 bytes (a space is one byte that never occurs inside a
+    /// multi-byte sequence, so the cuts are where `split(separator: " ")` would make them, without walking
+    /// `Character`s).
+    static func words(_ line: String) -> [Substring] {
+        line.utf8.split(separator: UInt8(ascii: " ")).map { Substring(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// `isFlag` admitted only `a-z`, `_`, `-` and `@`, so the flag is lowercase already: only `-` becomes `_`
+    /// (a byte map; Foundation's `replacingOccurrences` was a tenth of `report --run`, once per flag per server).
+    static func normalizedFlag(_ flag: Substring) -> String {
+        guard flag.utf8.contains(UInt8(ascii: "-")) else { return String(flag) }
+        return String(decoding: flag.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "_") : $0 }, as: UTF8.self)
+    }
+
     static func isFlag(_ flag: Substring) -> Bool {
         !flag.isEmpty && flag.utf8.count <= 40
             && flag.utf8.allSatisfy {
@@ -73,7 +87,7 @@ public struct CommandLookup: Sendable, Hashable {
     /// nil when the text is not the collector's lookup (an error reply, COMMAND itself renamed, nothing).
     public init?(parsing text: String) {
         for line in TextLine.split(text) {
-            let fields = line.content.split(separator: " ")
+            let fields = CommandTable.words(line.content)
             guard fields.count == 2, resolves.count < CommandTable.maximumCommands,
                 CommandTable.isCommandName(fields[0].lowercased()), fields[1] == "yes" || fields[1] == "no"
             else { continue }

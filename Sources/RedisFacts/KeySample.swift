@@ -31,7 +31,7 @@ public struct KeySample: Sendable, Hashable {
     }
 
     public init?(parsing text: String) {
-        let lines = text.split(whereSeparator: \.isNewline)
+        let lines = text.newlineSeparatedLines
         guard let header = lines.first?.split(separator: " "), header.count == 10, header[0] == "sampled",
             let sampled = Int64(header[1]), sampled >= 0, header[2] == "complete",
             header[3] == "yes" || header[3] == "no", header[8] == "measure"

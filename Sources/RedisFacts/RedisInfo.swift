@@ -49,7 +49,7 @@ public struct RedisInfo: Sendable, Hashable {
         var sections: [Section] = []
         var current = Section(name: "", fields: [])
         // CRLF is one Character in Swift; split on both kinds of newline.
-        for rawLine in text.split(whereSeparator: \.isNewline) {
+        for rawLine in text.newlineSeparatedLines {
             let line = rawLine.trimmed
             if line.isEmpty { continue }
             if line.hasPrefix("#") {

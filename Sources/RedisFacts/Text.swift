@@ -24,7 +24,7 @@ extension String {
     /// `split(whereSeparator: \.isNewline)`, the same Substrings, found faster in ASCII text: there the newline
     /// Characters are LF, VT, FF, CR and CRLF, so lines end at bytes 10-13 and empty pieces are dropped (a cut
     /// between the CR and LF of a CRLF only ever bounds an empty piece). Other text is split by Characters.
-    var newlineSeparatedLines: [Substring] {
+    public var newlineSeparatedLines: [Substring] {
         guard utf8.allSatisfy({ $0 < 0x80 }) else { return split(whereSeparator: \.isNewline) }
         var lines: [Substring] = []
         var start = utf8.startIndex

@@ -20,7 +20,7 @@ public struct WriteRateSamples: Sendable, Hashable {
     /// Nil unless the text holds exactly two samples (a failed or skipped sampling prints one, or a reason).
     public init?(parsing text: String) {
         var samples: [Sample] = []
-        for line in text.split(whereSeparator: \.isNewline).prefix(64) {
+        for line in text.newlineSeparatedLines.prefix(64) {
             if line.hasPrefix("time ") {
                 let value = Double(line.dropFirst(5)).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
                 samples.append(Sample(hostTime: value, fields: [:]))

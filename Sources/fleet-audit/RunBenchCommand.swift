@@ -13,7 +13,10 @@ struct RunBenchCommand: ParsableCommand {
     )
 
     @Option(help: "Directory of captures: NAME.out (the collector's stdout) and one `token` file (its framing token).")
-    var captures: String
+    var captures = ""
+
+    @Flag(help: "Print what collect sends the collector (arguments after MARKER, then the lookup line) and exit.")
+    var printCollectorInvocation = false
 
     @Option(help: "Hosts in the run.")
     var hosts = 1_000
@@ -25,13 +28,22 @@ struct RunBenchCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "Reports root to write the runs into (DIR/runs/<id>).")
-    var out: String
+    var out = ""
 
     func validate() throws {
         guard hosts >= 1, runs >= 1 else { throw ValidationError("--hosts and --runs must be >= 1") }
+        guard printCollectorInvocation || (!captures.isEmpty && !out.isEmpty) else {
+            throw ValidationError("--captures and --out are required")
+        }
     }
 
     func run() throws {
+        if printCollectorInvocation {
+            let invocation = try SyntheticRun.collectorInvocation()
+            print(invocation.arguments.joined(separator: " "))
+            print(invocation.lookupLine)
+            return
+        }
         let token = try String(contentsOfFile: captures + "/token", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let names = try FileManager.default.contentsOfDirectory(atPath: captures).filter { $0.hasSuffix(".out") }

@@ -31,6 +31,47 @@ final class CommandTableRuleTests: XCTestCase {
         evaluate(fixture).check("source.renamed-commands")
     }
 
+    /// One evaluation parses each distinct table once and gives every host the result its own text gives: hosts with
+    /// the same table, one without `flushall`, one whose table is an error reply, in one run.
+    func testHostsOfOneRunEachGetTheirOwnTable() {
+        var snapshots: [HostSnapshot] = []
+        for (index, fixture) in [fixture(), fixture(disabling: ["flushall"]), fixture(), fixture()].enumerated() {
+            var snapshot = fixture.snapshot
+            snapshot.host.name = "cache-\(index)"
+            snapshots.append(snapshot)
+        }
+        var broken = fixture().snapshot
+        broken.host.name = "cache-broken"
+        broken.instances[0].sections[SectionName.commandTable.rawValue] = CapturedSection(
+            exitCode: 0, text: "ERR unknown command 'COMMAND'\n")
+        snapshots.append(broken)
+        let verdict = Evaluator(target: .demo(), now: Date(timeIntervalSince1970: 1_790_000_000)).evaluate(
+            snapshots: snapshots, runID: "test", inventoryDigest: "sha256:x", startedAt: Date(timeIntervalSince1970: 0),
+            endedAt: nil)
+        func check(_ name: String) -> CheckResult? {
+            let host = verdict.hosts.first { $0.host.name == name }
+            return host?.instances.first?.checks.first { $0.id == "source.renamed-commands" }
+        }
+        for name in ["cache-0", "cache-2", "cache-3"] {
+            XCTAssertEqual(check(name)?.status, .pass, name)
+            XCTAssertEqual(check(name)?.evidence.first?.observed, "240 commands", name)
+        }
+        XCTAssertEqual(check("cache-1")?.status, .fail)
+        XCTAssertEqual(check("cache-1")?.evidence.first?.observed, "239 commands")
+        // No table: the config file decides, and this fixture has none.
+        XCTAssertEqual(check("cache-broken")?.status, .unknown)
+
+        var cache = CommandTableCache()
+        XCTAssertEqual(cache.table(parsing: table), CommandTable(parsing: table))
+        XCTAssertEqual(cache.table(parsing: table), CommandTable(parsing: table))
+        XCTAssertNil(cache.table(parsing: "ERR unknown command\n"))
+        XCTAssertNil(cache.table(parsing: "ERR unknown command\n"))
+        XCTAssertEqual(cache.count, 2)
+        for index in 0..<(CommandTableCache.capacity + 5) { _ = cache.table(parsing: table + "x\(index) write\n") }
+        XCTAssertEqual(cache.count, CommandTableCache.capacity)
+        XCTAssertEqual(cache.table(parsing: table + "y write\n")?.renamed.count, 1)
+    }
+
     func testAnUntouchedTablePassesWithoutTheConfigFile() {
         XCTAssertEqual(CommandTable(parsing: table)?.flags.count, 240)
         let result = check(fixture())
