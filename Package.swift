@@ -4,8 +4,9 @@
 // Direction of dependencies (never the other way), as the imports are (scripts/check-imports.py checks it in CI):
 //   fleet-audit -> AuditPipeline -> Collector, Readiness, Reports, History, Inventory (the pipeline and exit statuses)
 //   Collector -> RedisFacts, Inventory -> YAMLInput;  Readiness -> RedisFacts, YAMLInput
-//   fleet-audit -> FleetEngine -> SSHClient -> CLibSSH2;  fleet-audit -> History -> Reports, Collector
-//   fleet-audit -> Planning -> Reports;  Reports reads only FleetCore's verdict model.  fleet-lab -> LabKit -> YAMLInput.
+//   fleet-audit -> FleetEngine -> SSHClient -> CLibSSH2;  fleet-audit -> History -> Reports, RunComparison, Collector
+//   Reports -> Planning, RunComparison: every renderer (audit and plan) reads the verdict, plan and run-change models.
+//   Planning and RunComparison are pure algorithms over FleetCore.  fleet-lab -> LabKit -> YAMLInput.
 //   FleetCore (value types: hosts, snapshots, stored runs, verdicts) is the leaf every module uses; YAMLInput holds
 //   only the YAML reading helpers, over Yams.
 import PackageDescription
@@ -57,29 +58,34 @@ let package = Package(
         ),
         // Target model, requirement profiles, one rule per check id, waivers, roll-up and ranking.
         .target(name: "Readiness", dependencies: ["FleetCore", "RedisFacts", "YAMLInput"]),
-        // One report model, one renderer per format.
-        .target(name: "Reports", dependencies: ["FleetCore"]),
+        // What changed between two evaluated runs, and the points of a readiness trend: pure, over the verdict model.
+        .target(name: "RunComparison", dependencies: ["FleetCore"]),
+        // One report model, one renderer per format (the audit's and the plan's).
+        .target(name: "Reports", dependencies: ["FleetCore", "RunComparison", "Planning"]),
         // SQLite history of runs, diffs between runs, trends.
         .target(
             name: "History",
             dependencies: [
-                "Reports", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "Reports", "RunComparison", "Collector", "FleetCore", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // The audit as one library call (collect -> evaluate -> report -> record) returning a classified outcome, and
         // the one function that turns an outcome into the exit status.
         .target(
-            name: "AuditPipeline", dependencies: ["FleetCore", "Inventory", "Collector", "Readiness", "Reports", "History"]
+            name: "AuditPipeline",
+            dependencies: [
+                "FleetCore", "Inventory", "Collector", "Readiness", "Reports", "RunComparison", "History",
+            ]
         ),
-        // Migration waves and the remediation backlog.
-        .target(name: "Planning", dependencies: ["Reports", "FleetCore"]),
+        // Migration waves and the remediation backlog: the algorithm only (its formats are in Reports/Plan).
+        .target(name: "Planning", dependencies: ["FleetCore"]),
         // The test fleet: network namespaces with sshd, redis-server and instance metadata.
         .target(name: "LabKit", dependencies: ["YAMLInput", "FleetCore"]),
         .executableTarget(
             name: "fleet-audit",
             dependencies: [
                 "AuditPipeline", "FleetCore", "Inventory", "FleetEngine", "Collector", "Readiness", "Reports", "History",
-                "Planning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Planning", "RunComparison", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,6 +94,7 @@ let package = Package(
             name: "FuzzTargets",
             dependencies: [
                 "FleetCore", "RedisFacts", "Collector", "Inventory", "SSHClient", "Readiness", "Reports", "Planning",
+                "RunComparison",
             ]
         ),
         .executableTarget(
@@ -112,9 +119,12 @@ let package = Package(
         .testTarget(
             name: "ReadinessTests", dependencies: ["Readiness", "FleetCore", "YAMLInput", "RedisFacts", "TestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "FleetCore", "TestSupport"], exclude: ["Golden"]),
         .testTarget(
-            name: "HistoryTests", dependencies: ["History", "Reports", "Collector", "FleetCore", "TestSupport"],
+            name: "ReportsTests", dependencies: ["Reports", "RunComparison", "FleetCore", "TestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(
+            name: "HistoryTests",
+            dependencies: ["History", "Reports", "RunComparison", "Collector", "FleetCore", "TestSupport"],
             exclude: ["Golden"]),
         .testTarget(
             name: "PlanningTests", dependencies: ["Planning", "Reports", "FleetCore", "TestSupport"], exclude: ["Golden"]),

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import History
 import Reports
+import RunComparison
 
 /// The history's part of the pipeline: "since the last run" and the trend for the reports, then the record and
 /// retention. A failure here never loses the reports: it is reported, and becomes an environment problem.

@@ -263,3 +263,19 @@ public struct FleetVerdict: Sendable, Hashable, Codable {
         self.completeness = completeness
     }
 }
+
+extension FleetVerdict {
+    /// Instances per status; an unreachable host counts as one unreachable instance. The one counting rule of the
+    /// report's summary and of every point on the readiness trend.
+    public var instanceCounts: [ReadinessStatus: Int] {
+        var counts: [ReadinessStatus: Int] = [:]
+        for host in hosts {
+            if host.status == .unreachable { counts[.unreachable, default: 0] += 1 }
+            for instance in host.instances { counts[instance.status, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    /// Hosts per status.
+    public var hostCounts: [ReadinessStatus: Int] { Dictionary(grouping: hosts, by: \.status).mapValues(\.count) }
+}

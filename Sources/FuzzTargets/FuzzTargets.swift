@@ -6,6 +6,7 @@ import Planning
 import Readiness
 import RedisFacts
 import Reports
+import RunComparison
 import SSHClient
 
 /// The entry points libFuzzer drives (Fuzz/, one executable per target) and the regression tests replay

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import GRDB
 import Reports
+import RunComparison
 
 /// The history of evaluated runs in `DIR/history.sqlite` (SQLite through GRDB, WAL journal): every complete run's
 /// hosts, instances and check results, for `fleet-audit history`, `diff`, the reports' "since the last run" and

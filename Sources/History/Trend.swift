@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Reports
+import RunComparison
 
 /// The readiness trend: instances per status for each recorded run up to a given run, oldest first.
 public enum Trend {

@@ -1,9 +1,8 @@
 import FleetCore
-import Reports
 
-/// Wording shared by the plan's human-readable formats.
-enum PlanText {
-    static func constraints(_ constraints: PlanConstraints) -> String {
+/// Wording shared by the plan's notes and its human-readable formats (Sources/Reports/Plan).
+public enum PlanText {
+    public static func constraints(_ constraints: PlanConstraints) -> String {
         var parts: [String] = []
         if let value = constraints.maxInstancesPerWave { parts.append("at most \(value) instances per wave") }
         if let value = constraints.maxDatasetBytesPerWave {
@@ -16,7 +15,7 @@ enum PlanText {
     }
 
     /// `1 h 5 min`, `12 min`, `40 s`.
-    static func duration(_ seconds: Double) -> String {
+    public static func duration(_ seconds: Double) -> String {
         // Int(_:) would trap on a NaN, infinite or huge estimate: print those as the Double they are.
         guard let whole = Int(checked: seconds.rounded(.up)) else { return "\(seconds) s" }
         if whole < 60 { return "\(whole) s" }
@@ -25,14 +24,14 @@ enum PlanText {
     }
 
     /// A wave's dataset, with how many instances of unknown size it leaves out.
-    static func dataset(_ wave: PlanWave) -> String {
+    public static func dataset(_ wave: PlanWave) -> String {
         let unknown = wave.unknownDatasetCount
         return ByteCount.format(wave.datasetBytes) + (unknown > 0 ? " (+\(unknown) unknown)" : "")
     }
 
     /// Blocking checks with the same status and finding, as one line each: an instance that did not answer has a
     /// dozen checks that all say so, and a reader needs that once, with the ids it covers.
-    static func findings(_ checks: [BlockingCheck]) -> [(ids: [String], status: CheckStatus, summary: String)] {
+    public static func findings(_ checks: [BlockingCheck]) -> [(ids: [String], status: CheckStatus, summary: String)] {
         var groups: [(ids: [String], status: CheckStatus, summary: String)] = []
         for check in checks {
             if let index = groups.firstIndex(where: { $0.status == check.status && $0.summary == check.summary }) {
@@ -45,22 +44,22 @@ enum PlanText {
     }
 
     /// The distinct fixes of an instance's blocking checks, in order.
-    static func fixes(_ checks: [BlockingCheck]) -> [String] {
+    public static func fixes(_ checks: [BlockingCheck]) -> [String] {
         var seen: Set<String> = []
         return checks.map(\.remediation).filter { seen.insert($0).inserted }
     }
 
     /// The incomplete-run warning of a plan (raw: each format makes it safe), or nil for a complete run.
-    static func incompleteWarning(_ plan: MigrationPlan) -> String? {
+    public static func incompleteWarning(_ plan: MigrationPlan) -> String? {
         plan.completeness.warning.map { $0 + " The plan covers only the hosts that were collected." }
     }
 
-    static func tags(_ tags: [String: String]) -> String {
+    public static func tags(_ tags: [String: String]) -> String {
         tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
     /// The first remediation texts of a backlog item, and how many more differ.
-    static func remediations(_ item: BacklogItem, limit: Int = 2) -> String {
+    public static func remediations(_ item: BacklogItem, limit: Int = 2) -> String {
         let shown = item.remediations.prefix(limit).joined(separator: " / ")
         let more = item.remediations.count - limit
         return more > 0 ? shown + " (+\(more) more)" : shown

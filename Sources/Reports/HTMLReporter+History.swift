@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import RunComparison
 
 /// "Since the last run" and the readiness trend chart of `report.html`. All remote text is escaped.
 extension HTMLReporter {

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import RunComparison
 
 /// The history parts of `report.json` (`since_last_run`, `trend`) and the `fleet-audit diff --format json` document.
 extension JSONReporter {

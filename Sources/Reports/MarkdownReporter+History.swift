@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import RunComparison
 
 /// "Since the last run" in `report.md`, and `fleet-audit diff --format md`.
 extension MarkdownReporter {

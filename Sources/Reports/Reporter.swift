@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import RunComparison
 
 /// What every renderer reads: one evaluated run, and when the report was made.
 public struct ReportModel: Sendable {
@@ -43,18 +44,9 @@ public struct ReportModel: Sendable {
     }
 
     /// Instances per status, and hosts per status.
-    public var instanceCounts: [ReadinessStatus: Int] {
-        var counts: [ReadinessStatus: Int] = [:]
-        for host in verdict.hosts {
-            if host.status == .unreachable { counts[.unreachable, default: 0] += 1 }
-            for instance in host.instances { counts[instance.status, default: 0] += 1 }
-        }
-        return counts
-    }
+    public var instanceCounts: [ReadinessStatus: Int] { verdict.instanceCounts }
 
-    public var hostCounts: [ReadinessStatus: Int] {
-        Dictionary(grouping: verdict.hosts, by: \.status).mapValues(\.count)
-    }
+    public var hostCounts: [ReadinessStatus: Int] { verdict.hostCounts }
 
     /// Failing blocker checks across the fleet, most hosts affected first.
     public var topBlockers: [(id: String, hosts: Int, instances: Int)] {

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import RunComparison
 
 /// "Since the last run" on the terminal, and `fleet-audit diff`'s text output.
 extension TerminalReporter {

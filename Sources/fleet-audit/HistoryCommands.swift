@@ -4,6 +4,7 @@ import FleetCore
 import Foundation
 import History
 import Reports
+import RunComparison
 
 /// Lists the runs of a reports root, newest first, with hosts and instances per status.
 struct HistoryCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import FleetCore
 import Foundation
 import Planning
 import Readiness
+import Reports
 
 /// The limits and ordering of a plan, shared by `plan` and the hidden `plan-bench`.
 struct PlanConstraintOptions: ParsableArguments {

@@ -2,6 +2,7 @@ import FleetCore
 import Foundation
 import History
 import Reports
+import RunComparison
 import TestSupport
 import XCTest
 

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Reports
+import RunComparison
 
 /// The fixed model behind the golden files of every report format: one host per status (ready, warnings, blocked,
 /// review, unreachable), a waiver, three migration paths, "since the last run", a trend, an incomplete run, unverified

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Reports
+import RunComparison
 import TestSupport
 import XCTest
 

@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import Reports
+import RunComparison
 import XCTest
 
 /// "Since the last run" and the trend in every format, with a hostile host name and observed value.

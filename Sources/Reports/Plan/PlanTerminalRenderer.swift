@@ -1,5 +1,5 @@
 import FleetCore
-import Reports
+import Planning
 
 /// The terminal summary of a plan: one line per wave with its counts and totals, then what stays behind. Table cells
 /// (tag values) are made safe by `TextTable`; check ids and notes (which quote host names) by `OutputText.terminal`.

@@ -1,5 +1,5 @@
 import FleetCore
-import Reports
+import Planning
 
 /// `plan.csv`: one row per instance, planned ones first in wave order, then the not-ready ones (empty wave).
 /// Fields made safe by `OutputText.csvField`, as in report.csv.

@@ -1,6 +1,6 @@
 import FleetCore
 import Foundation
-import Reports
+import Planning
 
 /// `plan.json`, schema `fleet-audit.plan/1` (docs/planning.md). Sorted keys and the plan's own order: the same plan
 /// always gives the same bytes, apart from `generated_at`. Written by `JSONWriter`, members in sorted key order (as

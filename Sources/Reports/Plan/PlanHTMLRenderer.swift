@@ -1,5 +1,5 @@
 import FleetCore
-import Reports
+import Planning
 
 /// `plan.html`: one self-contained page (inline CSS and SVG, no scripts, no external assets) with a timeline of the
 /// waves. Every piece of text that came from a host or the command line is escaped.

@@ -1,4 +1,4 @@
-import Reports
+import Planning
 
 /// One plan format: the plan files and the terminal summary. Renderers read the plan only; they never reach back
 /// into the verdict, snapshots or rules, and make text safe with their kind's `OutputText` sanitiser.

@@ -1,5 +1,5 @@
 import FleetCore
-import Reports
+import Planning
 
 /// `plan.md`, for tickets and change requests. Remote and inventory text goes through `OutputText.markdown` (or
 /// `markdownCode` in code), as in report.md.

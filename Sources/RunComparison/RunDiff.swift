@@ -1,6 +1,5 @@
 import FleetCore
 import Foundation
-import Reports
 
 /// Compares two evaluated runs: hosts that became ready, regressed, improved, appeared or disappeared; the same for
 /// the instances of hosts present in both; and every check whose status changed (on those instances and on the

@@ -19,10 +19,9 @@ public struct TrendPoint: Sendable, Hashable {
 
     /// The point of one evaluated run, counted as the report's summary counts it.
     public init(verdict: FleetVerdict) {
-        let model = ReportModel(verdict: verdict, generatedAt: verdict.collectionStartedAt)
         self.init(
-            runID: verdict.runID, startedAt: verdict.collectionStartedAt, instances: model.instanceCounts,
-            hosts: model.hostCounts)
+            runID: verdict.runID, startedAt: verdict.collectionStartedAt, instances: verdict.instanceCounts,
+            hosts: verdict.hostCounts)
     }
 
     /// Instances of every status.
