@@ -25,6 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 source bench/lib/result.bash
+source bench/lib/sshd.bash
 fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
 sizes=${*:-${SIZES:-500}}
 goal_size=${GOAL_SIZE:-500}
@@ -79,21 +80,7 @@ for process in $(seq 1 "$processes"); do
   for _ in $(seq 1 "$listeners"); do own_ports+=("$(free_port)"); done
   {
     for port in "${own_ports[@]}"; do echo "Port $port"; done
-    cat <<CONF
-ListenAddress 127.0.0.1
-HostKey $work/host_ed25519
-PidFile $work/sshd-$process.pid
-AuthorizedKeysFile $work/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-# Root's ~/.bashrc on these machines runs pyenv init for every command; bash skips it when SHLVL is set.
-SetEnv SHLVL=1
-MaxStartups 10000:30:10000
-LogLevel ERROR
-CONF
+    bench_sshd_config "$work" "$work/sshd-$process.pid" ERROR
   } >"$work/sshd-$process.config"
   /usr/sbin/sshd -f "$work/sshd-$process.config" -E "$work/sshd-$process.log"
   for port in "${own_ports[@]}"; do

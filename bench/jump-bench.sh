@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib/result.bash
+source bench/lib/sshd.bash
 root=$(pwd)
 driver=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
 sizes=${*:-${SIZES:-200}}
@@ -48,24 +49,7 @@ ssh-keygen -q -t ed25519 -f "$work/host_ed25519" -N "" -C fleet-audit-jump-bench
 ssh-keygen -q -t ed25519 -f "$work/id_ed25519" -N "" -C fleet-audit-jump-bench-client
 cp "$work/id_ed25519.pub" "$work/authorized_keys"
 
-common() { # pidfile log level
-  cat <<CONF
-ListenAddress 127.0.0.1
-HostKey $work/host_ed25519
-PidFile $1
-AuthorizedKeysFile $work/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-# Root's ~/.bashrc on these machines runs pyenv init for every command; bash skips it when SHLVL is set.
-SetEnv SHLVL=1
-# High for both clients: pssh opens one bastion connection per host; the engine's pool stays under 10 anyway.
-MaxStartups 10000:30:10000
-LogLevel $2
-CONF
-}
+common() { bench_sshd_config "$work" "$1" "$2"; } # pidfile log level
 # The targets: one sshd on several ports (OpenSSH's listen backlog is 128; see exec-bench.sh).
 ports=()
 for _ in $(seq 1 "$listeners"); do ports+=("$(free_port)"); done

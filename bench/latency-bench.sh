@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib/result.bash
+source bench/lib/sshd.bash
 root=$(pwd)
 fleet_audit=${FLEET_AUDIT:-$root/.build/release/fleet-audit}
 fleet_lab=${FLEET_LAB:-$(dirname "$fleet_audit")/fleet-lab}
@@ -67,21 +68,7 @@ ports=()
 for _ in $(seq 0 "$listeners"); do ports+=("$(free_port)"); done # the last one is the probe's
 {
   for port in "${ports[@]}"; do echo "Port $port"; done
-  cat <<CONF
-ListenAddress 127.0.0.1
-HostKey $work/host_ed25519
-PidFile $work/sshd.pid
-AuthorizedKeysFile $work/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-# Root's ~/.bashrc on these machines runs pyenv init for every command; bash skips it when SHLVL is set.
-SetEnv SHLVL=1
-MaxStartups 10000:30:10000
-LogLevel ERROR
-CONF
+  bench_sshd_config "$work" "$work/sshd.pid" ERROR
 } >"$work/sshd_config"
 /usr/sbin/sshd -f "$work/sshd_config" -E "$work/sshd.log"
 for port in "${ports[@]}"; do wait_port "$port"; done
