@@ -83,7 +83,8 @@ enum AddressResolver {
             cursor = entry.pointee.ai_next
         }
         var storage = sockaddr_storage()
-        let length = chosen.pointee.ai_addrlen
+        // Never more than the storage holds, whatever length the resolver (NSS modules included) reports.
+        let length = min(chosen.pointee.ai_addrlen, socklen_t(MemoryLayout<sockaddr_storage>.size))
         withUnsafeMutableBytes(of: &storage) { destination in
             destination.copyMemory(
                 from: UnsafeRawBufferPointer(start: chosen.pointee.ai_addr, count: Int(length)))
