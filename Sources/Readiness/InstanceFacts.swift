@@ -351,13 +351,21 @@ public enum SettingLookup: Sendable {
 }
 
 extension String {
-    /// Without leading and trailing whitespace and newlines (Foundation's sets). A text that begins and ends with an
-    /// ASCII byte that is neither (nearly every one) is returned as it is, without Foundation's bridging.
+    /// Without leading and trailing whitespace and newlines (Foundation's sets). In ASCII text those are tab, LF, VT,
+    /// FF, CR and space, so an ASCII text (nearly every one) is trimmed on its bytes, without Foundation's bridging.
     var trimmed: String {
-        func isKept(_ byte: UInt8?) -> Bool {
-            byte.map { $0 < 0x80 && $0 != 0x20 && !(0x09...0x0D).contains($0) } ?? true
+        func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let original = self
+        var text = self
+        let ascii = text.withUTF8 { bytes -> String? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var low = 0
+            var high = bytes.count
+            while low < high, isTrimmed(bytes[low]) { low += 1 }
+            while high > low, isTrimmed(bytes[high - 1]) { high -= 1 }
+            guard low > 0 || high < bytes.count else { return original }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[low..<high]), as: UTF8.self)
         }
-        if isKept(utf8.first), isKept(utf8.last) { return self }
-        return trimmingCharacters(in: .whitespacesAndNewlines)
+        return ascii ?? trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

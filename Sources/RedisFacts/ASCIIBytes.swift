@@ -29,10 +29,18 @@ enum ASCIIBytes {
         String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
     }
 
-    /// The bytes lowercased as `String.lowercased()` does for ASCII (A-Z only).
-    static func lowercasedString(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return string(bytes) }
+    /// `lowercased()` of the text the bytes spell, valid UTF-8: ASCII's by bytes (A-Z only), any other by
+    /// `String.lowercased` (whose Unicode mappings can even give ASCII: the Kelvin sign becomes `k`).
+    static func lowercased(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
         let source = UnsafeBufferPointer(rebasing: bytes)
+        var combined: UInt8 = 0
+        var upper = false
+        for offset in 0..<source.count {
+            combined |= source[offset]
+            upper = upper || (source[offset] >= 0x41 && source[offset] <= 0x5A)
+        }
+        guard combined < 0x80 else { return string(bytes).lowercased() }
+        guard upper else { return string(bytes) }
         return String(unsafeUninitializedCapacity: source.count) { buffer in
             for offset in 0..<source.count {
                 let byte = source[offset]
@@ -40,12 +48,6 @@ enum ASCIIBytes {
             }
             return source.count
         }
-    }
-
-    /// `lowercased()` of the text the bytes spell, valid UTF-8: ASCII's by bytes, any other by `String.lowercased`
-    /// (whose Unicode mappings can even give ASCII: the Kelvin sign becomes `k`).
-    static func lowercased(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        isASCII(bytes) ? lowercasedString(bytes) : string(bytes).lowercased()
     }
 
     /// What `T(String(bytes))` gives (the standard library's radix-10 parse): an optional `+` or `-`, then at least

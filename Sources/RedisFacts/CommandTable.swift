@@ -110,10 +110,11 @@ public struct CommandLookup: Sendable, Hashable {
             return resolves
         }
         guard resolves.count >= 8 else { return nil }
+        unresolved = resolves.filter { !$0.value }.keys.sorted()
     }
 
-    /// Names that did not resolve: renamed or disabled.
-    public var unresolved: [String] { resolves.filter { !$0.value }.keys.sorted() }
+    /// Names that did not resolve: renamed or disabled (sorted once: a lookup is parsed once per distinct text).
+    public private(set) var unresolved: [String] = []
 }
 
 /// Which commands Redis and Valkey have had, in which release, and which of them change data. Measured from the

@@ -29,7 +29,9 @@ public struct MemInfo: Sendable, Hashable {
     /// (`split(separator: ":", maxSplits: 1)` drops empty pieces), the value's words at spaces.
     private static func fields(ascii bytes: UnsafeBufferPointer<UInt8>) -> [String: Int64] {
         var fields: [String: Int64] = [:]
-        for line in ASCIIBytes.pieces(bytes[...], isSeparator: { (10...13).contains($0) }) {
+        let lines = ASCIIBytes.pieces(bytes[...], isSeparator: { (10...13).contains($0) })
+        fields.reserveCapacity(lines.count)
+        for line in lines {
             var nameStart = line.lowerBound
             while nameStart < line.upperBound, bytes[nameStart] == UInt8(ascii: ":") { nameStart += 1 }
             guard let colon = bytes[nameStart..<line.upperBound].firstIndex(of: UInt8(ascii: ":")),
@@ -73,6 +75,14 @@ public struct LoadAverage: Sendable, Hashable {
 /// `/sys/kernel/mm/transparent_hugepage/enabled`: the bracketed word is the mode (`always [madvise] never`).
 public enum TransparentHugepages {
     public static func mode(parsing text: String) -> String? {
+        // ASCII text on its bytes (every Character one byte there); `.some(nil)` when it has no bracketed word.
+        let fast = ASCIIBytes.withASCII(text) { bytes -> String? in
+            guard let open = bytes.firstIndex(of: UInt8(ascii: "[")),
+                let close = bytes[open...].firstIndex(of: UInt8(ascii: "]"))
+            else { return nil }
+            return ASCIIBytes.string(bytes[(open + 1)..<close])
+        }
+        if let fast { return fast }
         guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
         return String(text[text.index(after: open)..<close])
     }

@@ -75,6 +75,7 @@ public struct KeySample: Sendable, Hashable {
     static func key(ascii line: Slice<UnsafeBufferPointer<UInt8>>) -> Key? {
         // split(separator: " ", maxSplits: 5, omittingEmptySubsequences: false): five spaces, then the rest.
         var words: [Slice<UnsafeBufferPointer<UInt8>>] = []
+        words.reserveCapacity(6)
         var start = line.startIndex
         var index = start
         while index < line.endIndex, words.count < 5 {

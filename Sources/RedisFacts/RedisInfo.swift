@@ -29,7 +29,8 @@ public struct RedisInfo: Sendable, Hashable {
     public private(set) var sections: [Section]
     /// Each field name's first occurrence: its value and section. Rules look fields up by name dozens of times per
     /// instance, and `INFO everything` has hundreds of fields, so a scan per look-up was most of evaluating one.
-    private var firstOccurrence: [String: (value: String, section: String)] = [:]
+    /// Positions (section, field) rather than the Strings: building it then copies no String.
+    private var firstOccurrence: [String: (section: Int, field: Int)] = [:]
 
     public static func == (lhs: RedisInfo, rhs: RedisInfo) -> Bool { lhs.sections == rhs.sections }
 
@@ -39,16 +40,18 @@ public struct RedisInfo: Sendable, Hashable {
         sections = ASCIIBytes.withASCII(text, Self.sections(asciiBytes:)) ?? Self.sections(text)
         // Backwards, each field overwriting: the first occurrence is the one left, with one hash per field.
         firstOccurrence.reserveCapacity(sections.reduce(0) { $0 + $1.fields.count })
-        for section in sections.reversed() {
-            for field in section.fields.reversed() { firstOccurrence[field.key] = (field.value, section.name) }
+        for section in sections.indices.reversed() {
+            for field in sections[section].fields.indices.reversed() {
+                firstOccurrence[sections[section].fields[field].key] = (section, field)
+            }
         }
         // Derived once: rules ask for the version, the engine and the keyspace many times per instance.
-        version = firstOccurrence["redis_version"].flatMap { RedisVersion($0.value) }
-        valkeyVersion = firstOccurrence["valkey_version"].flatMap { RedisVersion($0.value) }
-        if firstOccurrence["valkey_version"] != nil || firstOccurrence["server_name"]?.value == "valkey" {
+        version = self["redis_version"].flatMap(RedisVersion.init)
+        valkeyVersion = self["valkey_version"].flatMap(RedisVersion.init)
+        if self["valkey_version"] != nil || self["server_name"] == "valkey" {
             engine = .valkey
         } else {
-            engine = firstOccurrence["redis_version"] != nil ? .redis : nil
+            engine = self["redis_version"] != nil ? .redis : nil
         }
         keyspace = Self.keyspace(of: sections)
     }
@@ -109,11 +112,13 @@ public struct RedisInfo: Sendable, Hashable {
     public func section(_ name: String) -> Section? { sections.first { $0.name == name.lowercased() } }
 
     /// A field from any section (the first one that has it).
-    public subscript(field: String) -> String? { firstOccurrence[field]?.value }
+    public subscript(field: String) -> String? {
+        firstOccurrence[field].map { sections[$0.section].fields[$0.field].value }
+    }
 
     /// `section.field` for evidence, e.g. `INFO replication.role`.
     public func source(of field: String) -> String {
-        "INFO \(firstOccurrence[field]?.section ?? "?").\(field)"
+        "INFO \(firstOccurrence[field].map { sections[$0.section].name } ?? "?").\(field)"
     }
 
     public func integer(_ field: String) -> Int64? { self[field].flatMap { Int64($0) } }
@@ -187,18 +192,48 @@ public struct RedisInfo: Sendable, Hashable {
     public var commandStats: [String: CommandStat] {
         guard let section = section("commandstats") else { return [:] }
         var stats: [String: CommandStat] = [:]
+        stats.reserveCapacity(section.fields.count)
         for field in section.fields where field.key.hasPrefix("cmdstat_") {
-            let values = Self.commaFields(field.value)
+            func value(_ name: String) -> Int64? { Self.commaField(name, in: field.value).flatMap { Int64($0) } }
             stats[String(field.key.dropFirst("cmdstat_".count)).lowercased()] = CommandStat(
-                calls: values["calls"].flatMap { Int64($0) } ?? 0, microseconds: values["usec"].flatMap { Int64($0) },
-                rejectedCalls: values["rejected_calls"].flatMap { Int64($0) },
-                failedCalls: values["failed_calls"].flatMap { Int64($0) })
+                calls: value("calls") ?? 0, microseconds: value("usec"), rejectedCalls: value("rejected_calls"),
+                failedCalls: value("failed_calls"))
         }
         return stats
     }
 
     /// A whole number from 0 to Int64.max, else nil.
     static func count(_ text: String) -> Int64? { Int64(text).flatMap { $0 >= 0 ? $0 : nil } }
+
+    /// `commaFields(text)[name]` without building the dictionary: the last pair of that name, read on the bytes of
+    /// ASCII text (a count or statistics line is read for a few names only).
+    static func commaField(_ name: String, in text: String) -> String? {
+        var name = name
+        let fast = name.withUTF8 { nameBytes in
+            ASCIIBytes.withASCII(text) { bytes -> String? in
+                var found: Range<Int>?
+                for pair in ASCIIBytes.pieces(bytes[...], separator: UInt8(ascii: ",")) {
+                    guard let (key, value) = commaPair(bytes, pair), bytes[key].elementsEqual(nameBytes) else {
+                        continue
+                    }
+                    found = value
+                }
+                return found.map { ASCIIBytes.string(bytes[$0]) }
+            }
+        }
+        return fast ?? commaFields(text)[name]
+    }
+
+    /// The name and value of one `name=value` pair, cut as `split(separator: "=", maxSplits: 1)` cuts it.
+    private static func commaPair(_ bytes: UnsafeBufferPointer<UInt8>, _ pair: Range<Int>) -> (Range<Int>, Range<Int>)?
+    {
+        var nameStart = pair.lowerBound
+        while nameStart < pair.upperBound, bytes[nameStart] == UInt8(ascii: "=") { nameStart += 1 }
+        guard let equals = bytes[nameStart..<pair.upperBound].firstIndex(of: UInt8(ascii: "=")),
+            equals + 1 < pair.upperBound
+        else { return nil }
+        return (nameStart..<equals, (equals + 1)..<pair.upperBound)
+    }
 
     static func commaFields(_ text: String) -> [String: String] {
         if let fields = ASCIIBytes.withASCII(text, commaFields(ascii:)) { return fields }
@@ -215,13 +250,8 @@ public struct RedisInfo: Sendable, Hashable {
     private static func commaFields(ascii bytes: UnsafeBufferPointer<UInt8>) -> [String: String] {
         var result: [String: String] = [:]
         for pair in ASCIIBytes.pieces(bytes[...], separator: UInt8(ascii: ",")) {
-            var nameStart = pair.lowerBound
-            while nameStart < pair.upperBound, bytes[nameStart] == UInt8(ascii: "=") { nameStart += 1 }
-            guard let equals = bytes[nameStart..<pair.upperBound].firstIndex(of: UInt8(ascii: "=")),
-                equals + 1 < pair.upperBound
-            else { continue }
-            result[ASCIIBytes.string(bytes[nameStart..<equals])] = ASCIIBytes.string(
-                bytes[(equals + 1)..<pair.upperBound])
+            guard let (name, value) = commaPair(bytes, pair) else { continue }
+            result[ASCIIBytes.string(bytes[name])] = ASCIIBytes.string(bytes[value])
         }
         return result
     }

@@ -12,7 +12,10 @@ public struct ConfigGetReply: Sendable, Hashable {
         var text = text
         values = text.withUTF8 { bytes in
             func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-            var lines: [Range<Int>] = []
+            var values: [String: String] = [:]
+            values.reserveCapacity(256)
+            // Lines in pairs as they come; the last line is left out when it is empty once trimmed, as before.
+            var name: Range<Int>?
             var start = 0
             while start <= bytes.count {
                 let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
@@ -20,16 +23,14 @@ public struct ConfigGetReply: Sendable, Hashable {
                 var high = end
                 while low < high, isTrimmed(bytes[low]) { low += 1 }
                 while high > low, isTrimmed(bytes[high - 1]) { high -= 1 }
-                lines.append(low..<high)
                 start = end + 1
-            }
-            if lines.last?.isEmpty == true { lines.removeLast() }
-            var values: [String: String] = [:]
-            values.reserveCapacity(lines.count / 2)
-            var index = 0
-            while index + 1 < lines.count {
-                values[ASCIIBytes.lowercased(bytes[lines[index]])] = ASCIIBytes.string(bytes[lines[index + 1]])
-                index += 2
+                if end == bytes.count && low == high { break }
+                if let pending = name {
+                    values[ASCIIBytes.lowercased(bytes[pending])] = ASCIIBytes.string(bytes[low..<high])
+                    name = nil
+                } else {
+                    name = low..<high
+                }
             }
             return values
         }

@@ -256,3 +256,24 @@ private enum Reference {
         return result
     }
 }
+
+extension BytePathTests {
+    func testCommaFieldIsTheLastPairOfItsName() {
+        let texts = texts(of: ["calls", "usec", "=", "==", ",", "3", "é", "calls=1", "calls=", "=calls=2"], length: 10)
+        for text in texts {
+            for name in ["calls", "usec", "rejected_calls"] {
+                XCTAssertEqual(
+                    RedisInfo.commaField(name, in: text), Reference.commaFields(text)[name], text.debugDescription)
+            }
+        }
+    }
+
+    func testTransparentHugepageModeReadsAsBefore() {
+        for text in texts(of: ["always", " [", "[", "]", "madvise", "never", "é", "\n"], length: 8) {
+            let reference = text.firstIndex(of: "[").flatMap { open in
+                text[open...].firstIndex(of: "]").map { String(text[text.index(after: open)..<$0]) }
+            }
+            XCTAssertEqual(TransparentHugepages.mode(parsing: text), reference, text.debugDescription)
+        }
+    }
+}
