@@ -151,9 +151,16 @@ public struct ACLList: Sendable, Hashable {
 
     public init(parsing text: String) {
         users = TextLine.split(text).compactMap { line in
-            let words = line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).map {
-                String(String.UnicodeScalarView($0))
-            }
+            // C `isspace` splits; in an ASCII line every scalar is one byte, so the bytes split the same.
+            let words =
+                ASCIIBytes.withASCII(line.content) { bytes in
+                    ASCIIBytes.pieces(bytes[...], isSeparator: { $0 == 0x20 || (0x09...0x0D).contains($0) }).map {
+                        ASCIIBytes.string(bytes[$0])
+                    }
+                }
+                ?? line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).map {
+                    String(String.UnicodeScalarView($0))
+                }
             guard words.count >= 2, words[0] == "user" else { return nil }
             // ACL rules apply left to right: the last on/off and nopass/resetpass win.
             var enabled = false

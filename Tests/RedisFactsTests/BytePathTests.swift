@@ -277,3 +277,50 @@ extension BytePathTests {
         }
     }
 }
+
+extension BytePathTests {
+    func testUnquotedConfigLinesSplitAsSdssplitargsDoes() throws {
+        let pieces = [
+            "save", " ", "\t", "\u{0B}", "\u{0C}", "\r", "\n", "900", "a\\b", "\"", "'", "x", "\u{0}", "é", "#",
+        ]
+        let lines =
+            texts(of: pieces, length: 12) + TextLine.split(try fixture("debian-redis-7.0.15.conf")).map(\.content)
+        for line in lines {
+            XCTAssertEqual(
+                RedisConfiguration.splitArguments(line), RedisArguments.words(line)?.map(\.value), line.debugDescription
+            )
+        }
+    }
+
+    func testACLListReadsAsBefore() throws {
+        let real = try realOutputs("acl-list.txt")
+        let crafted = texts(
+            of: breaks + ["user", " default", " on", " off", " nopass", " >secret", " #abc", " resetpass"])
+        for text in real + crafted {
+            let reference = TextLine.split(text).compactMap { line -> ACLList.User? in
+                let words = line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).map {
+                    String(String.UnicodeScalarView($0))
+                }
+                guard words.count >= 2, words[0] == "user" else { return nil }
+                var enabled = false
+                var noPassword = false
+                var passwords = false
+                for word in words.dropFirst(2) {
+                    switch word {
+                    case "on": enabled = true
+                    case "off": enabled = false
+                    case "nopass": noPassword = true
+                    case "resetpass":
+                        noPassword = false
+                        passwords = false
+                    default:
+                        if word.hasPrefix(">") || word.hasPrefix("#") { passwords = true }
+                    }
+                }
+                return ACLList.User(
+                    name: words[1], isEnabled: enabled, allowsNoPassword: noPassword, hasPasswords: passwords)
+            }
+            XCTAssertEqual(ACLList(parsing: text).users, reference, text.debugDescription)
+        }
+    }
+}
