@@ -242,7 +242,23 @@ public struct HistoryStore: Sendable {
     /// ("first run" when there is none). The run's own record is never its own previous run, so re-evaluating a
     /// stored run gives the same section as its audit did.
     public func sinceLastRun(_ verdict: FleetVerdict) throws(HistoryError) -> RunChanges {
-        let previous = try runs().first {
+        try sinceLastRun(verdict, recorded: try runs())
+    }
+
+    /// "Since the last run" and the trend for a report, from one listing of the recorded runs (the listing counts
+    /// every run's hosts and instances: with a long history, once is enough).
+    public func reportContext(for verdict: FleetVerdict, trendLimit: Int = Trend.defaultLimit) throws(HistoryError)
+        -> (changes: RunChanges, trend: [TrendPoint])
+    {
+        let recorded = try runs()
+        return (
+            try sinceLastRun(verdict, recorded: recorded),
+            Trend.points(recorded: recorded, through: verdict, limit: trendLimit)
+        )
+    }
+
+    private func sinceLastRun(_ verdict: FleetVerdict, recorded: [RecordedRun]) throws(HistoryError) -> RunChanges {
+        let previous = recorded.first {
             $0.id != verdict.runID && $0.isBefore(startedAt: verdict.collectionStartedAt, id: verdict.runID)
         }
         guard let previous else { return RunDiff.changes(from: nil, to: verdict) }
