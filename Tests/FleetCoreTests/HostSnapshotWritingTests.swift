@@ -7,13 +7,6 @@ import XCTest
 /// every field, every optional present and absent, awkward text and dates, so a run stored by either reads the same
 /// and an older fleet-audit reads the new files.
 final class HostSnapshotWritingTests: XCTestCase {
-    private func encoded(_ snapshot: HostSnapshot) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(snapshot)
-    }
-
     /// Every text a host could send: controls, DEL, C1, bidi, separators, combining marks, astral scalars, quotes.
     private static let texts = [
         "", "plain", "two\nlines\r\n", "tab\there \"quoted\" back\\slash /slash",
@@ -62,7 +55,7 @@ final class HostSnapshotWritingTests: XCTestCase {
                     host: HostIdentity(name: "t", address: "a"), collectedAt: Date(timeIntervalSince1970: seconds)))
         }
         for snapshot in snapshots {
-            let expected = try encoded(snapshot)
+            let expected = try FoundationSnapshotCoding.encode(snapshot)
             let written = snapshot.storedJSON()
             XCTAssertEqual(
                 String(decoding: written, as: UTF8.self), String(decoding: expected, as: UTF8.self),
