@@ -6,29 +6,30 @@
 // Double-to-integer conversion of such a number goes through these helpers, so the failure is a value (nil, or a
 // saturated bound where only an order or a limit is needed) and the caller decides what it means: for a check, the
 // fact is unknown with a reason, never a pass. See docs/security.md, "No traps on remote numbers".
+// `@inlinable`: every module calls them on its own integer types, and only inlined can they be specialized there.
 
 extension FixedWidthInteger {
     /// `self + other`, or nil when the sum does not fit in the type.
-    public func addingChecked(_ other: Self) -> Self? {
+    @inlinable public func addingChecked(_ other: Self) -> Self? {
         let (sum, overflow) = addingReportingOverflow(other)
         return overflow ? nil : sum
     }
 
     /// `self - other`, or nil when the difference does not fit in the type.
-    public func subtractingChecked(_ other: Self) -> Self? {
+    @inlinable public func subtractingChecked(_ other: Self) -> Self? {
         let (difference, overflow) = subtractingReportingOverflow(other)
         return overflow ? nil : difference
     }
 
     /// `self * other`, or nil when the product does not fit in the type.
-    public func multipliedChecked(by other: Self) -> Self? {
+    @inlinable public func multipliedChecked(by other: Self) -> Self? {
         let (product, overflow) = multipliedReportingOverflow(by: other)
         return overflow ? nil : product
     }
 
     /// `self + other`, held at `.max` or `.min` instead of overflowing: for orderings and limits, where "at least
     /// this much" is the right answer (a saturated wave total exceeds every limit, as the real total would).
-    public func saturatingAdding(_ other: Self) -> Self {
+    @inlinable public func saturatingAdding(_ other: Self) -> Self {
         let (sum, overflow) = addingReportingOverflow(other)
         guard overflow else { return sum }
         return other > 0 ? .max : .min
@@ -36,14 +37,14 @@ extension FixedWidthInteger {
 
     /// The value of `floatingPoint` rounded toward zero, or nil when it is NaN, infinite or beyond the type's range
     /// (where `Int(someDouble)` would trap).
-    public init?<Source: BinaryFloatingPoint>(checked floatingPoint: Source) {
+    @inlinable public init?<Source: BinaryFloatingPoint>(checked floatingPoint: Source) {
         self.init(exactly: floatingPoint.rounded(.towardZero))
     }
 }
 
 extension Sequence where Element: FixedWidthInteger {
     /// The sum of the elements, or nil when it does not fit in the element type.
-    public func checkedSum() -> Element? {
+    @inlinable public func checkedSum() -> Element? {
         var total: Element = 0
         for element in self {
             guard let next = total.addingChecked(element) else { return nil }
@@ -53,5 +54,5 @@ extension Sequence where Element: FixedWidthInteger {
     }
 
     /// The sum of the elements, saturated at the type's bounds (see `saturatingAdding`).
-    public func saturatingSum() -> Element { reduce(0) { $0.saturatingAdding($1) } }
+    @inlinable public func saturatingSum() -> Element { reduce(0) { $0.saturatingAdding($1) } }
 }

@@ -56,9 +56,9 @@ public struct Evaluator: Sendable {
                 commandTables: &commandTables)
             let checks = rules.map { applyWaiver($0.evaluate(context), host: snapshot.host.name, port: instance.port) }
             // A failing target blocks every instance: the migration cannot start whatever the source looks like.
-            let status = Self.rollUp(checks + targetChecks)
+            let status = Self.rollUp(checks, targetChecks)
             return InstanceVerdict(
-                port: instance.port, status: status, score: Self.score(checks + targetChecks), checks: checks,
+                port: instance.port, status: status, score: Self.score(checks, targetChecks), checks: checks,
                 facts: facts(context))
         }
         let status = instances.map(\.status).max() ?? .review
@@ -90,21 +90,34 @@ public struct Evaluator: Sendable {
         return .ready
     }
 
+    /// `rollUp(checks + targetChecks)` without building the concatenation for every instance: the roll-up of a
+    /// union is the worse of the two roll-ups (each step asks whether any check is of a kind).
+    static func rollUp(_ checks: [CheckResult], _ targetChecks: [CheckResult]) -> ReadinessStatus {
+        max(rollUp(checks), rollUp(targetChecks))
+    }
+
     /// 100 minus 25 per failing blocker, 10 per unknown blocker, 8 per failing warning, 4 per warn, 1 per unknown
     /// warning; never below 0. docs/readiness.md explains the weights.
-    public static func score(_ checks: [CheckResult]) -> Double {
-        var score = 100.0
-        for check in checks {
-            switch (check.severity, check.status) {
-            case (.blocker, .fail): score -= 25
-            case (.blocker, .unknown): score -= 10
-            case (.blocker, .warn), (.warning, .fail): score -= 8
-            case (.warning, .warn): score -= 4
-            case (.warning, .unknown): score -= 1
+    public static func score(_ checks: [CheckResult]) -> Double { max(0, 100 - penalty(checks)) }
+
+    /// `score(checks + targetChecks)` without the concatenation (whole numbers: the sums are exact in any order).
+    static func score(_ checks: [CheckResult], _ targetChecks: [CheckResult]) -> Double {
+        max(0, 100 - penalty(checks) - penalty(targetChecks))
+    }
+
+    private static func penalty(_ checks: [CheckResult]) -> Double {
+        var penalty = 0.0
+        for index in checks.indices {
+            switch (checks[index].severity, checks[index].status) {
+            case (.blocker, .fail): penalty += 25
+            case (.blocker, .unknown): penalty += 10
+            case (.blocker, .warn), (.warning, .fail): penalty += 8
+            case (.warning, .warn): penalty += 4
+            case (.warning, .unknown): penalty += 1
             default: break
             }
         }
-        return max(0, score)
+        return penalty
     }
 
     /// Ranking: status, then score (higher first), then dataset (smaller first), then name.

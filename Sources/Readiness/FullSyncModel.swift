@@ -46,6 +46,11 @@ public struct FullSyncModel: Sendable {
     /// Why the model could not run at all (no write rate, no limits, no dataset size); nil when it ran.
     public private(set) var unknownReason: String?
 
+    /// No model yet: what an `InstanceContext` holds until its facts are read.
+    static let empty = FullSyncModel()
+
+    private init() {}
+
     public init(_ context: InstanceContext) {
         guard context.answered else {
             unknownReason = context.silenceReason
@@ -298,7 +303,7 @@ extension FullSyncModel {
     /// report.json's `facts.full_sync`: nil when no write-rate samples were collected (older runs, sampling off).
     static func facts(_ context: InstanceContext) -> FullSyncFacts? {
         guard case .success = context.writeSamples else { return nil }
-        return FullSyncModel(context).facts
+        return context.fullSync.facts
     }
 }
 

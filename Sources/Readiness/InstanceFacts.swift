@@ -21,25 +21,30 @@ public struct HostFacts: Sendable {
     public let transparentHugepages: String?
     /// The process list's lines (`PID ARGS`), when it was read.
     public let processes: [Substring]?
+    /// The lines of `processes` that are Redis Sentinels (`SentinelProcesses`), found once for the host's instances.
+    public let sentinelProcesses: [Substring]
     /// The firewall listing (`iptables -S` or `nft list ruleset`), when it was read.
     public let firewall: String?
 
     init(_ host: HostSnapshot) {
         // Only what was read: a failed read (`content` nil) is evidence of the failure, never parsed.
-        memInfo = host[.meminfo]?.content.map { MemInfo(parsing: $0) }
-        loadAverage = host[.loadavg]?.content.flatMap { LoadAverage(parsing: $0) }
-        cpuCount = host[.cpuCount]?.content.flatMap { Int($0.trimmed) }
-        let parsedMetadata = host[.instanceMetadata]?.content.map { InstanceMetadata(parsing: $0) }
+        // `screenedContent` is `content`, found without `failure`'s Foundation trim wherever the first bytes settle it.
+        memInfo = host[.meminfo]?.screenedContent.map { MemInfo(parsing: $0) }
+        loadAverage = host[.loadavg]?.screenedContent.flatMap { LoadAverage(parsing: $0) }
+        cpuCount = host[.cpuCount]?.screenedContent.flatMap { Int($0.trimmed) }
+        let parsedMetadata = host[.instanceMetadata]?.screenedContent.map { InstanceMetadata(parsing: $0) }
         metadata = parsedMetadata?.values.isEmpty == false ? parsedMetadata : nil
-        interfaceAddresses = host[.ipAddr]?.content.map { InterfaceAddresses.ipv4(parsing: $0) } ?? []
+        interfaceAddresses = host[.ipAddr]?.screenedContent.map { InterfaceAddresses.ipv4(parsing: $0) } ?? []
         access = AccessLog(parsing: host[.access]?.text ?? "")
-        cgroupMemoryLimit = host[.cgroupMemoryLimit]?.content.flatMap { Int64($0.trimmed) }.flatMap {
+        cgroupMemoryLimit = host[.cgroupMemoryLimit]?.screenedContent.flatMap { Int64($0.trimmed) }.flatMap {
             $0 >= 0 ? $0 : nil
         }
-        overcommitMemory = host[.overcommitMemory]?.content.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
-        transparentHugepages = host[.transparentHugepages]?.content.flatMap(TransparentHugepages.mode(parsing:))
-        processes = host[.processes]?.content.map(\.newlineSeparatedLines)
-        firewall = host[.firewall]?.content
+        overcommitMemory = host[.overcommitMemory]?.screenedContent.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        transparentHugepages = host[.transparentHugepages]?.screenedContent.flatMap(
+            TransparentHugepages.mode(parsing:))
+        processes = host[.processes]?.screenedContent.map(\.newlineSeparatedLines)
+        sentinelProcesses = processes.map(SentinelProcesses.lines(in:)) ?? []
+        firewall = host[.firewall]?.screenedContent
     }
 }
 
@@ -83,30 +88,35 @@ public struct InstanceContext: Sendable {
         self.hostFacts = hostFacts
         self.instance = instance
         self.target = target
-        info = RedisInfo(parsing: instance[.info]?.content ?? "")
-        clients = ClientList(parsing: instance[.clientList]?.content ?? "").clients
-        acl = instance[.aclList]?.content.map(ACLList.init(parsing:))
-        clientsWereRead = instance[.clientList]?.content != nil
+        // Each section is read once, through `screenedContent` (`content` without `failure`'s Foundation trim
+        // wherever the first bytes settle it).
+        let infoSection = instance[.info]
+        info = RedisInfo(parsing: infoSection?.screenedContent ?? "")
+        refusedForPassword = infoSection?.screenedFailure?.hasPrefix("NOAUTH") == true
+        let clientList = instance[.clientList]?.screenedContent
+        clients = ClientList(parsing: clientList ?? "").clients
+        acl = instance[.aclList]?.screenedContent.map(ACLList.init(parsing:))
+        clientsWereRead = clientList != nil
         if let section = instance[.moduleList] {
             modules =
-                section.content.map { .success(ModuleList(parsing: $0).modules) }
+                section.screenedContent.map { .success(ModuleList(parsing: $0).modules) }
                 ?? .failure(ReadFailure(reason: section.failure ?? "no reply"))
         } else {
             modules = .failure(ReadFailure(reason: "not collected"))
         }
-        diskFreeBytes = instance[.diskFree]?.content.flatMap(DiskFree.availableBytes(parsing:))
-        clusterNodes = instance[.clusterNodes]?.content.flatMap(ClusterNodes.init(parsing:))
+        diskFreeBytes = instance[.diskFree]?.screenedContent.flatMap(DiskFree.availableBytes(parsing:))
+        clusterNodes = instance[.clusterNodes]?.screenedContent.flatMap(ClusterNodes.init(parsing:))
         commandLineLayer = Self.commandLineLayer(of: instance)
         commandTable = instance[.commandTable].flatMap {
-            $0.truncated ? nil : $0.content.flatMap { commandTables.table(parsing: $0) }
+            $0.truncated ? nil : $0.screenedContent.flatMap { commandTables.table(parsing: $0) }
         }
         commandLookup = instance[.commandLookup].flatMap {
-            $0.truncated ? nil : $0.content.flatMap(CommandLookup.init(parsing:))
+            $0.truncated ? nil : $0.screenedContent.flatMap { commandTables.lookup(parsing: $0) }
         }
         writeSamples = Self.parsed(instance[.writeSample], WriteRateSamples.init(parsing:))
         keySample = Self.parsed(instance[.keySample], KeySample.init(parsing:))
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
-        let reply = instance[.configGet]?.content.map { ConfigGetReply(parsing: $0) }
+        let reply = instance[.configGet]?.screenedContent.map { ConfigGetReply(parsing: $0) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
         // Only files that were read are configuration: a failed or skipped read is evidence of the failure, never
         // parsed as content (a "Permission denied" parsed as an empty redis.conf once passed a blocker).
@@ -118,13 +128,18 @@ public struct InstanceContext: Sendable {
         } else {
             configuration = nil
         }
+        // Last: the model reads the facts above. The full-sync rule and the instance's facts share it.
+        fullSync = FullSyncModel(self)
     }
+
+    /// The full-sync model of this instance (`FullSyncModel`), worked out once for the rule and the report's facts.
+    public private(set) var fullSync = FullSyncModel.empty
 
     /// A sampling section parsed, or why not: not collected, a failed or skipped run (its first line says why), cut,
     /// or text that is not the format.
     static func parsed<Value>(_ section: CapturedSection?, _ parse: (String) -> Value?) -> Result<Value, ReadFailure> {
         guard let section else { return .failure(ReadFailure(reason: "not collected")) }
-        guard let text = section.content else {
+        guard let text = section.screenedContent else {
             let first = section.text.split(whereSeparator: \.isNewline).last {
                 $0.hasPrefix("skipped:") || $0.hasPrefix("failed:")
             }
@@ -166,7 +181,7 @@ public struct InstanceContext: Sendable {
     }
 
     /// Whether INFO was refused for want of a password (`NOAUTH`): the refusal is the evidence that one is needed.
-    public var refusedForPassword: Bool { instance[.info]?.failure?.hasPrefix("NOAUTH") == true }
+    public let refusedForPassword: Bool
 
     /// Whether INFO answered at all (false: instance down, NOAUTH, or redis-cli missing).
     public var answered: Bool { info.version != nil }
@@ -257,7 +272,8 @@ public struct InstanceContext: Sendable {
                     ? "the server's process is not known, so neither is its command line"
                     : "its command line was not collected")
         }
-        guard !section.truncated, let text = section.content, let commandLine = ServerCommandLine(parsing: text) else {
+        guard !section.truncated, let text = section.screenedContent, let commandLine = ServerCommandLine(parsing: text)
+        else {
             return .hidden("its command line could not be read")
         }
         guard commandLine.isObservable else {
@@ -335,5 +351,21 @@ public enum SettingLookup: Sendable {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing whitespace and newlines (Foundation's sets). In ASCII text those are tab, LF, VT,
+    /// FF, CR and space, so an ASCII text (nearly every one) is trimmed on its bytes, without Foundation's bridging.
+    var trimmed: String {
+        func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let original = self
+        var text = self
+        let ascii = text.withUTF8 { bytes -> String? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var low = 0
+            var high = bytes.count
+            while low < high, isTrimmed(bytes[low]) { low += 1 }
+            while high > low, isTrimmed(bytes[high - 1]) { high -= 1 }
+            guard low > 0 || high < bytes.count else { return original }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[low..<high]), as: UTF8.self)
+        }
+        return ascii ?? trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -86,18 +86,35 @@ public struct CommandLookup: Sendable, Hashable {
 
     /// nil when the text is not the collector's lookup (an error reply, COMMAND itself renamed, nothing).
     public init?(parsing text: String) {
-        for line in TextLine.split(text) {
-            let fields = CommandTable.words(line.content)
-            guard fields.count == 2, resolves.count < CommandTable.maximumCommands,
-                CommandTable.isCommandName(fields[0].lowercased()), fields[1] == "yes" || fields[1] == "no"
-            else { continue }
-            resolves[fields[0].lowercased()] = fields[1] == "yes"
+        // On the bytes: lines cut at LF with the CR of a CRLF dropped (`TextLine.split`), words at spaces
+        // (`CommandTable.words`); a name is lowercased as `lowercased()` does, by bytes when it is ASCII.
+        var text = text
+        resolves = text.withUTF8 { bytes in
+            var resolves: [String: Bool] = [:]
+            var start = 0
+            while start <= bytes.count {
+                let newline = bytes[start...].firstIndex(of: 0x0A)
+                var end = newline ?? bytes.count
+                if newline != nil, end > start, bytes[end - 1] == 0x0D { end -= 1 }
+                defer { start = (newline ?? bytes.count) + 1 }
+                guard let (nameBytes, answerBytes) = ASCIIBytes.twoPieces(bytes[start..<end], separator: 0x20),
+                    resolves.count < CommandTable.maximumCommands
+                else { continue }
+                let answer = bytes[answerBytes]
+                let yes = answer.elementsEqual("yes".utf8)
+                guard yes || answer.elementsEqual("no".utf8) else { continue }
+                let name = ASCIIBytes.lowercased(bytes[nameBytes])
+                guard CommandTable.isCommandName(name) else { continue }
+                resolves[name] = yes
+            }
+            return resolves
         }
         guard resolves.count >= 8 else { return nil }
+        unresolved = resolves.filter { !$0.value }.keys.sorted()
     }
 
-    /// Names that did not resolve: renamed or disabled.
-    public var unresolved: [String] { resolves.filter { !$0.value }.keys.sorted() }
+    /// Names that did not resolve: renamed or disabled (sorted once: a lookup is parsed once per distinct text).
+    public private(set) var unresolved: [String] = []
 }
 
 /// Which commands Redis and Valkey have had, in which release, and which of them change data. Measured from the

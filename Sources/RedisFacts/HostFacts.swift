@@ -5,6 +5,10 @@ public struct MemInfo: Sendable, Hashable {
     public var fields: [String: Int64]
 
     public init(parsing text: String) {
+        if let fields = ASCIIBytes.withASCII(text, Self.fields(ascii:)) {
+            self.fields = fields
+            return
+        }
         var fields: [String: Int64] = [:]
         for line in text.newlineSeparatedLines {
             let parts = line.split(separator: ":", maxSplits: 1)
@@ -18,6 +22,29 @@ public struct MemInfo: Sendable, Hashable {
             fields[String(parts[0])] = bytes
         }
         self.fields = fields
+    }
+
+    /// The same fields of ASCII text, read on its bytes (there every Character is one byte): lines cut at bytes
+    /// 10-13 with the empty ones dropped (`newlineSeparatedLines`), each cut at its first `:` after the leading ones
+    /// (`split(separator: ":", maxSplits: 1)` drops empty pieces), the value's words at spaces.
+    private static func fields(ascii bytes: UnsafeBufferPointer<UInt8>) -> [String: Int64] {
+        var fields: [String: Int64] = [:]
+        let lines = ASCIIBytes.pieces(bytes[...], isSeparator: { (10...13).contains($0) })
+        fields.reserveCapacity(lines.count)
+        for line in lines {
+            var nameStart = line.lowerBound
+            while nameStart < line.upperBound, bytes[nameStart] == UInt8(ascii: ":") { nameStart += 1 }
+            guard let colon = bytes[nameStart..<line.upperBound].firstIndex(of: UInt8(ascii: ":")),
+                colon + 1 < line.upperBound
+            else { continue }
+            let words = ASCIIBytes.pieces(bytes[(colon + 1)..<line.upperBound], separator: UInt8(ascii: " "))
+            guard let first = words.first, let number = ASCIIBytes.integer(bytes[first], as: Int64.self), number >= 0,
+                let value = words.count > 1 && bytes[words[1]].elementsEqual("kB".utf8)
+                    ? number.multipliedChecked(by: 1024) : number
+            else { continue }
+            fields[ASCIIBytes.string(bytes[nameStart..<colon])] = value
+        }
+        return fields
     }
 
     public var total: Int64? { fields["MemTotal"] }
@@ -48,6 +75,14 @@ public struct LoadAverage: Sendable, Hashable {
 /// `/sys/kernel/mm/transparent_hugepage/enabled`: the bracketed word is the mode (`always [madvise] never`).
 public enum TransparentHugepages {
     public static func mode(parsing text: String) -> String? {
+        // ASCII text on its bytes (every Character one byte there); `.some(nil)` when it has no bracketed word.
+        let fast = ASCIIBytes.withASCII(text) { bytes -> String? in
+            guard let open = bytes.firstIndex(of: UInt8(ascii: "[")),
+                let close = bytes[open...].firstIndex(of: UInt8(ascii: "]"))
+            else { return nil }
+            return ASCIIBytes.string(bytes[(open + 1)..<close])
+        }
+        if let fast { return fast }
         guard let open = text.firstIndex(of: "["), let close = text[open...].firstIndex(of: "]") else { return nil }
         return String(text[text.index(after: open)..<close])
     }
@@ -87,6 +122,47 @@ public struct InstanceMetadata: Sendable, Hashable {
 /// IPv4 addresses of the host's interfaces, from `ip -j addr` (JSON) or `ip addr` (text).
 public enum InterfaceAddresses {
     public static func ipv4(parsing text: String) -> [String] {
+        let found = ASCIIBytes.withASCII(text, candidates(ascii:)) ?? candidates(text)
+        return found.filter { IPv4Address($0) != nil }
+    }
+
+    /// The candidates of ASCII text, on its bytes (there every Character is one byte): after each `"local":"` (the
+    /// matches `split` finds, left to right without overlap) up to the next quote, or the word after `inet`.
+    private static func candidates(ascii bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var found: [String] = []
+        if bytes.first == UInt8(ascii: "[") {
+            let marker = Array("\"local\":\"".utf8)
+            var index = 0
+            while index + marker.count <= bytes.count {
+                guard bytes[index..<(index + marker.count)].elementsEqual(marker) else {
+                    index += 1
+                    continue
+                }
+                index += marker.count
+                let end = bytes[index...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.count
+                if !bytes[index..<end].contains(UInt8(ascii: ":")) {
+                    found.append(ASCIIBytes.string(bytes[index..<end]))
+                }
+            }
+        } else {
+            for line in ASCIIBytes.pieces(bytes[...], isSeparator: { (10...13).contains($0) }) {
+                let words = ASCIIBytes.pieces(bytes[line], separator: 0x20)
+                if let index = words.firstIndex(where: { bytes[$0].elementsEqual("inet".utf8) }),
+                    index + 1 < words.count
+                {
+                    // `split(separator: "/").first ?? ""`: the first piece that is not empty, or "".
+                    let address = words[index + 1]
+                    var start = address.lowerBound
+                    while start < address.upperBound, bytes[start] == UInt8(ascii: "/") { start += 1 }
+                    let end = bytes[start..<address.upperBound].firstIndex(of: UInt8(ascii: "/")) ?? address.upperBound
+                    found.append(ASCIIBytes.string(bytes[start..<end]))
+                }
+            }
+        }
+        return found
+    }
+
+    private static func candidates(_ text: String) -> [String] {
         var found: [String] = []
         if text.hasPrefix("[") {
             // JSON: every `"local":"a.b.c.d"` of family inet (IPv6 locals contain ':').
@@ -103,7 +179,7 @@ public enum InterfaceAddresses {
                 }
             }
         }
-        return found.filter { IPv4Address($0) != nil }
+        return found
     }
 }
 
@@ -144,10 +220,23 @@ public enum FirewallRules {
     public static func rulesBlocking(port: Int, in text: String) -> [String] {
         text.newlineSeparatedLines.map(String.init).filter { line in
             let blocks =
-                line.contains("-j DROP") || line.contains("-j REJECT") || line.contains(" drop")
-                || line.contains(" reject")
-            let matchesPort = line.contains("--dport \(port)") || line.contains("dport \(port)")
+                TextSearch.contains(line, "-j DROP") || TextSearch.contains(line, "-j REJECT")
+                || TextSearch.contains(line, " drop") || TextSearch.contains(line, " reject")
+            let matchesPort =
+                blocks && (TextSearch.contains(line, "--dport \(port)") || TextSearch.contains(line, "dport \(port)"))
             return blocks && matchesPort && !line.hasPrefix("-P ")
+        }
+    }
+}
+
+/// Redis Sentinels in the process list (`PID ARGS` lines).
+public enum SentinelProcesses {
+    /// The lines of Sentinels: `redis-sentinel`, or `redis-server --sentinel`, which retitles itself
+    /// `redis-server *:26379 [sentinel]`.
+    public static func lines(in processes: [Substring]) -> [Substring] {
+        processes.filter {
+            TextSearch.contains($0, "redis-sentinel") || TextSearch.contains($0, "--sentinel")
+                || TextSearch.contains($0, "[sentinel]")
         }
     }
 }
@@ -166,7 +255,7 @@ public struct ClientOutputBufferLimit: Sendable, Hashable {
 
     /// Finds the replica class in a value holding one or more `class hard soft seconds` groups.
     public static func replica(in value: String) -> ClientOutputBufferLimit? {
-        let words = value.split(separator: " ").map(String.init)
+        let words = ASCIIBytes.spaceSeparatedWords(value)
         var index = 0
         while index + 3 < words.count {
             if ["replica", "slave"].contains(words[index].lowercased()),

@@ -31,6 +31,11 @@ public struct KeySample: Sendable, Hashable {
     }
 
     public init?(parsing text: String) {
+        if let parsed = ASCIIBytes.withASCII(text, Self.init(ascii:)) {
+            guard let parsed else { return nil }
+            self = parsed
+            return
+        }
         let lines = text.newlineSeparatedLines
         guard let header = lines.first?.split(separator: " "), header.count == 10, header[0] == "sampled",
             let sampled = Int64(header[1]), sampled >= 0, header[2] == "complete",
@@ -43,6 +48,79 @@ public struct KeySample: Sendable, Hashable {
         for line in lines.dropFirst().prefix(64) {
             if let key = Self.key(line) { keys.append(key) }
         }
+    }
+
+    /// The same reading of ASCII text, on its bytes (see `ASCIIBytes`): lines cut at bytes 10-13 with the empty
+    /// ones dropped (`newlineSeparatedLines`), words at spaces.
+    private init?(ascii bytes: UnsafeBufferPointer<UInt8>) {
+        let lines = ASCIIBytes.pieces(bytes[...], isSeparator: { (10...13).contains($0) })
+        guard let first = lines.first else { return nil }
+        let header = ASCIIBytes.pieces(bytes[first], separator: UInt8(ascii: " ")).map { bytes[$0] }
+        guard header.count == 10, header[0].elementsEqual("sampled".utf8),
+            let sampled = ASCIIBytes.integer(header[1], as: Int64.self), sampled >= 0,
+            header[2].elementsEqual("complete".utf8),
+            header[3].elementsEqual("yes".utf8) || header[3].elementsEqual("no".utf8),
+            header[8].elementsEqual("measure".utf8)
+        else { return nil }
+        self.sampled = sampled
+        complete = header[3].elementsEqual("yes".utf8)
+        measure = ASCIIBytes.string(header[9].prefix(16))
+        keys = []
+        for line in lines.dropFirst().prefix(64) {
+            if let key = Self.key(ascii: bytes[line]) { keys.append(key) }
+        }
+    }
+
+    /// `key(_:)` of an ASCII line, on its bytes: there every Character is one byte.
+    static func key(ascii line: Slice<UnsafeBufferPointer<UInt8>>) -> Key? {
+        // split(separator: " ", maxSplits: 5, omittingEmptySubsequences: false): five spaces, then the rest.
+        var words: [Slice<UnsafeBufferPointer<UInt8>>] = []
+        words.reserveCapacity(6)
+        var start = line.startIndex
+        var index = start
+        while index < line.endIndex, words.count < 5 {
+            if line[index] == UInt8(ascii: " ") {
+                words.append(line[start..<index])
+                start = index + 1
+            }
+            index += 1
+        }
+        guard words.count == 5 else { return nil }
+        words.append(line[start...])
+        guard words[0].elementsEqual("key".utf8), let database = ASCIIBytes.integer(words[1], as: Int.self),
+            (0...65_535).contains(database), words[2].count <= 32,
+            words[2].allSatisfy({
+                ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z"))
+                    || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+            })
+        else { return nil }
+        let measuredBy = ASCIIBytes.string(words[4])
+        guard Key.measures.contains(measuredBy) else { return nil }
+        let size: Int64?
+        if words[3].elementsEqual("-".utf8) {
+            size = nil
+        } else {
+            guard let value = ASCIIBytes.integer(words[3], as: Int64.self), value >= 0 else { return nil }
+            size = value
+        }
+        var name = words[5]
+        let cut = name.starts(with: "cut ".utf8)
+        if cut { name = name.dropFirst(4) }
+        let hidden =
+            name.starts(with: "sha256:".utf8) && name.count == 19
+            && name.dropFirst(7).allSatisfy({
+                ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+                    || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F"))
+            })
+        // Printable ASCII only (0x20-0x7E): the Character check's `isASCII && !isNewline && != DEL && >= " "`.
+        guard name.count <= 520, name.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+            (name.first == UInt8(ascii: "\"") && name.last == UInt8(ascii: "\"") && name.count >= 2) || hidden
+        else { return nil }
+        return Key(
+            database: database, type: ASCIIBytes.string(words[2]), size: size, measuredBy: measuredBy,
+            name: ASCIIBytes.string(name), nameCut: cut)
     }
 
     static func key(_ line: Substring) -> Key? {

@@ -107,6 +107,27 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// Redis's sdssplitargs (see `RedisArguments`): the words of one line, or nil when its quotes are unbalanced or
     /// a closing quote is followed by something other than a space.
     public static func splitArguments(_ line: String) -> [String]? {
-        RedisArguments.words(line)?.map(\.value)
+        if let words = ASCIIBytes.withASCII(line, unquotedWords(ascii:)), let words { return words }
+        return RedisArguments.words(line)?.map(\.value)
+    }
+
+    /// sdssplitargs of an ASCII line without quotes or NUL, on its bytes (there every scalar is one byte): words
+    /// begin after C `isspace` and an unquoted word ends only at space, LF, CR or tab (`a\vb` is one word); nil for
+    /// any other line, which `RedisArguments` reads.
+    private static func unquotedWords(ascii line: UnsafeBufferPointer<UInt8>) -> [String]? {
+        guard !line.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == 0 }) else {
+            return nil
+        }
+        var words: [String] = []
+        var index = 0
+        while index < line.count {
+            while index < line.count, line[index] == 0x20 || (0x09...0x0D).contains(line[index]) { index += 1 }
+            guard index < line.count else { break }
+            let start = index
+            while index < line.count, ![0x20, 0x0A, 0x0D, 0x09].contains(line[index]) { index += 1 }
+            words.append(ASCIIBytes.string(line[start..<index]))
+            index += 1
+        }
+        return words
     }
 }

@@ -29,19 +29,31 @@ public struct RedisInfo: Sendable, Hashable {
     public private(set) var sections: [Section]
     /// Each field name's first occurrence: its value and section. Rules look fields up by name dozens of times per
     /// instance, and `INFO everything` has hundreds of fields, so a scan per look-up was most of evaluating one.
-    private var firstOccurrence: [String: (value: String, section: String)] = [:]
+    /// Positions (section, field) rather than the Strings: building it then copies no String.
+    private var firstOccurrence: [String: (section: Int, field: Int)] = [:]
 
     public static func == (lhs: RedisInfo, rhs: RedisInfo) -> Bool { lhs.sections == rhs.sections }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(sections) }
 
     public init(parsing text: String) {
-        sections = text.utf8.allSatisfy { $0 < 0x80 } ? Self.sections(ascii: Array(text.utf8)) : Self.sections(text)
-        for section in sections {
-            for field in section.fields where firstOccurrence[field.key] == nil {
-                firstOccurrence[field.key] = (field.value, section.name)
+        sections = ASCIIBytes.withASCII(text, Self.sections(asciiBytes:)) ?? Self.sections(text)
+        // Backwards, each field overwriting: the first occurrence is the one left, with one hash per field.
+        firstOccurrence.reserveCapacity(sections.reduce(0) { $0 + $1.fields.count })
+        for section in sections.indices.reversed() {
+            for field in sections[section].fields.indices.reversed() {
+                firstOccurrence[sections[section].fields[field].key] = (section, field)
             }
         }
+        // Derived once: rules ask for the version, the engine and the keyspace many times per instance.
+        version = self["redis_version"].flatMap(RedisVersion.init)
+        valkeyVersion = self["valkey_version"].flatMap(RedisVersion.init)
+        if self["valkey_version"] != nil || self["server_name"] == "valkey" {
+            engine = .valkey
+        } else {
+            engine = self["redis_version"] != nil ? .redis : nil
+        }
+        keyspace = Self.keyspace(of: sections)
     }
 
     /// The sections of any text: lines split at every kind of newline (CRLF is one Character), trimmed.
@@ -68,8 +80,10 @@ public struct RedisInfo: Sendable, Hashable {
     /// ASCII the newline Characters are LF, VT, FF, CR and CRLF, so splitting at bytes 10-13 and dropping empty
     /// pieces gives the same lines, and trimming, `#` and `:` are single bytes. Several times faster than walking
     /// Characters; RedisInfoTests checks both give the same sections.
-    static func sections(ascii bytes: [UInt8]) -> [Section] {
-        func text(_ slice: ArraySlice<UInt8>) -> String { String(decoding: slice, as: UTF8.self) }
+    static func sections(ascii bytes: [UInt8]) -> [Section] { bytes.withUnsafeBufferPointer(sections(asciiBytes:)) }
+
+    private static func sections(asciiBytes bytes: UnsafeBufferPointer<UInt8>) -> [Section] {
+        func text(_ slice: Slice<UnsafeBufferPointer<UInt8>>) -> String { ASCIIBytes.string(slice) }
         var sections: [Section] = []
         var current = Section(name: "", fields: [])
         var start = 0
@@ -98,11 +112,13 @@ public struct RedisInfo: Sendable, Hashable {
     public func section(_ name: String) -> Section? { sections.first { $0.name == name.lowercased() } }
 
     /// A field from any section (the first one that has it).
-    public subscript(field: String) -> String? { firstOccurrence[field]?.value }
+    public subscript(field: String) -> String? {
+        firstOccurrence[field].map { sections[$0.section].fields[$0.field].value }
+    }
 
     /// `section.field` for evidence, e.g. `INFO replication.role`.
     public func source(of field: String) -> String {
-        "INFO \(firstOccurrence[field]?.section ?? "?").\(field)"
+        "INFO \(firstOccurrence[field].map { sections[$0.section].name } ?? "?").\(field)"
     }
 
     public func integer(_ field: String) -> Int64? { self[field].flatMap { Int64($0) } }
@@ -125,17 +141,14 @@ public struct RedisInfo: Sendable, Hashable {
     // MARK: Well-known fields
 
     /// `redis_version` (Valkey also reports it, for compatibility: 7.2.4 on Valkey 8 and 9).
-    public var version: RedisVersion? { self["redis_version"].flatMap(RedisVersion.init) }
+    public private(set) var version: RedisVersion?
     /// Valkey's own version, when the server is Valkey.
-    public var valkeyVersion: RedisVersion? { self["valkey_version"].flatMap(RedisVersion.init) }
+    public private(set) var valkeyVersion: RedisVersion?
     public var isValkey: Bool { engine == .valkey }
 
     /// Valkey when INFO says `server_name:valkey` or has a `valkey_version` field, Redis when it has only
     /// `redis_version`; nil when INFO did not answer (no version field at all).
-    public var engine: ServerEngine? {
-        if self["valkey_version"] != nil || self["server_name"] == "valkey" { return .valkey }
-        return self["redis_version"] != nil ? .redis : nil
-    }
+    public private(set) var engine: ServerEngine?
 
     /// The version of the engine that answered: `valkey_version` on Valkey (its `redis_version` stays 7.2.4 from
     /// Valkey 8 on), else `redis_version`. A Valkey without `valkey_version` reports its own version as
@@ -161,8 +174,10 @@ public struct RedisInfo: Sendable, Hashable {
     public var tcpPort: Int? { self["tcp_port"].flatMap { Int($0) } }
 
     /// Databases that hold keys (`# Keyspace`: `db0:keys=1,expires=0,avg_ttl=0`).
-    public var keyspace: [KeyspaceDatabase] {
-        guard let section = section("keyspace") else { return [] }
+    public private(set) var keyspace: [KeyspaceDatabase] = []
+
+    private static func keyspace(of sections: [Section]) -> [KeyspaceDatabase] {
+        guard let section = sections.first(where: { $0.name == "keyspace" }) else { return [] }
         return section.fields.compactMap { field in
             guard field.key.hasPrefix("db"), let index = Int(field.key.dropFirst(2)) else { return nil }
             let values = Self.commaFields(field.value)
@@ -177,12 +192,12 @@ public struct RedisInfo: Sendable, Hashable {
     public var commandStats: [String: CommandStat] {
         guard let section = section("commandstats") else { return [:] }
         var stats: [String: CommandStat] = [:]
+        stats.reserveCapacity(section.fields.count)
         for field in section.fields where field.key.hasPrefix("cmdstat_") {
-            let values = Self.commaFields(field.value)
+            func value(_ name: String) -> Int64? { Self.commaField(name, in: field.value).flatMap { Int64($0) } }
             stats[String(field.key.dropFirst("cmdstat_".count)).lowercased()] = CommandStat(
-                calls: values["calls"].flatMap { Int64($0) } ?? 0, microseconds: values["usec"].flatMap { Int64($0) },
-                rejectedCalls: values["rejected_calls"].flatMap { Int64($0) },
-                failedCalls: values["failed_calls"].flatMap { Int64($0) })
+                calls: value("calls") ?? 0, microseconds: value("usec"), rejectedCalls: value("rejected_calls"),
+                failedCalls: value("failed_calls"))
         }
         return stats
     }
@@ -190,11 +205,53 @@ public struct RedisInfo: Sendable, Hashable {
     /// A whole number from 0 to Int64.max, else nil.
     static func count(_ text: String) -> Int64? { Int64(text).flatMap { $0 >= 0 ? $0 : nil } }
 
+    /// `commaFields(text)[name]` without building the dictionary: the last pair of that name, read on the bytes of
+    /// ASCII text (a count or statistics line is read for a few names only).
+    static func commaField(_ name: String, in text: String) -> String? {
+        var name = name
+        let fast = name.withUTF8 { nameBytes in
+            ASCIIBytes.withASCII(text) { bytes -> String? in
+                var found: Range<Int>?
+                for pair in ASCIIBytes.pieces(bytes[...], separator: UInt8(ascii: ",")) {
+                    guard let (key, value) = commaPair(bytes, pair), bytes[key].elementsEqual(nameBytes) else {
+                        continue
+                    }
+                    found = value
+                }
+                return found.map { ASCIIBytes.string(bytes[$0]) }
+            }
+        }
+        return fast ?? commaFields(text)[name]
+    }
+
+    /// The name and value of one `name=value` pair, cut as `split(separator: "=", maxSplits: 1)` cuts it.
+    private static func commaPair(_ bytes: UnsafeBufferPointer<UInt8>, _ pair: Range<Int>) -> (Range<Int>, Range<Int>)?
+    {
+        var nameStart = pair.lowerBound
+        while nameStart < pair.upperBound, bytes[nameStart] == UInt8(ascii: "=") { nameStart += 1 }
+        guard let equals = bytes[nameStart..<pair.upperBound].firstIndex(of: UInt8(ascii: "=")),
+            equals + 1 < pair.upperBound
+        else { return nil }
+        return (nameStart..<equals, (equals + 1)..<pair.upperBound)
+    }
+
     static func commaFields(_ text: String) -> [String: String] {
+        if let fields = ASCIIBytes.withASCII(text, commaFields(ascii:)) { return fields }
         var result: [String: String] = [:]
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1)
             if parts.count == 2 { result[String(parts[0])] = String(parts[1]) }
+        }
+        return result
+    }
+
+    /// The same fields of ASCII text, on its bytes (there every Character is one byte): pairs between commas, each
+    /// cut at its first `=` after any leading ones (`split(separator: "=", maxSplits: 1)` drops empty pieces).
+    private static func commaFields(ascii bytes: UnsafeBufferPointer<UInt8>) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in ASCIIBytes.pieces(bytes[...], separator: UInt8(ascii: ",")) {
+            guard let (name, value) = commaPair(bytes, pair) else { continue }
+            result[ASCIIBytes.string(bytes[name])] = ASCIIBytes.string(bytes[value])
         }
         return result
     }
@@ -257,17 +314,43 @@ public struct RedisVersion: Sendable, Hashable, Comparable, CustomStringConverti
 
 /// Redis memory units in config files and CONFIG SET: `1k` = 1000, `1kb` = 1024, likewise m/mb and g/gb.
 public enum ByteSize {
+    static let units: [(String, Int64)] = [
+        ("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000), ("m", 1_000_000), ("k", 1_000),
+        ("b", 1),
+    ]
+
     public static func parse(_ text: String) -> Int64? {
+        if let size = ASCIIBytes.withASCII(text, parse(ascii:)) { return size }
         let lowered = text.trimmed.lowercased()
-        let units: [(String, Int64)] = [
-            ("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10), ("g", 1_000_000_000), ("m", 1_000_000), ("k", 1_000),
-            ("b", 1),
-        ]
         for (suffix, multiplier) in units where lowered.hasSuffix(suffix) {
             guard let number = Int64(lowered.dropLast(suffix.count)) else { return nil }
             // `maxmemory 99999999999gb` does not fit in Int64: unknown, not a trap.
             return number.multipliedChecked(by: multiplier)
         }
         return Int64(lowered)
+    }
+
+    /// The same for ASCII text, on its bytes (there every Character is one byte, and `lowercased` maps A-Z only).
+    private static func parse(ascii text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var low = 0
+        var high = text.count
+        while low < high, isTrimmed(text[low]) { low += 1 }
+        while high > low, isTrimmed(text[high - 1]) { high -= 1 }
+        func lowered(_ index: Int) -> UInt8 {
+            text[index] >= 0x41 && text[index] <= 0x5A ? text[index] | 0x20 : text[index]
+        }
+        for (suffix, multiplier) in units {
+            let suffixBytes = Array(suffix.utf8)
+            guard high - low >= suffixBytes.count,
+                suffixBytes.indices.allSatisfy({ lowered(high - suffixBytes.count + $0) == suffixBytes[$0] })
+            else { continue }
+            // Digits, signs and the unit letters: lowercasing cannot change what the number reads.
+            guard let number = ASCIIBytes.integer(text[low..<(high - suffixBytes.count)], as: Int64.self) else {
+                return nil
+            }
+            return number.multipliedChecked(by: multiplier)
+        }
+        return ASCIIBytes.integer(text[low..<high], as: Int64.self)
     }
 }

@@ -6,15 +6,34 @@ public struct ConfigGetReply: Sendable, Hashable {
     public var values: [String: String]
 
     public init(parsing text: String) {
-        var lines = TextLine.split(text).map { $0.content.trimmed }
-        if lines.last == "" { lines.removeLast() }
-        var values: [String: String] = [:]
-        var index = 0
-        while index + 1 < lines.count {
-            values[lines[index].lowercased()] = lines[index + 1]
-            index += 2
+        // Read on the bytes: `TextLine.split` cuts at LF, `trimmed` removes spaces, tabs, CR and LF at both ends (the
+        // CR of a CRLF with them), all single bytes, so trimming a line's bytes and then decoding them gives the
+        // String that decoding and then trimming gave; names are lowercased as `lowercased()` does.
+        var text = text
+        values = text.withUTF8 { bytes in
+            func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+            var values: [String: String] = [:]
+            values.reserveCapacity(256)
+            // Lines in pairs as they come; the last line is left out when it is empty once trimmed, as before.
+            var name: Range<Int>?
+            var start = 0
+            while start <= bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                var low = start
+                var high = end
+                while low < high, isTrimmed(bytes[low]) { low += 1 }
+                while high > low, isTrimmed(bytes[high - 1]) { high -= 1 }
+                start = end + 1
+                if end == bytes.count && low == high { break }
+                if let pending = name {
+                    values[ASCIIBytes.lowercased(bytes[pending])] = ASCIIBytes.string(bytes[low..<high])
+                    name = nil
+                } else {
+                    name = low..<high
+                }
+            }
+            return values
         }
-        self.values = values
     }
 
     public subscript(name: String) -> String? { values[name.lowercased()] }
@@ -40,6 +59,10 @@ public struct ClientList: Sendable, Hashable {
     public var clients: [Client]
 
     public init(parsing text: String) {
+        if let clients = ASCIIBytes.withASCII(text, Self.clients(ascii:)) {
+            self.clients = clients
+            return
+        }
         clients = TextLine.split(text).compactMap { textLine in
             let line = textLine.content.trimmed
             var fields: [String: String] = [:]
@@ -49,6 +72,36 @@ public struct ClientList: Sendable, Hashable {
             }
             return fields.isEmpty ? nil : Client(fields: fields)
         }
+    }
+
+    /// The clients of ASCII text, read on its bytes (there every Character is one byte): lines cut at LF as
+    /// `TextLine.split` cuts them (a CR before it is trimmed with the line's ends).
+    private static func clients(ascii bytes: UnsafeBufferPointer<UInt8>) -> [Client] {
+        var clients: [Client] = []
+        var start = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            if let client = client(ascii: bytes[start..<end]) { clients.append(client) }
+            start = end + 1
+        }
+        return clients
+    }
+
+    /// The client of one line: trimmed like `trimmed`, split at spaces, each `key=value` cut at its first `=`; nil
+    /// for a line without a field.
+    private static func client(ascii line: Slice<UnsafeBufferPointer<UInt8>>) -> Client? {
+        func isTrimmed(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var low = line.startIndex
+        var high = line.endIndex
+        while low < high, isTrimmed(line[low]) { low += 1 }
+        while high > low, isTrimmed(line[high - 1]) { high -= 1 }
+        var fields: [String: String] = [:]
+        for pair in ASCIIBytes.pieces(line[low..<high], separator: UInt8(ascii: " ")) {
+            guard let equals = line[pair].firstIndex(of: UInt8(ascii: "=")) else { continue }
+            fields[ASCIIBytes.string(line[pair.lowerBound..<equals])] = ASCIIBytes.string(
+                line[(equals + 1)..<pair.upperBound])
+        }
+        return fields.isEmpty ? nil : Client(fields: fields)
     }
 }
 
@@ -98,9 +151,16 @@ public struct ACLList: Sendable, Hashable {
 
     public init(parsing text: String) {
         users = TextLine.split(text).compactMap { line in
-            let words = line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).map {
-                String(String.UnicodeScalarView($0))
-            }
+            // C `isspace` splits; in an ASCII line every scalar is one byte, so the bytes split the same.
+            let words =
+                ASCIIBytes.withASCII(line.content) { bytes in
+                    ASCIIBytes.pieces(bytes[...], isSeparator: { $0 == 0x20 || (0x09...0x0D).contains($0) }).map {
+                        ASCIIBytes.string(bytes[$0])
+                    }
+                }
+                ?? line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).map {
+                    String(String.UnicodeScalarView($0))
+                }
             guard words.count >= 2, words[0] == "user" else { return nil }
             // ACL rules apply left to right: the last on/off and nopass/resetpass win.
             var enabled = false

@@ -25,6 +25,7 @@ struct FleetAudit: AsyncParsableCommand {
         subcommands: [
             AuditCommand.self, ReportCommand.self, PlanCommand.self, CollectCommand.self, ExecCommand.self,
             HostsCommand.self, HistoryCommand.self, DiffCommand.self, PlanBenchCommand.self, RunBenchCommand.self,
+            EvaluateBenchCommand.self,
         ]
     )
 

@@ -19,7 +19,7 @@ struct SourceFullSyncRule: InstanceRule {
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
         guard context.answered else { return silent(context) }
-        let model = FullSyncModel(context)
+        let model = context.fullSync
         if let reason = model.unknownReason {
             return result(
                 .unknown, "Cannot tell: \(reason).", model.evidence,

@@ -199,10 +199,7 @@ struct SourceSentinelRule: InstanceRule {
     let severity = Severity.warning
 
     func evaluate(_ context: InstanceContext) -> CheckResult {
-        let sentinelProcesses = (context.hostFacts.processes ?? []).filter {
-            // `redis-server --sentinel` retitles itself `redis-server *:26379 [sentinel]`.
-            $0.contains("redis-sentinel") || $0.contains("--sentinel") || $0.contains("[sentinel]")
-        }
+        let sentinelProcesses = context.hostFacts.sentinelProcesses
         let clients = context.clients.filter {
             ($0.name ?? "").lowercased().contains("sentinel") || ($0.lastCommand ?? "").hasPrefix("sentinel")
         }
