@@ -34,14 +34,22 @@ extension PrivateFile {
         }
         var written: [String] = []
         do throws(WriteError) {
-            // mkdir(2)'s mode is reduced by the umask.
-            if chmod(staging, directoryMode) != 0 { throw WriteError(path: staging, operation: "chmod", errno: errno) }
+            // mkdir(2)'s and open(2)'s modes are reduced by the umask. The new directory's mode shows whether it
+            // took any of 0700's bits: when it took none, it takes none of 0600's either and each file is created
+            // 0600 with no fchmod(2). (A umask changed by another thread meanwhile could only make a file stricter,
+            // never readable by others; fleet-audit never changes its umask.)
+            var status = stat()
+            guard stat(staging, &status) == 0 else { throw WriteError(path: staging, operation: "stat", errno: errno) }
+            let umaskKeepsModes = status.st_mode & 0o777 == directoryMode
+            if !umaskKeepsModes, chmod(staging, directoryMode) != 0 {
+                throw WriteError(path: staging, operation: "chmod", errno: errno)
+            }
             // A name given twice is written once, with its last content: what writing the files in turn would leave.
             let lastIndexByName = Dictionary(files.enumerated().map { ($1.name, $0) }, uniquingKeysWith: max)
             for (index, file) in files.enumerated() where lastIndexByName[file.name] == index {
                 let filePath = staging + "/" + file.name
                 written.append(filePath)
-                try writeNew(file.data, to: filePath)
+                try writeNew(file.data, to: filePath, setMode: !umaskKeepsModes)
             }
             if rename(staging, path) == 0 { return }
             // rename(2) replaces only an empty directory: ENOTEMPTY or EEXIST when it holds files, ENOTDIR when it is
@@ -60,7 +68,8 @@ extension PrivateFile {
     }
 
     /// Creates `path` (which must not exist) 0600 and writes `data` into it; the file is not visible to readers yet.
-    private static func writeNew(_ data: Data, to path: String) throws(WriteError) {
+    /// `setMode`: the umask reduces 0600, so the mode is set again once the file is open.
+    private static func writeNew(_ data: Data, to path: String, setMode: Bool) throws(WriteError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
         guard descriptor >= 0 else { throw WriteError(path: path, operation: "create", errno: errno) }
         defer { close(descriptor) }
@@ -79,8 +88,7 @@ extension PrivateFile {
             }
         }
         if let failure { throw failure }
-        // The mode given to open(2) is reduced by the umask; a private file is 0600 whatever the umask says.
-        if fchmod(descriptor, fileMode) != 0 { throw WriteError(path: path, operation: "chmod", errno: errno) }
+        if setMode, fchmod(descriptor, fileMode) != 0 { throw WriteError(path: path, operation: "chmod", errno: errno) }
     }
 
     private static func removeStaging(_ staging: String, files: [String]) {

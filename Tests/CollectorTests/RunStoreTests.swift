@@ -129,7 +129,16 @@ final class RunStoreTests: XCTestCase {
 
     /// Evidence holds what hosts hold: private from the moment it exists, whatever the umask.
     func testEveryRunFileIs0600AndEveryDirectory0700EvenUnderAPermissiveUmask() throws {
-        let previous = umask(0)
+        try assertEveryRunFileIsPrivate(underUmask: 0)
+    }
+
+    /// A umask that takes the owner's bits (0277: files would be 0400, directories 0500) is overridden too.
+    func testEveryRunFileIs0600AndEveryDirectory0700EvenUnderARestrictiveUmask() throws {
+        try assertEveryRunFileIsPrivate(underUmask: 0o277)
+    }
+
+    private func assertEveryRunFileIsPrivate(underUmask mask: mode_t) throws {
+        let previous = umask(mask)
         defer { umask(previous) }
         let run = try RunStore(root: root.path + "/reports").startRun()
         try run.record(Self.sampleSnapshot())
