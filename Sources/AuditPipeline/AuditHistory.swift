@@ -36,7 +36,8 @@ struct AuditHistory {
     mutating func context(for verdict: FleetVerdict) -> (RunChanges?, [TrendPoint]) {
         guard let store else { return (nil, []) }
         do {
-            return (try store.sinceLastRun(verdict), try store.trend(through: verdict))
+            let context = try store.reportContext(for: verdict)
+            return (context.changes, context.trend)
         } catch {
             fail(error)
             return (nil, [])

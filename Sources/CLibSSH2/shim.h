@@ -14,8 +14,31 @@
 #include <string.h>
 #include <sys/socket.h>
 
+// libssh2 1.10 reads the server's identification line one byte per recv(2) (session.c, banner_receive): about forty
+// system calls for "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10", each then followed by a TCP_QUICKACK setsockopt. Reads
+// of fewer than 64 bytes are served from this small per-session buffer, filled by one recv; the bytes it holds past
+// the line (the start of the server's KEXINIT) go to libssh2's next read before the socket is read again. It is the
+// session's abstract pointer, which only the receive callback reads (the allocator callbacks are libssh2's own).
+typedef struct {
+    size_t start;
+    size_t end;
+    unsigned char bytes[512];
+} fa_read_ahead;
+
 static inline LIBSSH2_SESSION *fa_session_init(void) {
-    return libssh2_session_init_ex(NULL, NULL, NULL, NULL);
+    fa_read_ahead *ahead = calloc(1, sizeof(fa_read_ahead));
+    LIBSSH2_SESSION *session = libssh2_session_init_ex(NULL, NULL, NULL, ahead);
+    if (session == NULL) free(ahead);
+    return session;
+}
+
+// Frees the session and then its read-ahead buffer (only once libssh2 has let go of the session).
+static inline int fa_session_free(LIBSSH2_SESSION *session) {
+    void **abstract = libssh2_session_abstract(session);
+    void *ahead = abstract != NULL ? *abstract : NULL;
+    int result = libssh2_session_free(session);
+    if (result == 0) free(ahead);
+    return result;
 }
 
 static inline LIBSSH2_CHANNEL *fa_channel_open_session(LIBSSH2_SESSION *session) {
@@ -163,12 +186,26 @@ static inline int fa_session_disconnect(LIBSSH2_SESSION *session, const char *de
 // due at once (Linux tcp_setsockopt), and libssh2 ends most reads with a receive that finds nothing (EAGAIN), whose
 // system call would be spent for no ACK.
 static ssize_t fa_recv_quickack(libssh2_socket_t socket, void *buffer, size_t length, int flags, void **abstract) {
-    (void)abstract;
-    ssize_t received = recv(socket, buffer, length, flags);
+    fa_read_ahead *ahead = abstract != NULL ? (fa_read_ahead *)*abstract : NULL;
+    if (ahead != NULL && ahead->start < ahead->end) {
+        size_t count = ahead->end - ahead->start < length ? ahead->end - ahead->start : length;
+        memcpy(buffer, ahead->bytes + ahead->start, count);
+        ahead->start += count;
+        return (ssize_t)count;
+    }
+    int small = ahead != NULL && length > 0 && length < 64;
+    ssize_t received = small ? recv(socket, ahead->bytes, sizeof(ahead->bytes), flags) : recv(socket, buffer, length, flags);
     if (received < 0) return -errno;
     if (received > 0) {
         int one = 1;
         setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+    }
+    if (small) {
+        size_t count = (size_t)received < length ? (size_t)received : length;
+        memcpy(buffer, ahead->bytes, count);
+        ahead->start = count;
+        ahead->end = (size_t)received;
+        return (ssize_t)count;
     }
     return received;
 }

@@ -152,33 +152,40 @@ enum JSONTree: Equatable {
                 guard byte >= 0x20 else { return nil }
                 index += 1
             }
-            var decoded = Array(bytes[start..<index])
+            // Escapes (the newlines of a config file or INFO reply): the runs between them are copied whole.
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(min(bytes.count - start, 4 * (index - start) + 64))
+            var run = start
             while index < bytes.count {
                 let byte = bytes[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return String(validating: decoded, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard index < bytes.count else { return nil }
-                    let escape = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                     index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
-                    case UInt8(ascii: "n"): decoded.append(0x0A)
-                    case UInt8(ascii: "t"): decoded.append(0x09)
-                    case UInt8(ascii: "r"): decoded.append(0x0D)
-                    case UInt8(ascii: "b"): decoded.append(0x08)
-                    case UInt8(ascii: "f"): decoded.append(0x0C)
-                    case UInt8(ascii: "u"):
-                        guard let scalar = unicodeEscape() else { return nil }
-                        UTF8.encode(scalar) { decoded.append($0) }
-                    default: return nil
-                    }
-                default:
-                    guard byte >= 0x20 else { return nil }
-                    decoded.append(byte)
+                    return String(validating: decoded, as: UTF8.self)
                 }
+                guard byte == UInt8(ascii: "\\") else {
+                    guard byte >= 0x20 else { return nil }
+                    index += 1
+                    continue
+                }
+                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                index += 1
+                guard index < bytes.count else { return nil }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+                case UInt8(ascii: "n"): decoded.append(0x0A)
+                case UInt8(ascii: "t"): decoded.append(0x09)
+                case UInt8(ascii: "r"): decoded.append(0x0D)
+                case UInt8(ascii: "b"): decoded.append(0x08)
+                case UInt8(ascii: "f"): decoded.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard let scalar = unicodeEscape() else { return nil }
+                    UTF8.encode(scalar) { decoded.append($0) }
+                default: return nil
+                }
+                run = index
             }
             return nil
         }

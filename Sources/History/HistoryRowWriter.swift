@@ -7,8 +7,9 @@ import Reports
 /// `HostRow`, `InstanceRow` and `CheckRow` records hold (they still read them back), without encoding a Codable
 /// record and a new `JSONEncoder` per JSON column for each of a large run's hundred thousand rows.
 ///
-/// JSON columns: tags, groups, security groups, facts and waivers go through one `JSONEncoder` configured as GRDB
-/// configures its own (sorted keys, so the text is what the records wrote); evidence, one array per check row,
+/// JSON columns: tags, groups, security groups and waivers go through one `JSONEncoder` configured as GRDB
+/// configures its own (sorted keys, so the text is what the records wrote); facts through `InstanceFactsJSON`, and
+/// evidence, one array per check row,
 /// through a compact `JSONWriter`: the bytes that encoder writes for text without control or hidden characters, and
 /// `\u` escapes for those (which decode to the same string).
 struct HistoryRowWriter {
@@ -61,7 +62,7 @@ struct HistoryRowWriter {
         let facts = instance.facts
         try insertInstance.execute(arguments: [
             runID, hostName, instance.port, position, instance.status.rawValue, instance.score, facts.redisVersion,
-            facts.role, facts.usedMemoryBytes, facts.maxmemoryBytes, facts.keys, try json(facts),
+            facts.role, facts.usedMemoryBytes, facts.maxmemoryBytes, facts.keys, InstanceFactsJSON.text(facts),
         ])
     }
 

@@ -174,13 +174,33 @@ public struct HistoryStore: Sendable {
 
     /// The evaluated run as it was recorded: hosts in rank order, instances and checks in their recorded order.
     public func verdict(of runID: String) throws(HistoryError) -> FleetVerdict {
-        try verdict(of: runID, evidence: .decoded).verdict
-    }
-
-    /// Whether `verdict(of:evidence:)` decodes every check's evidence, or leaves it empty and returns its JSON.
-    enum EvidenceReading {
-        case decoded
-        case deferred
+        try read("cannot read run \(runID)") { db in
+            guard let run = try RunRow.fetchOne(db, key: runID) else {
+                throw HistoryError(.runNotFound, path: path, message: "run \(runID) is not recorded")
+            }
+            let hosts = try HostRow.filter(Column("run_id") == runID).order(Column("rank"), Column("name"))
+                .fetchAll(db)
+            let instances = try InstanceRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
+            let checks = try CheckRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
+            let checksByInstance = Dictionary(grouping: checks.filter { $0.hostName != nil }) {
+                InstanceKey(host: $0.hostName ?? "", port: $0.port ?? 0)
+            }
+            let instancesByHost = Dictionary(grouping: instances, by: \.hostName)
+            return FleetVerdict(
+                toolVersion: run.toolVersion, profile: run.profile, target: run.target, runID: run.id,
+                inventoryDigest: run.inventoryDigest, collectionStartedAt: run.startedAt,
+                collectionEndedAt: run.endedAt,
+                targetChecks: checks.filter { $0.hostName == nil }.map(\.result),
+                hosts: hosts.map { host in
+                    host.verdict(
+                        instances: (instancesByHost[host.name] ?? []).map { instance in
+                            instance.verdict(
+                                checks: (checksByInstance[InstanceKey(host: host.name, port: instance.port)] ?? [])
+                                    .map(\.result))
+                        })
+                },
+                hostKeysUnverified: !run.hostKeysVerified)
+        }
     }
 
     /// A check row's identity within a run, for evidence read later.
@@ -197,49 +217,6 @@ public struct HistoryStore: Sendable {
         } catch {
             throw HistoryError(
                 .read, path: path, message: "a check row's evidence is not valid JSON", underlying: "\(error)")
-        }
-    }
-
-    func verdict(of runID: String, evidence reading: EvidenceReading) throws(HistoryError)
-        -> (verdict: FleetVerdict, evidence: [DeferredEvidenceKey: String])
-    {
-        try read("cannot read run \(runID)") { db in
-            guard let run = try RunRow.fetchOne(db, key: runID) else {
-                throw HistoryError(.runNotFound, path: path, message: "run \(runID) is not recorded")
-            }
-            let hosts = try HostRow.filter(Column("run_id") == runID).order(Column("rank"), Column("name"))
-                .fetchAll(db)
-            let instances = try InstanceRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
-            var deferred: [DeferredEvidenceKey: String] = [:]
-            let checks: [CheckRow]
-            switch reading {
-            case .decoded:
-                checks = try CheckRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
-            case .deferred:
-                checks = try CheckRow.fetchAllDeferringEvidence(db, runID: runID) { key, json in
-                    // As RunDiff, the first row of a repeated check id counts.
-                    if deferred[key] == nil { deferred[key] = json }
-                }
-            }
-            let checksByInstance = Dictionary(grouping: checks.filter { $0.hostName != nil }) {
-                InstanceKey(host: $0.hostName ?? "", port: $0.port ?? 0)
-            }
-            let instancesByHost = Dictionary(grouping: instances, by: \.hostName)
-            let verdict = FleetVerdict(
-                toolVersion: run.toolVersion, profile: run.profile, target: run.target, runID: run.id,
-                inventoryDigest: run.inventoryDigest, collectionStartedAt: run.startedAt,
-                collectionEndedAt: run.endedAt,
-                targetChecks: checks.filter { $0.hostName == nil }.map(\.result),
-                hosts: hosts.map { host in
-                    host.verdict(
-                        instances: (instancesByHost[host.name] ?? []).map { instance in
-                            instance.verdict(
-                                checks: (checksByInstance[InstanceKey(host: host.name, port: instance.port)] ?? [])
-                                    .map(\.result))
-                        })
-                },
-                hostKeysUnverified: !run.hostKeysVerified)
-            return (verdict, deferred)
         }
     }
 
@@ -265,19 +242,34 @@ public struct HistoryStore: Sendable {
     /// ("first run" when there is none). The run's own record is never its own previous run, so re-evaluating a
     /// stored run gives the same section as its audit did.
     public func sinceLastRun(_ verdict: FleetVerdict) throws(HistoryError) -> RunChanges {
-        let previous = try runs().first {
+        try sinceLastRun(verdict, recorded: try runs())
+    }
+
+    /// "Since the last run" and the trend for a report, from one listing of the recorded runs (the listing counts
+    /// every run's hosts and instances: with a long history, once is enough).
+    public func reportContext(for verdict: FleetVerdict, trendLimit: Int = Trend.defaultLimit) throws(HistoryError)
+        -> (changes: RunChanges, trend: [TrendPoint])
+    {
+        let recorded = try runs()
+        return (
+            try sinceLastRun(verdict, recorded: recorded),
+            Trend.points(recorded: recorded, through: verdict, limit: trendLimit)
+        )
+    }
+
+    private func sinceLastRun(_ verdict: FleetVerdict, recorded: [RecordedRun]) throws(HistoryError) -> RunChanges {
+        let previous = recorded.first {
             $0.id != verdict.runID && $0.isBefore(startedAt: verdict.collectionStartedAt, id: verdict.runID)
         }
         guard let previous else { return RunDiff.changes(from: nil, to: verdict) }
         // The earlier run's evidence is read only for the checks whose status changed: decoding the JSON of every
         // check row (a hundred thousand in a 1,000-host run) to quote a handful cost more than the whole diff.
-        let (earlier, evidence) = try self.verdict(of: previous.id, evidence: .deferred)
-        var changes = RunDiff.changes(from: earlier, to: verdict)
+        let earlier = try comparisonVerdict(of: previous.id)
+        var changes = RunDiff.changes(from: earlier.verdict, to: verdict)
         for index in changes.checks.indices where changes.checks[index].before != nil {
             let check = changes.checks[index]
-            guard let json = evidence[DeferredEvidenceKey(host: check.host, port: check.port, id: check.id)] else {
-                continue
-            }
+            let key = DeferredEvidenceKey(host: check.host, port: check.port, id: check.id)
+            guard let json = earlier.evidence[key] else { continue }
             changes.checks[index].evidenceBefore = try Self.decodeEvidence(json, path: path)
         }
         return changes
@@ -292,11 +284,6 @@ public struct HistoryStore: Sendable {
 
     // MARK: Plumbing
 
-    private struct InstanceKey: Hashable {
-        var host: String
-        var port: Int
-    }
-
     private static func counts(_ db: Database, sql: String) throws -> [String: [ReadinessStatus: Int]] {
         var result: [String: [ReadinessStatus: Int]] = [:]
         for row in try Row.fetchAll(db, sql: sql) {
@@ -308,7 +295,7 @@ public struct HistoryStore: Sendable {
         return result
     }
 
-    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws(HistoryError) -> T {
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(HistoryError) -> T {
         do {
             return try database.read(body)
         } catch let error as HistoryError {

@@ -127,7 +127,7 @@ public struct HTMLReporter: Reporter {
     private func targetChecks(_ verdict: FleetVerdict) -> String {
         var html =
             "<h2>Target deployment</h2><table><tr><th>Check</th><th>Status</th><th>Finding</th><th>Remediation</th></tr>"
-        for check in verdict.targetChecks { html += checkRow(check) }
+        for check in verdict.targetChecks { appendCheckRow(check, to: &html) }
         return html + "</table>\n"
     }
 
@@ -182,11 +182,22 @@ public struct HTMLReporter: Reporter {
         return html + "</table>\n"
     }
 
+    /// One collapsible section per host with a table of every check per instance: most of the page (about 13 KB a
+    /// host), so it is appended piece by piece into one string rather than built from interpolated temporaries.
     private func details(_ verdict: FleetVerdict) -> String {
         var html = "<h2>Details</h2>"
+        html.reserveCapacity(verdict.hosts.count * 16_384)
         for host in verdict.hosts {
-            html +=
-                "<details id=\"host-\(OutputText.html(host.host.name))\"><summary>\(badge(host.status)) <b>\(OutputText.html(host.host.name))</b> \(OutputText.html(host.host.address))</summary>"
+            let name = OutputText.html(host.host.name)
+            html += "<details id=\"host-"
+            html += name
+            html += "\"><summary>"
+            html += badge(host.status)
+            html += " <b>"
+            html += name
+            html += "</b> "
+            html += OutputText.html(host.host.address)
+            html += "</summary>"
             if let reason = host.reason {
                 html += "<p class=\"s-fail\">\(OutputText.html(reason.summary))</p>"
             }
@@ -200,7 +211,7 @@ public struct HTMLReporter: Reporter {
                 html +=
                     "<h3>Port \(instance.port) \(badge(instance.status)) <span class=\"meta\">Redis \(OutputText.html(instance.facts.redisVersion ?? "?")), \(OutputText.html(Text.bytes(instance.facts.usedMemoryBytes))), score \(Int(instance.score))</span></h3>"
                 html += "<table><tr><th>Check</th><th>Status</th><th>Finding</th><th>Remediation</th></tr>"
-                for check in instance.checks { html += checkRow(check) }
+                for check in instance.checks { appendCheckRow(check, to: &html) }
                 html += "</table>"
             }
             html += "</details>\n"
@@ -208,22 +219,40 @@ public struct HTMLReporter: Reporter {
         return html
     }
 
-    private func checkRow(_ check: CheckResult) -> String {
-        let statusClass = check.status == .notApplicable ? "s-na" : "s-\(check.status.rawValue)"
-        var finding = OutputText.html(check.summary)
+    private func appendCheckRow(_ check: CheckResult, to html: inout String) {
+        html += "<tr><td><code>"
+        html += OutputText.html(check.id.rawValue)
+        html += "</code><br><small>"
+        html += OutputText.html(check.severity.rawValue)
+        html += "</small></td><td class=\""
+        html += check.status == .notApplicable ? "s-na" : "s-" + check.status.rawValue
+        html += "\">"
+        html += check.status.rawValue
+        html += "</td><td>"
+        html += OutputText.html(check.summary)
         if !check.evidence.isEmpty {
-            finding +=
-                "<br><small>"
-                + check.evidence.map { evidence in
-                    "<code>\(OutputText.html(evidence.source))</code> = \(OutputText.html(evidence.observed))\(evidence.note.map { " (\(OutputText.html($0)))" } ?? "")"
-                }.joined(separator: "<br>") + "</small>"
+            html += "<br><small>"
+            for (index, evidence) in check.evidence.enumerated() {
+                if index > 0 { html += "<br>" }
+                html += "<code>"
+                html += OutputText.html(evidence.source)
+                html += "</code> = "
+                html += OutputText.html(evidence.observed)
+                if let note = evidence.note {
+                    html += " ("
+                    html += OutputText.html(note)
+                    html += ")"
+                }
+            }
+            html += "</small>"
         }
         if let waiver = check.waiver {
-            finding +=
+            html +=
                 "<br><small>waived until \(OutputText.html(waiver.expires)): \(OutputText.html(waiver.reason))</small>"
         }
-        return
-            "<tr><td><code>\(OutputText.html(check.id.rawValue))</code><br><small>\(OutputText.html(check.severity.rawValue))</small></td><td class=\"\(statusClass)\">\(check.status.rawValue)</td><td>\(finding)</td><td>\(OutputText.html(check.remediation ?? ""))</td></tr>"
+        html += "</td><td>"
+        html += OutputText.html(check.remediation ?? "")
+        html += "</td></tr>"
     }
 
 }

@@ -13,7 +13,8 @@ import Foundation
 /// written as Swift's shortest round-trip `description` without a trailing `.0`.
 ///
 /// `compact` writes JSON as `JSONEncoder` does by default, for a database column: no layout (`{"a":1,"b":[]}`) and
-/// `/` escaped as `\/`; key order and the other escapes stay the same.
+/// `/` escaped as `\/`; the other escapes stay the same, and the caller writes keys in byte order (`JSONEncoder`'s
+/// `.sortedKeys` order: `bufferLimitBytes` before `bufferedBytes`).
 ///
 /// Keys: the caller writes an object's members in sorted order (`keyPrecedes` decides it, as `JSONSerialization`
 /// does), which debug builds assert; objects with keys from outside (tags, counts) go through `object(sorting:)`.
@@ -39,9 +40,13 @@ public struct JSONWriter {
 
     /// The document as text, ended by a newline (as `JSONReporter.serialize` always ended it).
     public var text: String {
-        var finished = bytes
-        finished.append(UInt8(ascii: "\n"))
-        return String(decoding: finished, as: UTF8.self)
+        // One copy into the string (a report's JSON is tens of megabytes at a thousand hosts), not a copy of the
+        // bytes with the newline and then another.
+        String(unsafeUninitializedCapacity: bytes.count + 1) { buffer in
+            let (_, end) = buffer.initialize(from: bytes)
+            buffer[end] = UInt8(ascii: "\n")
+            return end + 1
+        }
     }
 
     // MARK: Containers
@@ -92,7 +97,9 @@ public struct JSONWriter {
     public mutating func key(_ key: String) {
         #if DEBUG
             if let previous = previousKeys[previousKeys.count - 1] {
-                assert(Self.keyPrecedes(previous, key), "JSON keys out of order: \(previous) before \(key)")
+                assert(
+                    pretty ? Self.keyPrecedes(previous, key) : previous.utf8.lexicographicallyPrecedes(key.utf8),
+                    "JSON keys out of order: \(previous) before \(key)")
             }
             previousKeys[previousKeys.count - 1] = key
         #endif
@@ -246,7 +253,7 @@ public struct JSONWriter {
     }
 
     private mutating func indent() {
-        for _ in 0..<(depth * 2) { bytes.append(UInt8(ascii: " ")) }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
     }
 
     // MARK: Strings

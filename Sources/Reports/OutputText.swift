@@ -101,13 +101,15 @@ public enum OutputText {
         let defanged = defangLinks(visible(text))
         // Fast path: every special character is one ASCII byte, so text without those bytes has none.
         if !defanged.utf8.contains(where: { $0 < 0x80 && markdownSpecialBytes[Int($0)] }) { return defanged }
-        var result = ""
-        result.reserveCapacity(defanged.utf8.count)
-        for character in defanged {
-            if markdownSpecial.contains(character) { result.append("\\") }
-            result.append(character)
+        // Byte by byte, not by Character: a metacharacter followed by a combining mark is one Character that is not
+        // in the set, yet a Markdown parser still reads the metacharacter.
+        var result: [UInt8] = []
+        result.reserveCapacity(defanged.utf8.count + 16)
+        for byte in defanged.utf8 {
+            if byte < 0x80 && markdownSpecialBytes[Int(byte)] { result.append(UInt8(ascii: "\\")) }
+            result.append(byte)
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// `markdownSpecial` as a table of ASCII bytes.
@@ -124,14 +126,17 @@ public enum OutputText {
     public static func markdownCode(_ text: String, inTable: Bool = false) -> String {
         var content = visible(text)
         if inTable { content = content.replacingOccurrences(of: "|", with: "\\|") }
+        // Backticks and spaces counted as bytes: a backtick followed by a combining mark is still a backtick to a
+        // Markdown parser, though not the Character "`".
         var longestRun = 0
         var run = 0
-        for character in content {
-            run = character == "`" ? run + 1 : 0
+        for byte in content.utf8 {
+            run = byte == UInt8(ascii: "`") ? run + 1 : 0
             longestRun = max(longestRun, run)
         }
         let fence = String(repeating: "`", count: longestRun + 1)
-        let padded = content.first == "`" || content.last == "`" || content.first == " " || content.last == " "
+        let edges = [content.utf8.first, content.utf8.last]
+        let padded = edges.contains(UInt8(ascii: "`")) || edges.contains(UInt8(ascii: " "))
         let space = padded ? " " : ""
         return fence + space + content + space + fence
     }
@@ -177,15 +182,34 @@ public enum OutputText {
     /// skip leading spaces first), unless it is a plain number such as `-1`; a leading tab or CR is already shown
     /// as `\t` or `\r`. A field holding a comma, quote or leading or trailing space is quoted, quotes doubled.
     public static func csvField(_ value: String) -> String {
+        // Bytes, not Characters: `=` or `,` followed by a combining mark is one Character that equals neither, yet a
+        // spreadsheet still starts a formula and a CSV reader still ends the field there.
         var text = visible(value)
-        if let first = text.first(where: { $0 != " " }), "=+-@".contains(first), !isPlainNumber(text) {
+        if let first = text.utf8.first(where: { $0 != UInt8(ascii: " ") }), Self.formulaStarts.contains(first),
+            !isPlainNumber(text)
+        {
             text = "'" + text
         }
-        if text.contains(where: { $0 == "," || $0 == "\"" }) || text.first == " " || text.last == " " {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let utf8 = text.utf8
+        if utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") })
+            || utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ")
+        {
+            var quoted: [UInt8] = [UInt8(ascii: "\"")]
+            quoted.reserveCapacity(utf8.count + 8)
+            for byte in utf8 {
+                quoted.append(byte)
+                if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+            }
+            quoted.append(UInt8(ascii: "\""))
+            return String(decoding: quoted, as: UTF8.self)
         }
         return text
     }
+
+    /// `=`, `+`, `-`, `@`: a spreadsheet reads a cell starting with one as a formula.
+    private static let formulaStarts: [UInt8] = [
+        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"),
+    ]
 
     /// `-1`, `+2.5`, `-3e6`: a number a spreadsheet reads as a number (not `-inf` or a hex float).
     private static func isPlainNumber(_ text: String) -> Bool {
@@ -207,19 +231,21 @@ public enum OutputText {
         if !shown.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
             return shown
         }
-        var result = ""
-        result.reserveCapacity(shown.utf8.count)
-        for character in shown {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
+        // Byte by byte, not by Character: `"` followed by a combining mark is one Character that is not `"`, yet an
+        // HTML parser still ends the attribute value at its quote.
+        var result: [UInt8] = []
+        result.reserveCapacity(shown.utf8.count + 32)
+        for byte in shown.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): result.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): result.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): result.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): result.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "'"): result.append(contentsOf: "&#39;".utf8)
+            default: result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 
     // MARK: JSON

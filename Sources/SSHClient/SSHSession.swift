@@ -209,7 +209,7 @@ public final class SSHSession {
             self.handle = nil
             // With the socket shut down, libssh2 cannot be waiting for the network; bound the retries anyway.
             var attempts = 0
-            while libssh2_session_free(handle) == LIBSSH2_ERROR_EAGAIN && attempts < 16 { attempts += 1 }
+            while fa_session_free(handle) == LIBSSH2_ERROR_EAGAIN && attempts < 16 { attempts += 1 }
         }
         if !socketClosed {
             socketClosed = true

@@ -122,6 +122,11 @@ final class HostSnapshotReadingTests: XCTestCase {
             (Array(#"{"a": -9223372036854775807}"#.utf8), Array(#"{"a": 9223372036854775808}"#.utf8)),
             (Array(#"{"a": "é"}"#.utf8), Array(#"{"a": ""#.utf8) + [0xFF, 0x22, 0x7D]),
             (Array(#"[true, false, null]"#.utf8), Array(#"[true, false, nul]"#.utf8)),
+            // After an escape, the rest of the string is held to the same rules.
+            (Array(#"{"a": "x\ny\tz"}"#.utf8), Array("{\"a\": \"x\\ny\u{1}\"}".utf8)),
+            (Array(#"{"a": "x\n"}"#.utf8), Array(#"{"a": "x\n"#.utf8)),
+            (Array(#"{"a": "\\q"}"#.utf8), Array(#"{"a": "x\qy"}"#.utf8)),
+            (Array(#"{"a": "\né"}"#.utf8), Array(#"{"a": "\n"#.utf8) + [0xC3, 0x22, 0x7D]),
             (
                 Array((String(repeating: "[", count: 31) + String(repeating: "]", count: 31)).utf8),
                 Array((String(repeating: "[", count: 40) + String(repeating: "]", count: 40)).utf8)
@@ -132,5 +137,8 @@ final class HostSnapshotReadingTests: XCTestCase {
             XCTAssertNil(JSONTree.parse(Data(invalid)), String(decoding: invalid, as: UTF8.self))
         }
         XCTAssertEqual(JSONTree.parse(Data(#"{"a": "\ud83d\ude00\n\/"}"#.utf8)), .object(["a": .string("😀\n/")]))
+        XCTAssertEqual(
+            JSONTree.parse(Data(#"{"a": "port 6379\nbind \"x\" é\n\\end"}"#.utf8)),
+            .object(["a": .string("port 6379\nbind \"x\" é\n\\end")]))
     }
 }

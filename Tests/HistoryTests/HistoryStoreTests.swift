@@ -73,6 +73,9 @@ final class HistoryStoreTests: XCTestCase {
         let trend = try store.trend(through: HistoryFixture.second)
         XCTAssertEqual(trend.map(\.runID), [HistoryFixture.firstID, HistoryFixture.secondID])
         XCTAssertEqual(try store.trend(through: HistoryFixture.first).map(\.runID), [HistoryFixture.firstID])
+        let context = try store.reportContext(for: HistoryFixture.second)
+        XCTAssertEqual(context.changes, changes, "the report's context is the same comparison")
+        XCTAssertEqual(context.trend, trend)
     }
 
     func testIncompleteRunDirectoriesAreListedAsSuchAndNeverCompared() throws {

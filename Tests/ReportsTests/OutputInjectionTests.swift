@@ -141,6 +141,22 @@ final class OutputInjectionTests: XCTestCase {
         XCTAssertEqual(HostileText.liveMarkup(in: html), [])
     }
 
+    /// A syntax character followed by a combining mark is one Swift Character that equals none of the characters
+    /// escaped, yet HTML, Markdown and CSV parsers read the syntax character: escaping works on bytes.
+    func testASyntaxCharacterFollowedByACombiningMarkIsStillEscaped() {
+        let acute = "\u{301}"
+        XCTAssertEqual(
+            OutputText.html("x\"\(acute) onmouseover=alert(1)"), "x&quot;\(acute) onmouseover=alert(1)")
+        XCTAssertEqual(
+            OutputText.html("<\(acute)script>'\(acute)&\(acute)"), "&lt;\(acute)script&gt;&#39;\(acute)&amp;\(acute)")
+        XCTAssertEqual(OutputText.markdown("[\(acute)x](y)*\(acute)"), "\\[\(acute)x\\]\\(y\\)\\*\(acute)")
+        XCTAssertEqual(OutputText.markdownCode("a`\(acute)b"), "``a`\(acute)b``")
+        XCTAssertEqual(OutputText.markdownCode("`\(acute)"), "`` `\(acute) ``")
+        XCTAssertEqual(OutputText.csvField("=\(acute)1+1"), "'=\(acute)1+1", "no formula")
+        XCTAssertEqual(OutputText.csvField("a,\(acute)b"), "\"a,\(acute)b\"", "the comma stays inside the field")
+        XCTAssertEqual(OutputText.csvField("\"\(acute)"), "\"\"\"\(acute)\"", "the quote is doubled")
+    }
+
     func testCSVHasOneLinePerRecordAndNoFormula() throws {
         let csv = CSVReporter().render(Self.model)
         XCTAssertEqual(HostileText.rawDangerous(in: csv, allowingCRLF: true), [])
