@@ -158,7 +158,7 @@ public struct SnapshotBuilder {
     /// bytes; other text keeps Foundation's comparison, whose rules for combining marks are not bytes'.
     static func holds(_ text: String, _ needle: String) -> Bool {
         guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.contains(needle) }
-        return text.utf8.firstRange(of: needle.utf8) != nil
+        return text.holdsBytes(of: needle)
     }
 
     /// Secrets never leave this function: one entry point in RedisFacts scrubs known passwords everywhere and removes

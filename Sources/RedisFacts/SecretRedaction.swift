@@ -240,7 +240,7 @@ public enum SecretRedaction {
         // later secret to match in), so the text is the result. Searching bytes is exact: UTF-8 is
         // self-synchronising, so a secret's bytes occur in valid UTF-8 exactly where its scalars do. Most sections
         // hold no secret, and most hosts have none to scrub.
-        guard secrets.contains(where: { !$0.isEmpty && text.utf8.firstRange(of: $0.utf8) != nil }) else { return text }
+        guard secrets.contains(where: { !$0.isEmpty && text.holdsBytes(of: $0) }) else { return text }
         var result = Array(text.unicodeScalars)
         for secret in Set(secrets).sorted(by: { $0.unicodeScalars.count > $1.unicodeScalars.count }) {
             let needle = Array(secret.unicodeScalars)

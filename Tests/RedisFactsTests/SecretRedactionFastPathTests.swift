@@ -81,6 +81,18 @@ final class SecretRedactionFastPathTests: XCTestCase {
         }
     }
 
+    func testByteSearchFindsWhatTheGenericSearchFinds() {
+        var generator = Generator(seed: 99)
+        for _ in 0..<5_000 {
+            let text = (0..<generator.next(below: 8)).map { _ in Self.pieces[generator.next(below: Self.pieces.count)] }
+                .joined()
+            let needle = (0..<generator.next(below: 3)).map { _ in
+                Self.pieces[generator.next(below: Self.pieces.count)]
+            }.joined()
+            XCTAssertEqual(text.holdsBytes(of: needle), text.utf8.firstRange(of: needle.utf8) != nil, needle)
+        }
+    }
+
     // MARK: - Helpers
 
     private func assertSameAsReference(
