@@ -57,7 +57,7 @@ public struct HistoryListing: Sendable {
 
     /// `{"schema": "fleet-audit.history/1", "runs": [...]}` with sorted keys, newest first.
     public func json() -> String {
-        var json = JSONWriter(reservingCapacity: 1_024 + entries.count * 512)
+        var json = JSONWriter.report(reservingCapacity: 1_024 + entries.count * 512)
         json.object { json in
             json.key("runs")
             json.array(entries) { json, entry in

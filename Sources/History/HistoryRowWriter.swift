@@ -76,7 +76,7 @@ struct HistoryRowWriter {
 
     /// `[{"note":…,"observed":…,"source":…}]` as `JSONEncoder` writes `[Evidence]` (an absent note has no key).
     static func evidenceJSON(_ evidence: [Evidence]) -> String {
-        var json = JSONWriter(reservingCapacity: 64 + evidence.count * 96, compact: true)
+        var json = JSONWriter.databaseColumn(reservingCapacity: 64 + evidence.count * 96)
         json.array(evidence) { json, item in
             json.object { json in
                 if let note = item.note {

@@ -11,7 +11,7 @@ import Reports
 /// `InstanceFactsJSONTests` holds every field to the encoder's bytes.
 enum InstanceFactsJSON {
     static func text(_ facts: InstanceFacts) -> String {
-        var json = JSONWriter(reservingCapacity: 512 + (facts.largestKeys?.count ?? 0) * 128, compact: true)
+        var json = JSONWriter.databaseColumn(reservingCapacity: 512 + (facts.largestKeys?.count ?? 0) * 128)
         json.object { json in
             json.field("clientAddresses", strings: facts.clientAddresses)
             json.optionalField("connectedClients", int: facts.connectedClients)
@@ -74,20 +74,5 @@ enum InstanceFactsJSON {
             json.optionalField("writeBytesPerSecond", int: sync.writeBytesPerSecond)
             json.optionalField("writeRateSource", string: sync.writeRateSource)
         }
-    }
-}
-
-extension JSONWriter {
-    /// A member only when the value is there (`JSONEncoder`'s `encodeIfPresent`).
-    fileprivate mutating func optionalField<Integer: BinaryInteger>(_ key: String, int value: Integer?) {
-        if let value { field(key, int: value) }
-    }
-
-    fileprivate mutating func optionalField(_ key: String, double value: Double?) {
-        if let value { field(key, double: value) }
-    }
-
-    fileprivate mutating func optionalField(_ key: String, string value: String?) {
-        if let value { field(key, string: value) }
     }
 }

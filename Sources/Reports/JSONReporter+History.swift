@@ -9,7 +9,7 @@ extension JSONReporter {
 
     /// The diff between two runs as one JSON document with sorted keys.
     public static func render(changes: RunChanges) -> String {
-        var json = JSONWriter(reservingCapacity: 4_096)
+        var json = JSONWriter.report(reservingCapacity: 4_096)
         Self.changes(changes, schema: diffSchema, into: &json)
         return json.text
     }

@@ -20,7 +20,7 @@ public struct JSONReporter: Reporter {
         let checks = verdict.hosts.reduce(verdict.targetChecks.count) { sum, host in
             host.instances.reduce(sum) { $0 + $1.checks.count }
         }
-        var json = JSONWriter(reservingCapacity: 4_096 + verdict.hosts.count * 2_048 + checks * 1_024)
+        var json = JSONWriter.report(reservingCapacity: 4_096 + verdict.hosts.count * 2_048 + checks * 1_024)
         json.object { json in
             json.field("collection_ended_at", string: Text.iso(verdict.collectionEndedAt))
             json.field("collection_started_at", string: Text.iso(verdict.collectionStartedAt))

@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 
 /// Makes untrusted text safe for one kind of output: one function per kind, used by every renderer and printer.
@@ -277,5 +278,17 @@ public enum OutputText {
 extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension JSONWriter {
+    /// A report or plan file: `JSONSerialization`'s bytes with every hidden scalar escaped, safe to `cat`.
+    public static func report(reservingCapacity capacity: Int = 0) -> JSONWriter {
+        JSONWriter(reservingCapacity: capacity, style: .serialization(escaping: OutputText.isHidden))
+    }
+
+    /// A database column: `JSONEncoder`'s compact bytes with every hidden scalar escaped.
+    public static func databaseColumn(reservingCapacity capacity: Int = 0) -> JSONWriter {
+        JSONWriter(reservingCapacity: capacity, style: .compactEncoder(escaping: OutputText.isHidden))
     }
 }

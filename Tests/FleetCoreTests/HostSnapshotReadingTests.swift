@@ -6,17 +6,10 @@ import XCTest
 /// `HostSnapshot.read` reads what JSONDecoder reads: every snapshot here is encoded as RunStore writes it, and the
 /// hand-written path must take it (not fall back) and give the value JSONDecoder gives.
 final class HostSnapshotReadingTests: XCTestCase {
-    private func encoded(_ snapshot: HostSnapshot) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(snapshot)
-    }
+    private func encoded(_ snapshot: HostSnapshot) throws -> Data { try FoundationSnapshotCoding.encode(snapshot) }
 
     private func decodedByFoundation(_ data: Data) throws -> HostSnapshot {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(HostSnapshot.self, from: data)
+        try FoundationSnapshotCoding.decode(data)
     }
 
     private var awkwardTexts: [String] {

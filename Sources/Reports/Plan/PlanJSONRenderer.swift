@@ -13,7 +13,7 @@ public struct PlanJSONRenderer: PlanRenderer {
 
     public func render(_ plan: MigrationPlan) -> String {
         let planned = plan.plannedInstances
-        var json = JSONWriter(reservingCapacity: 4_096 + (planned.count + plan.notReady.count) * 1_024)
+        var json = JSONWriter.report(reservingCapacity: 4_096 + (planned.count + plan.notReady.count) * 1_024)
         json.object { json in
             json.key("backlog")
             json.array(plan.backlog) { json, item in Self.backlogItem(item, into: &json) }

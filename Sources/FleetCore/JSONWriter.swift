@@ -1,26 +1,39 @@
 import Foundation
 
-/// Writes one JSON document straight from typed values, in the exact bytes `JSONSerialization` gives for the same
-/// value with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]` followed by `OutputText.jsonEscapingHidden`:
-/// every JSON file fleet-audit writes (report, plan, history listing, diff) keeps the bytes it had when it was built
-/// from `[String: Any]`, at a fraction of the cost (no boxing, no `NSString` key comparisons, no second pass over
-/// the text; docs/benchmarks.md#the-offline-pipeline).
+/// Writes one JSON document straight from typed values, in the bytes one of Foundation's serializers gives for the
+/// same value (the `Style`), at a fraction of the cost: no boxing, no `NSString` key comparisons, no second pass over
+/// the text (docs/benchmarks.md#the-offline-pipeline). Every JSON fleet-audit writes goes through it: reports, plans,
+/// the history listing and diff, database columns, and stored snapshots.
 ///
-/// Layout, as swift-corelibs-foundation's `JSONWriter` prints it: two spaces per level, `"key" : value`, `,\n`
-/// between members, and an empty container as its brackets on two lines (`[\n\n  ]`). Strings escape `"`, `\`,
-/// `\b \f \n \r \t` and other C0 controls as `\u00xx`; the hidden scalars `OutputText` names (DEL, C1, bidi,
-/// zero-width...) are written as `\uxxxx` escapes (UTF-16 units) so the file is safe on a terminal. Doubles are
-/// written as Swift's shortest round-trip `description` without a trailing `.0`.
+/// Layout when pretty, as Foundation prints it: two spaces per level, `"key" : value`, `,\n` between members, and an
+/// empty container as its brackets on two lines (`[\n\n  ]`). Strings escape `"`, `\`, `\b \f \n \r \t` and other C0
+/// controls as `\u00xx`. Doubles are written as Swift's shortest round-trip `description` without a trailing `.0`.
 ///
-/// `compact` writes JSON as `JSONEncoder` does by default, for a database column: no layout (`{"a":1,"b":[]}`) and
-/// `/` escaped as `\/`; the other escapes stay the same, and the caller writes keys in byte order (`JSONEncoder`'s
-/// `.sortedKeys` order: `bufferLimitBytes` before `bufferedBytes`).
-///
-/// Keys: the caller writes an object's members in sorted order (`keyPrecedes` decides it, as `JSONSerialization`
-/// does), which debug builds assert; objects with keys from outside (tags, counts) go through `object(sorting:)`.
+/// Keys: the caller writes an object's members in the style's key order, which debug builds assert; objects with keys
+/// from outside (tags, counts) go through `object(sorting:)`.
 public struct JSONWriter {
+    /// Which serializer's bytes to write.
+    public enum Style: Sendable {
+        /// `JSONSerialization` with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`, then every scalar
+        /// `escaping` accepts written as `\uxxxx` escapes (UTF-16 units): the report and plan files, which a person
+        /// may `cat` (Reports passes `OutputText.isHidden`). Keys in `JSONSerialization`'s order (`keyPrecedes`).
+        case serialization(escaping: @Sendable (Unicode.Scalar) -> Bool)
+        /// `JSONEncoder` with its default layout (`{"a":1,"b":[]}`, `/` escaped as `\/`), then the scalars `escaping`
+        /// accepts as `\u` escapes, for a database column. Keys in byte order (`JSONEncoder`'s `.sortedKeys`:
+        /// `bufferLimitBytes` before `bufferedBytes`).
+        case compactEncoder(escaping: @Sendable (Unicode.Scalar) -> Bool)
+        /// `JSONEncoder` with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`, byte for byte: keys in byte
+        /// order, every other scalar written as it is (stored snapshots).
+        case prettyEncoder
+    }
+
     public private(set) var bytes: [UInt8] = []
     private let pretty: Bool
+    private let escapesSlash: Bool
+    /// Scalars at or above DEL written as `\u` escapes; nil: none.
+    private let escaping: (@Sendable (Unicode.Scalar) -> Bool)?
+    /// Keys compare as bytes (`JSONEncoder`), not as `JSONSerialization` compares them.
+    private let keysInByteOrder: Bool
     private var depth = 0
     /// For each open container: whether it has no member yet.
     private var isEmpty: [Bool] = []
@@ -30,8 +43,15 @@ public struct JSONWriter {
         private var previousKeys: [String?] = []
     #endif
 
-    public init(reservingCapacity capacity: Int = 0, compact: Bool = false) {
-        pretty = !compact
+    public init(reservingCapacity capacity: Int = 0, style: Style) {
+        switch style {
+        case .serialization(let escaping):
+            (pretty, escapesSlash, self.escaping, keysInByteOrder) = (true, false, escaping, false)
+        case .compactEncoder(let escaping):
+            (pretty, escapesSlash, self.escaping, keysInByteOrder) = (false, true, escaping, true)
+        case .prettyEncoder:
+            (pretty, escapesSlash, escaping, keysInByteOrder) = (true, false, nil, true)
+        }
         bytes.reserveCapacity(capacity)
     }
 
@@ -77,7 +97,10 @@ public struct JSONWriter {
     public mutating func object<Value>(
         sorting dictionary: [String: Value], _ value: (inout JSONWriter, Value) -> Void
     ) {
-        let keys = dictionary.keys.sorted(by: Self.keyPrecedes)
+        let keys =
+            keysInByteOrder
+            ? dictionary.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            : dictionary.keys.sorted(by: Self.keyPrecedes)
         object { writer in
             for key in keys {
                 writer.key(key)
@@ -98,7 +121,8 @@ public struct JSONWriter {
         #if DEBUG
             if let previous = previousKeys[previousKeys.count - 1] {
                 assert(
-                    pretty ? Self.keyPrecedes(previous, key) : previous.utf8.lexicographicallyPrecedes(key.utf8),
+                    keysInByteOrder
+                        ? previous.utf8.lexicographicallyPrecedes(key.utf8) : Self.keyPrecedes(previous, key),
                     "JSON keys out of order: \(previous) before \(key)")
             }
             previousKeys[previousKeys.count - 1] = key
@@ -262,41 +286,82 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
-            // Fast path: printable ASCII other than `"` and `\` is written as it is (nearly every string).
-            if utf8.allSatisfy({
-                $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-                    && (pretty || $0 != UInt8(ascii: "/"))
-            }) {
-                bytes.append(contentsOf: utf8)
-                return
+            // Runs of bytes that need no escape are copied whole; a scalar at or above DEL is decoded only when some
+            // of them are escaped.
+            var run = 0
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                    && (byte != UInt8(ascii: "/") || !escapesSlash)
+                {
+                    index += 1
+                    continue
+                }
+                if byte >= 0x7F {
+                    let length = Self.scalarLength(leading: byte)
+                    guard let escaping, index + length <= utf8.count,
+                        let scalar = Self.scalar(utf8, at: index, length: length), escaping(scalar)
+                    else {
+                        index += max(length, 1)
+                        continue
+                    }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                    for unit in String(scalar).utf16 { appendUnicodeEscape(unit) }
+                    index += length
+                    run = index
+                    continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(byte)
+                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default: appendUnicodeEscape(UInt16(byte))
+                }
+                index += 1
+                run = index
             }
-            for scalar in String(decoding: utf8, as: UTF8.self).unicodeScalars { writeScalar(scalar) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private mutating func writeScalar(_ scalar: Unicode.Scalar) {
-        switch scalar {
-        case "\"": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-        case "\\": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-        case "/" where !pretty: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "/")])
-        case "\u{8}": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-        case "\u{c}": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-        case "\n": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-        case "\r": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-        case "\t": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-        default:
-            // C0 controls as the serializer escapes them; DEL and above when hidden, as jsonEscapingHidden did.
-            if scalar.value < 0x20 || (scalar.value >= 0x7F && OutputText.isHidden(scalar)) {
-                for unit in String(scalar).utf16 {
-                    bytes.append(contentsOf: "\\u".utf8)
-                    let hex = String(unit, radix: 16)
-                    for _ in hex.utf8.count..<4 { bytes.append(UInt8(ascii: "0")) }
-                    bytes.append(contentsOf: hex.utf8)
-                }
-            } else {
-                bytes.append(contentsOf: String(scalar).utf8)
-            }
+    /// `\uxxxx`, lower-case hex, as Foundation writes it.
+    private mutating func appendUnicodeEscape(_ unit: UInt16) {
+        let hex = Self.hexDigits
+        bytes.append(contentsOf: [
+            UInt8(ascii: "\\"), UInt8(ascii: "u"), hex[Int(unit >> 12)], hex[Int((unit >> 8) & 0xF)],
+            hex[Int((unit >> 4) & 0xF)], hex[Int(unit & 0xF)],
+        ])
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The length of the UTF-8 sequence a leading byte starts (a String's bytes are valid UTF-8).
+    private static func scalarLength(leading byte: UInt8) -> Int {
+        switch byte {
+        case 0..<0x80: 1
+        case 0xC0..<0xE0: 2
+        case 0xE0..<0xF0: 3
+        default: 4
         }
+    }
+
+    private static func scalar(_ utf8: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> Unicode.Scalar? {
+        var value = UInt32(utf8[index])
+        switch length {
+        case 1: return Unicode.Scalar(value)
+        case 2: value &= 0x1F
+        case 3: value &= 0x0F
+        default: value &= 0x07
+        }
+        for offset in 1..<length { value = value << 6 | UInt32(utf8[index + offset] & 0x3F) }
+        return Unicode.Scalar(value)
     }
 }
