@@ -35,29 +35,44 @@ public struct RunStore: Sendable {
         public func record(_ snapshot: HostSnapshot) throws(StoreError) {
             let name = RunStore.fileName(for: snapshot.host.name)
             try RunStore.writeJSON(snapshot, to: directory + "/hosts/\(name).json")
+            // The host's evidence directory appears whole (one rename), so a reader never sees half of it.
             let evidence = directory + "/evidence/\(name)"
-            try RunStore.makeDirectory(evidence)
-            for (key, captured) in snapshot.sections {
-                guard let section = SectionName(rawValue: key) else { continue }
-                try RunStore.write(captured.text, to: evidence + "/\(section.rawValue).txt")
-            }
-            for instance in snapshot.instances where (1...65_535).contains(instance.port) {
-                for (key, captured) in instance.sections {
-                    guard let section = SectionName(rawValue: key) else { continue }
-                    try RunStore.write(captured.text, to: evidence + "/\(instance.port)-\(section.rawValue).txt")
-                }
-                for (index, file) in instance.configFiles.enumerated() where file.skipped == nil {
-                    try RunStore.write(file.text, to: evidence + "/\(instance.port)-config-\(index).conf")
-                }
-            }
-            for (index, unexpected) in snapshot.unexpectedSections.enumerated() {
-                try RunStore.write(unexpected.text, to: evidence + "/unexpected-\(index).txt")
+            do {
+                try PrivateFile.writeDirectory(RunStore.evidenceFiles(of: snapshot), to: evidence)
+            } catch {
+                throw StoreError(path: evidence, message: "cannot write: \(error.description)")
             }
         }
 
         public func writeManifest(_ manifest: RunManifest) throws(StoreError) {
             try RunStore.writeJSON(manifest, to: directory + "/manifest.json")
         }
+    }
+
+    /// The evidence files of one host, named from validated parts only: a `SectionName` (a closed set), an instance
+    /// port (an `Int` in 1...65535) and an index. Nothing a host printed names a file.
+    static func evidenceFiles(of snapshot: HostSnapshot) -> [PrivateFile.NamedFile] {
+        var files: [PrivateFile.NamedFile] = []
+        func add(_ name: String, _ text: String) {
+            files.append(PrivateFile.NamedFile(name: name, data: Data(text.utf8)))
+        }
+        for (key, captured) in snapshot.sections {
+            guard let section = SectionName(rawValue: key) else { continue }
+            add("\(section.rawValue).txt", captured.text)
+        }
+        for instance in snapshot.instances where (1...65_535).contains(instance.port) {
+            for (key, captured) in instance.sections {
+                guard let section = SectionName(rawValue: key) else { continue }
+                add("\(instance.port)-\(section.rawValue).txt", captured.text)
+            }
+            for (index, file) in instance.configFiles.enumerated() where file.skipped == nil {
+                add("\(instance.port)-config-\(index).conf", file.text)
+            }
+        }
+        for (index, unexpected) in snapshot.unexpectedSections.enumerated() {
+            add("unexpected-\(index).txt", unexpected.text)
+        }
+        return files
     }
 
     /// Creates `ROOT/runs/<UTC time>/` (with a suffix if that second is taken) and points `ROOT/latest` at it.

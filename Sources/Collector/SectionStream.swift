@@ -67,6 +67,11 @@ public enum SectionStream {
                 let newline = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
                 let line = bytes[lineStart..<newline]
                 let next = newline + 1
+                // Both frame lines start with "=": most lines are section text, passed over at their first byte.
+                if line.first != UInt8(ascii: "=") {
+                    lineStart = next
+                    continue
+                }
                 if line.starts(with: begin), line.count >= begin.count + close.count,
                     line.suffix(2).elementsEqual(close)
                 {

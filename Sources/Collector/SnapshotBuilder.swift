@@ -103,12 +103,14 @@ public struct SnapshotBuilder {
         }
         let listening = snapshot[.listeningSockets]?.text ?? ""
         for (port, instance) in instances {
-            let parsed = RedisInfo(parsing: instance.sections[SectionName.info.rawValue]?.text ?? "")
-            instances[port]?.pid = parsed.integer("process_id").flatMap { Int(exactly: $0) }
+            // Two fields of INFO, found as `RedisInfo(parsing:)` would find them, without parsing the rest.
+            let info = RedisInfo.firstValues(
+                of: ["process_id", "redis_version"], in: instance.sections[SectionName.info.rawValue]?.text ?? "")
+            instances[port]?.pid = info["process_id"].flatMap { Int64($0) }.flatMap { Int(exactly: $0) }
             instances[port]?.sentCredentials = credentialPorts.map { $0.contains(port) }
             // Listed but neither answering nor listening: the inventory expects an instance that is not running.
-            let isListening = listening.contains(":\(port) ") || listening.contains(":\(port)\t")
-            if parsed.version == nil && !isListening && instance.origin == .both {
+            let isListening = Self.holds(listening, ":\(port) ") || Self.holds(listening, ":\(port)\t")
+            if info["redis_version"].flatMap(RedisVersion.init) == nil && !isListening && instance.origin == .both {
                 instances[port]?.origin = .inventory
             }
         }
@@ -150,6 +152,13 @@ public struct SnapshotBuilder {
                     .unterminatedSections, "\(parsed.unterminated) section(s) began and never ended (output cut)"))
         }
         return notes
+    }
+
+    /// Whether `text` holds `needle` (ASCII), as Foundation's `contains` answers. In ASCII text that is a search of
+    /// bytes; other text keeps Foundation's comparison, whose rules for combining marks are not bytes'.
+    static func holds(_ text: String, _ needle: String) -> Bool {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.contains(needle) }
+        return text.holdsBytes(of: needle)
     }
 
     /// Secrets never leave this function: one entry point in RedisFacts scrubs known passwords everywhere and removes

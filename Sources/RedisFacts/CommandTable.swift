@@ -169,6 +169,18 @@ public enum RedisCommandCatalogue {
         return knownNames.contains(name) || documentedNames.contains(name) || name.contains(".")
     }
 
+    /// `isKnown` of a name of ASCII bytes, where a dot byte is a dot Character and lower-casing is ASCII's.
+    static func isKnown(asciiName name: UnsafeBufferPointer<UInt8>) -> Bool {
+        if name.contains(UInt8(ascii: ".")) { return true }
+        // Served names are lower case: only a name with capitals is copied to lower them.
+        let hasCapitals = name.contains { (0x41...0x5A).contains($0) }
+        let lowered =
+            hasCapitals
+            ? String(decoding: name.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+            : String(decoding: name, as: UTF8.self)
+        return knownNames.contains(lowered) || documentedNames.contains(lowered)
+    }
+
     /// A command that must keep its name for the migration's replication to work, and the first release of each
     /// engine that has it (nil: that engine does not have it, or the release is not known: then its absence from a
     /// table proves nothing, and only a renamed copy flagged `write` shows the rename).

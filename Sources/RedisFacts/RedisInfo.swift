@@ -109,6 +109,37 @@ public struct RedisInfo: Sendable, Hashable {
         return sections
     }
 
+    /// `RedisInfo(parsing: text)[field]` for each of `fields`, without keeping the other fields: the snapshot
+    /// builder needs two of an instance's hundreds. ASCII text is read as `sections(ascii:)` reads it (a field is
+    /// a line that is no `#` header, up to its first `:`); any other text is parsed whole.
+    public static func firstValues(of fields: Set<String>, in text: String) -> [String: String] {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            let info = RedisInfo(parsing: text)
+            return Dictionary(uniqueKeysWithValues: fields.compactMap { field in info[field].map { (field, $0) } })
+        }
+        var found: [String: String] = [:]
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count, found.count < fields.count {
+                var end = start
+                while end < bytes.count, !(10...13).contains(bytes[end]) { end += 1 }
+                var low = start
+                var high = end
+                while low < high, bytes[low] == 0x20 || bytes[low] == 0x09 { low += 1 }
+                while high > low, bytes[high - 1] == 0x20 || bytes[high - 1] == 0x09 { high -= 1 }
+                start = end + 1
+                guard low < high, bytes[low] != UInt8(ascii: "#"),
+                    let colon = bytes[low..<high].firstIndex(of: UInt8(ascii: ":"))
+                else { continue }
+                let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[low..<colon]), as: UTF8.self)
+                guard fields.contains(key), found[key] == nil else { continue }
+                found[key] = String(decoding: UnsafeBufferPointer(rebasing: bytes[(colon + 1)..<high]), as: UTF8.self)
+            }
+        }
+        return found
+    }
+
     public func section(_ name: String) -> Section? { sections.first { $0.name == name.lowercased() } }
 
     /// A field from any section (the first one that has it).

@@ -27,36 +27,46 @@ extension SecretRedaction {
     public static func redactArguments(_ text: String) -> String {
         var option = ""
         var position = 0
-        return TextLine.join(
-            TextLine.split(text).map { line in
-                let argument = line.content
-                if argument.hasPrefix("--") {
-                    option = String(argument.dropFirst(2)).lowercased()
-                    position = 0
-                    return line.replacingContent(redactCommandLine(argument))
-                }
-                position += 1
-                let secret =
-                    isSecretName(option) || (option == "rename-command" && position >= 2)
-                    || (option == "user" && (argument.hasPrefix(">") || argument.hasPrefix("#")))
-                return line.replacingContent(secret ? placeholder : redactCommandLine(argument))
-            })
+        return rewritingLines(text) { _, bytes in
+            let argument = lineString(bytes)
+            func redacted() -> String? { isPlainCommandLine(bytes) ? nil : redactCommandLine(argument) }
+            if argument.hasPrefix("--") {
+                option = String(argument.dropFirst(2)).lowercased()
+                position = 0
+                return redacted()
+            }
+            position += 1
+            let secret =
+                isSecretName(option) || (option == "rename-command" && position >= 2)
+                || (option == "user" && (argument.hasPrefix(">") || argument.hasPrefix("#")))
+            return secret ? placeholder : redacted()
+        }
     }
 
     /// `command_table`: a name no Redis or Valkey release has was given by `rename-command`, and is a secret by
     /// design (it only protects while unknown): it becomes a placeholder, its flags stay.
     public static func redactCommandTable(_ text: String) -> String {
-        TextLine.join(
-            TextLine.split(text).map { line in
-                guard let space = line.content.firstIndex(of: " ") ?? Optional(line.content.endIndex),
-                    case let name = line.content[..<space], !name.isEmpty, !RedisCommandCatalogue.isKnown(String(name))
-                else { return line }
-                return line.replacingContent(placeholder + line.content[space...])
-            })
+        rewritingLines(text) { _, bytes in
+            // In ASCII the first space byte is the first space Character: only a non-ASCII scalar (a combining mark)
+            // joins a space into a larger Character, and such lines are read as Characters below.
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return redactCommandTableLine(lineString(bytes)) }
+            let space = bytes.firstIndex(of: 0x20) ?? bytes.count
+            guard space > 0, !RedisCommandCatalogue.isKnown(asciiName: UnsafeBufferPointer(rebasing: bytes[..<space]))
+            else { return nil }
+            return placeholder + lineString(UnsafeBufferPointer(rebasing: bytes[space...]))
+        }
+    }
+
+    /// One `command_table` line, its name replaced when no release has it.
+    static func redactCommandTableLine(_ line: String) -> String? {
+        guard let space = line.firstIndex(of: " ") ?? Optional(line.endIndex),
+            case let name = line[..<space], !name.isEmpty, !RedisCommandCatalogue.isKnown(String(name))
+        else { return nil }
+        return placeholder + line[space...]
     }
 
     public static func redactCommandLines(_ text: String) -> String {
-        TextLine.join(TextLine.split(text).map { $0.replacingContent(redactCommandLine($0.content)) })
+        rewritingLines(text) { _, line in isPlainCommandLine(line) ? nil : redactCommandLine(lineString(line)) }
     }
 
     static func redactCommandLine(_ line: String) -> String {

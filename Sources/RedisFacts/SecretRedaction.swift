@@ -46,6 +46,11 @@ public enum SecretRedaction {
     /// User names are not secrets (`masteruser`, `primaryuser`, `sentinel auth-user`, `--user`): the audit reports
     /// which user replicates, and a user name alone does not authenticate.
     public static func isSecretName(_ name: some StringProtocol) -> Bool {
+        // ASCII (nearly every name) is answered on its bytes; other text as Characters, lower-cased by Unicode's rules.
+        let ascii = name.utf8.withContiguousStorageIfAvailable {
+            $0.allSatisfy { $0 < 0x80 } ? isSecretNameASCII($0) : nil
+        }
+        if let ascii, let isSecret = ascii { return isSecret }
         let name = name.lowercased()
         if name.hasSuffix("pass") || name.hasSuffix("auth") { return true }
         return ["password", "passwd", "secret", "token", "credential"].contains { name.contains($0) }
@@ -80,7 +85,7 @@ public enum SecretRedaction {
     /// - a line holding another line break a viewer might honour (a bare CR, \v, \f, NUL, U+0085, U+2028, U+2029) is
     ///   also read piece by piece: if any piece alone would be redacted, the line is treated as unreadable.
     public static func redactConfig(_ text: String) -> String {
-        TextLine.join(TextLine.split(text).map { $0.replacingContent(redactConfigLine($0.content)) })
+        rewritingLines(text) { _, line in isPlainConfigLine(line) ? nil : redactConfigLine(lineString(line)) }
     }
 
     /// One config line, without its terminator.
@@ -148,12 +153,12 @@ public enum SecretRedaction {
     /// `ACL LIST` output, one `user` rule per line, read like `user` lines of a config file (Redis writes ACL files
     /// in the same format, acl.c ACLSaveToFile). Lines that are not `user` rules (an error) stay as they are.
     public static func redactACLList(_ text: String) -> String {
-        TextLine.join(
-            TextLine.split(text).map { line in
-                let firstWord = line.content.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).first
-                guard let firstWord, string(firstWord).lowercased() == "user" else { return line }
-                return line.replacingContent(redactConfigLine(line.content))
-            })
+        rewritingLines(text) { _, bytes in
+            let line = lineString(bytes)
+            let firstWord = line.unicodeScalars.split(whereSeparator: RedisArguments.isSpace).first
+            guard let firstWord, string(firstWord).lowercased() == "user" else { return nil }
+            return redactConfigLine(line)
+        }
     }
 
     /// The rule words of a `user` line with every password and hash replaced, or nil when it has none. Words are
@@ -205,15 +210,16 @@ public enum SecretRedaction {
     /// `CONFIG GET *` output (alternating name and value lines) with the value of every secret parameter replaced.
     /// An empty value stays, as in config files.
     public static func redactConfigGet(_ text: String) -> String {
-        var lines = TextLine.split(text)
-        var index = 0
-        while index + 1 < lines.count {
-            if isSecretName(lines[index].content.trimmed), !lines[index + 1].content.trimmed.isEmpty {
-                lines[index + 1] = lines[index + 1].replacingContent(placeholder)
+        // Lines 0, 2, 4... are names, each followed by its value; a name on the last line has no value to redact.
+        var nameIsSecret = false
+        return rewritingLines(text) { index, line in
+            let trimmed = trimmedBytes(line)
+            if index % 2 == 0 {
+                nameIsSecret = isSecretName(bytes: trimmed)
+                return nil
             }
-            index += 2
+            return nameIsSecret && !trimmed.isEmpty ? placeholder : nil
         }
-        return TextLine.join(lines)
     }
 
     // MARK: - Known secrets
@@ -234,7 +240,7 @@ public enum SecretRedaction {
         // later secret to match in), so the text is the result. Searching bytes is exact: UTF-8 is
         // self-synchronising, so a secret's bytes occur in valid UTF-8 exactly where its scalars do. Most sections
         // hold no secret, and most hosts have none to scrub.
-        guard secrets.contains(where: { !$0.isEmpty && text.utf8.firstRange(of: $0.utf8) != nil }) else { return text }
+        guard secrets.contains(where: { !$0.isEmpty && text.holdsBytes(of: $0) }) else { return text }
         var result = Array(text.unicodeScalars)
         for secret in Set(secrets).sorted(by: { $0.unicodeScalars.count > $1.unicodeScalars.count }) {
             let needle = Array(secret.unicodeScalars)

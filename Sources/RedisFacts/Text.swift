@@ -40,3 +40,29 @@ extension String {
         return lines
     }
 }
+
+extension String {
+    /// Whether `needle`'s UTF-8 bytes occur in this string's, found by a plain scan (the generic `firstRange(of:)`
+    /// sets up a searcher per call, which costs more than the search in the short texts hosts return). In valid
+    /// UTF-8 the bytes of a scalar sequence occur exactly where its scalars do (UTF-8 is self-synchronising).
+    public func holdsBytes(of needle: String) -> Bool {
+        var text = self
+        var needle = needle
+        return text.withUTF8 { haystack in
+            needle.withUTF8 { needle in
+                guard let first = needle.first else { return true }
+                guard needle.count <= haystack.count else { return false }
+                var start = 0
+                while start <= haystack.count - needle.count {
+                    if haystack[start] == first,
+                        UnsafeBufferPointer(rebasing: haystack[start..<(start + needle.count)]).elementsEqual(needle)
+                    {
+                        return true
+                    }
+                    start += 1
+                }
+                return false
+            }
+        }
+    }
+}

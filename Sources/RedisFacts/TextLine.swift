@@ -46,10 +46,14 @@ public struct TextLine: Sendable, Hashable {
 
     /// `lines` written back as text, each with its own terminator.
     public static func join(_ lines: [TextLine]) -> String {
-        lines.reduce(into: "") { text, line in
-            text.unicodeScalars.append(contentsOf: line.content.unicodeScalars)
-            text.unicodeScalars.append(contentsOf: line.terminator.unicodeScalars)
+        // Appending Strings copies their UTF-8 as it is (no normalisation), the same bytes as scalar by scalar.
+        var text = ""
+        text.reserveCapacity(lines.reduce(0) { $0 + $1.content.utf8.count + $1.terminator.utf8.count })
+        for line in lines {
+            text += line.content
+            text += line.terminator
         }
+        return text
     }
 
     /// The same line with new content and its terminator kept.

@@ -129,7 +129,16 @@ final class RunStoreTests: XCTestCase {
 
     /// Evidence holds what hosts hold: private from the moment it exists, whatever the umask.
     func testEveryRunFileIs0600AndEveryDirectory0700EvenUnderAPermissiveUmask() throws {
-        let previous = umask(0)
+        try assertEveryRunFileIsPrivate(underUmask: 0)
+    }
+
+    /// A umask that takes the owner's bits (0277: files would be 0400, directories 0500) is overridden too.
+    func testEveryRunFileIs0600AndEveryDirectory0700EvenUnderARestrictiveUmask() throws {
+        try assertEveryRunFileIsPrivate(underUmask: 0o277)
+    }
+
+    private func assertEveryRunFileIsPrivate(underUmask mask: mode_t) throws {
+        let previous = umask(mask)
         defer { umask(previous) }
         let run = try RunStore(root: root.path + "/reports").startRun()
         try run.record(Self.sampleSnapshot())
@@ -145,6 +154,42 @@ final class RunStoreTests: XCTestCase {
             checked += 1
         }
         XCTAssertGreaterThanOrEqual(checked, 7, "hosts/, evidence/, the files and the manifest were all checked")
+    }
+
+    /// A host's evidence appears as one directory (staged beside it, then renamed): every file whole, and nothing of
+    /// the staging left behind.
+    func testAHostsEvidenceAppearsWholeWithNoStagingLeft() throws {
+        let run = try RunStore(root: root.path).startRun()
+        var snapshot = Self.sampleSnapshot()
+        snapshot.unexpectedSections = [UnexpectedSection(name: "x", reason: "test", text: "forged", truncated: false)]
+        try run.record(snapshot)
+        let evidence = run.directory + "/evidence"
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence), ["cache-1"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: evidence + "/cache-1").sorted()
+        XCTAssertEqual(files, ["6379-config-0.conf", "6379-info.txt", "meminfo.txt", "unexpected-0.txt"])
+        func text(_ name: String) -> String? {
+            FileManager.default.contents(atPath: evidence + "/cache-1/" + name).map {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+        XCTAssertEqual(text("6379-config-0.conf"), "port 6379\n")
+        XCTAssertEqual(text("6379-info.txt"), "redis_version:7")
+        XCTAssertEqual(text("meminfo.txt"), "MemTotal: 1 kB")
+        XCTAssertEqual(text("unexpected-0.txt"), "forged")
+    }
+
+    /// The same host recorded again (its directory exists) is updated in place, each file still atomically.
+    func testRecordingAHostAgainReplacesItsEvidenceFiles() throws {
+        let run = try RunStore(root: root.path).startRun()
+        try run.record(Self.sampleSnapshot())
+        var again = Self.sampleSnapshot()
+        again.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 2 kB")
+        try run.record(again)
+        let evidence = run.directory + "/evidence"
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence), ["cache-1"])
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: evidence + "/cache-1/meminfo.txt"), Data("MemTotal: 2 kB".utf8))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence + "/cache-1").count, 3)
     }
 
     /// A snapshot whose keys did not come from the collector (a hand-edited or old file) still names no path.

@@ -36,6 +36,25 @@ final class RedisInfoFastPathTests: XCTestCase {
         for text in corners { assertSameReading(text) }
     }
 
+    /// `firstValues(of:in:)` finds what the whole parse finds, field for field.
+    func testFirstValuesAreTheFieldsTheWholeParseFinds() throws {
+        var texts = [
+            "", "\n", "process_id:1\nprocess_id:2", "# process_id:9\nprocess_id:3", " process_id : 4 \r\n",
+            "#Server\r\nredis_version:7.0.15\r\n", "redis_version:\nprocess_id:x", "a:1\rprocess_id:5\u{0B}",
+            "process_id\n:process_id", "redis_version:é\nprocess_id:6", "e\u{301}:1\nprocess_id:7",
+        ]
+        for version in ["redis-2.8.17", "redis-7.0.15", "valkey-9.1.2"] {
+            texts.append(try fixture("\(version)/info-all.txt"))
+        }
+        let fields: Set<String> = ["process_id", "redis_version", "role", "missing"]
+        for text in texts {
+            let whole = RedisInfo(parsing: text)
+            let expected = Dictionary(
+                uniqueKeysWithValues: fields.compactMap { field in whole[field].map { (field, $0) } })
+            XCTAssertEqual(RedisInfo.firstValues(of: fields, in: text), expected, text.debugDescription)
+        }
+    }
+
     func testTrimmingRemovesSpacesTabsCRAndLFAsScalars() {
         XCTAssertEqual(" \t\r\nkey value\r\n \t".trimmed, "key value")
         XCTAssertEqual(" \u{301}combining".trimmed, "\u{301}combining", "the space goes, the mark stays")
