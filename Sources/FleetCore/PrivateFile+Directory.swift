@@ -67,30 +67,6 @@ extension PrivateFile {
         for file in files { try write(file.data, to: path + "/" + file.name) }
     }
 
-    /// Creates `path` (which must not exist) 0600 and writes `data` into it; the file is not visible to readers yet.
-    /// `setMode`: the umask reduces 0600, so the mode is set again once the file is open.
-    private static func writeNew(_ data: Data, to path: String, setMode: Bool) throws(WriteError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
-        guard descriptor >= 0 else { throw WriteError(path: path, operation: "create", errno: errno) }
-        defer { close(descriptor) }
-        var failure: WriteError?
-        data.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = WriteError(path: path, operation: "write", errno: errno)
-                    return
-                }
-                offset += written
-            }
-        }
-        if let failure { throw failure }
-        if setMode, fchmod(descriptor, fileMode) != 0 { throw WriteError(path: path, operation: "chmod", errno: errno) }
-    }
-
     private static func removeStaging(_ staging: String, files: [String]) {
         for file in files { unlink(file) }
         rmdir(staging)

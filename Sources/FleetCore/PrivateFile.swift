@@ -23,8 +23,30 @@ public enum PrivateFile {
 
     public static func write(_ data: Data, to path: String) throws(WriteError) {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
-        guard descriptor >= 0 else { throw WriteError(path: temporary, operation: "create", errno: errno) }
+        do {
+            // The mode given to open(2) is reduced by the umask; a private file is 0600 whatever the umask says.
+            try writeNew(data, to: temporary, setMode: true)
+        } catch {
+            // A file that could not be created is not ours to remove.
+            if error.operation != createOperation { unlink(temporary) }
+            throw error
+        }
+        if rename(temporary, path) != 0 {
+            let failure = WriteError(path: path, operation: "rename", errno: errno)
+            unlink(temporary)
+            throw failure
+        }
+    }
+
+    static let createOperation = "create"
+
+    /// Creates `path` (which must not exist) 0600 and writes `data` into it, retrying interrupted writes; the caller
+    /// makes it visible (rename) or removes it. `setMode`: the umask reduces 0600, so the mode is set again once the
+    /// file is open.
+    static func writeNew(_ data: Data, to path: String, setMode: Bool) throws(WriteError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
+        guard descriptor >= 0 else { throw WriteError(path: path, operation: createOperation, errno: errno) }
+        defer { close(descriptor) }
         var failure: WriteError?
         data.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return }
@@ -33,24 +55,14 @@ public enum PrivateFile {
                 let written = Glibc.write(descriptor, base + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = WriteError(path: temporary, operation: "write", errno: errno)
+                    failure = WriteError(path: path, operation: "write", errno: errno)
                     return
                 }
                 offset += written
             }
         }
-        // The mode given to open(2) is reduced by the umask; a private file is 0600 whatever the umask says.
-        if failure == nil, fchmod(descriptor, fileMode) != 0 {
-            failure = WriteError(path: temporary, operation: "chmod", errno: errno)
-        }
-        close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 {
-            failure = WriteError(path: path, operation: "rename", errno: errno)
-        }
-        if let failure {
-            unlink(temporary)
-            throw failure
-        }
+        if let failure { throw failure }
+        if setMode, fchmod(descriptor, fileMode) != 0 { throw WriteError(path: path, operation: "chmod", errno: errno) }
     }
 
     /// Creates `path` and any missing parents as 0700 directories; existing directories are left as they are.
