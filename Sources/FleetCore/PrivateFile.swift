@@ -22,10 +22,26 @@ public enum PrivateFile {
     public static let directoryMode: mode_t = 0o700
 
     public static func write(_ data: Data, to path: String) throws(WriteError) {
+        let result = data.withUnsafeBytes { bytes in Result { () throws(WriteError) in try write(bytes, to: path) } }
+        try result.get()
+    }
+
+    /// Writes the text's own UTF-8 storage, without a copy into `Data` (a report of a thousand hosts is tens of
+    /// megabytes).
+    public static func write(_ text: String, to path: String) throws(WriteError) {
+        var text = text
+        let result = text.withUTF8 { utf8 in
+            Result { () throws(WriteError) in try write(UnsafeRawBufferPointer(utf8), to: path) }
+        }
+        try result.get()
+    }
+
+    /// The atomic write itself: a private temporary file beside `path`, then rename(2).
+    private static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(WriteError) {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
         do {
             // The mode given to open(2) is reduced by the umask; a private file is 0600 whatever the umask says.
-            try writeNew(data, to: temporary, setMode: true)
+            try writeNew(bytes, to: temporary, setMode: true)
         } catch {
             // A file that could not be created is not ours to remove.
             if error.operation != createOperation { unlink(temporary) }
@@ -44,24 +60,29 @@ public enum PrivateFile {
     /// makes it visible (rename) or removes it. `setMode`: the umask reduces 0600, so the mode is set again once the
     /// file is open.
     static func writeNew(_ data: Data, to path: String, setMode: Bool) throws(WriteError) {
+        let result = data.withUnsafeBytes { bytes in
+            Result { () throws(WriteError) in try writeNew(bytes, to: path, setMode: setMode) }
+        }
+        try result.get()
+    }
+
+    private static func writeNew(_ bytes: UnsafeRawBufferPointer, to path: String, setMode: Bool)
+        throws(WriteError)
+    {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
         guard descriptor >= 0 else { throw WriteError(path: path, operation: createOperation, errno: errno) }
         defer { close(descriptor) }
-        var failure: WriteError?
-        data.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
+        if let base = bytes.baseAddress {
             var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, base + offset, buffer.count - offset)
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = WriteError(path: path, operation: "write", errno: errno)
-                    return
+                    throw WriteError(path: path, operation: "write", errno: errno)
                 }
                 offset += written
             }
         }
-        if let failure { throw failure }
         if setMode, fchmod(descriptor, fileMode) != 0 { throw WriteError(path: path, operation: "chmod", errno: errno) }
     }
 

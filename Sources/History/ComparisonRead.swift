@@ -1,6 +1,7 @@
 import FleetCore
 import Foundation
 import GRDB
+import Reports
 
 /// The earlier run as "since the last run" compares it: only the columns `RunDiff` reads, by position, in three
 /// queries, with each check row's evidence kept as its stored JSON (decoded later for the few checks whose status
@@ -38,8 +39,8 @@ extension HistoryStore {
                 let id = try row.decode(String.self, atIndex: 2)
                 let check = CheckResult(
                     id: CheckID(id), title: try row.decode(String.self, atIndex: 3),
-                    severity: try Self.value(Severity.self, row, 4, runID: runID),
-                    status: try Self.value(CheckStatus.self, row, 5, runID: runID), summary: "")
+                    severity: try value(Severity.self, row, 4, runID: runID),
+                    status: try value(CheckStatus.self, row, 5, runID: runID), summary: "")
                 let key = DeferredEvidenceKey(host: hostName, port: port, id: id)
                 if evidence[key] == nil { evidence[key] = try row.decode(String.self, atIndex: 6) }
                 if let hostName {
@@ -57,7 +58,7 @@ extension HistoryStore {
                 let port = try row.decode(Int.self, atIndex: 1)
                 instancesByHost[hostName, default: []].append(
                     InstanceVerdict(
-                        port: port, status: try Self.value(ReadinessStatus.self, row, 2, runID: runID), score: 0,
+                        port: port, status: try value(ReadinessStatus.self, row, 2, runID: runID), score: 0,
                         checks: checksByInstance[InstanceKey(host: hostName, port: port)] ?? [],
                         facts: InstanceFacts()))
             }
@@ -70,7 +71,7 @@ extension HistoryStore {
                 hosts.append(
                     HostVerdict(
                         host: HostIdentity(name: name, address: try row.decode(String.self, atIndex: 1)),
-                        status: try Self.value(ReadinessStatus.self, row, 2, runID: runID),
+                        status: try value(ReadinessStatus.self, row, 2, runID: runID),
                         rank: try row.decode(Int.self, atIndex: 3), score: 0, instances: instancesByHost[name] ?? []))
             }
             let verdict = FleetVerdict(
@@ -88,12 +89,14 @@ extension HistoryStore {
     }
 
     /// A status or severity column; an unknown name is a malformed row, as the Codable records refuse it.
-    private static func value<Value: RawRepresentable>(_ type: Value.Type, _ row: Row, _ index: Int, runID: String)
+    private func value<Value: RawRepresentable>(_ type: Value.Type, _ row: Row, _ index: Int, runID: String)
         throws -> Value where Value.RawValue == String
     {
         let name = try row.decode(String.self, atIndex: index)
         guard let value = Value(rawValue: name) else {
-            throw HistoryError(.read, path: runID, message: "a row of run \(runID) has an unknown value '\(name)'")
+            throw HistoryError(
+                .read, path: path,
+                message: "a row of run \(runID) has an unknown value '\(OutputText.terminal(String(name.prefix(40))))'")
         }
         return value
     }

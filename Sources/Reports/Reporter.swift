@@ -113,16 +113,9 @@ public enum ReportWriter {
     public static func write(files: [(name: String, contents: String)], to directory: String) throws -> [String] {
         try files.map { name, contents in
             let path = directory + "/" + name
-            // Reports quote evidence from hosts: private like the run they sit in. The text's own UTF-8 storage is
-            // written, not a copy of it (the JSON report of a thousand hosts is tens of megabytes); the Data lives
-            // only inside this closure.
-            var text = contents
-            try text.withUTF8 { utf8 in
-                guard let base = utf8.baseAddress, !utf8.isEmpty else { return try PrivateFile.write(Data(), to: path) }
-                try PrivateFile.write(
-                    Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: utf8.count, deallocator: .none),
-                    to: path)
-            }
+            // Reports quote evidence from hosts: private like the run they sit in. Written from the text's own
+            // storage (`PrivateFile.write(_:String)`), not a copy of it.
+            try PrivateFile.write(contents, to: path)
             return path
         }
     }
