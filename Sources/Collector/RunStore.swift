@@ -28,7 +28,7 @@ public struct RunStore: Sendable {
             self.id = id
         }
 
-        /// Writes one host's snapshot and its evidence files.
+        /// Writes one host's snapshot and its evidence archive (`evidence/<name>.tar`, see `EvidenceArchive`).
         ///
         /// Every path is built from validated parts only: the host's inventory name through `fileName(for:)`, a
         /// `SectionName` (a closed set), an instance port (an `Int`) and an index. Nothing a host printed names a file.
@@ -37,13 +37,10 @@ public struct RunStore: Sendable {
             // The encoder's bytes, written by hand: a snapshot holds every section's text, and JSONEncoder's boxing
             // of it cost as much as the rest of storing a host (HostSnapshotWritingTests holds the two equal).
             try RunStore.write(snapshot.storedJSON(), to: directory + "/hosts/\(name).json")
-            // The host's evidence directory appears whole (one rename), so a reader never sees half of it.
-            let evidence = directory + "/evidence/\(name)"
-            do {
-                try PrivateFile.writeDirectory(RunStore.evidenceFiles(of: snapshot), to: evidence)
-            } catch {
-                throw StoreError(path: evidence, message: "cannot write: \(error.description)")
-            }
+            // Atomic like every file here: a reader never sees half an archive, and recording a host again replaces it.
+            try RunStore.write(
+                EvidenceArchive.bytes(of: RunStore.evidenceMembers(of: snapshot), modified: snapshot.collectedAt),
+                to: directory + "/evidence/\(name).tar")
         }
 
         public func writeManifest(_ manifest: RunManifest) throws(StoreError) {
@@ -51,19 +48,18 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// The evidence files of one host, named from validated parts only: a `SectionName` (a closed set), an instance
-    /// port (an `Int` in 1...65535) and an index. Nothing a host printed names a file.
-    static func evidenceFiles(of snapshot: HostSnapshot) -> [PrivateFile.NamedFile] {
-        var files: [PrivateFile.NamedFile] = []
-        func add(_ name: String, _ text: String) {
-            files.append(PrivateFile.NamedFile(name: name, data: Data(text.utf8)))
-        }
-        for (key, captured) in snapshot.sections {
+    /// The evidence of one host, each member named from validated parts only: a `SectionName` (a closed set), an
+    /// instance port (an `Int` in 1...65535) and an index. Nothing a host printed names a member. Sections in name
+    /// order, so the same snapshot always makes the same archive.
+    static func evidenceMembers(of snapshot: HostSnapshot) -> [EvidenceArchive.Member] {
+        var files: [EvidenceArchive.Member] = []
+        func add(_ name: String, _ text: String) { files.append(EvidenceArchive.Member(name: name, text: text)) }
+        for (key, captured) in snapshot.sections.sorted(by: { $0.key < $1.key }) {
             guard let section = SectionName(rawValue: key) else { continue }
             add("\(section.rawValue).txt", captured.text)
         }
         for instance in snapshot.instances where (1...65_535).contains(instance.port) {
-            for (key, captured) in instance.sections {
+            for (key, captured) in instance.sections.sorted(by: { $0.key < $1.key }) {
                 guard let section = SectionName(rawValue: key) else { continue }
                 add("\(instance.port)-\(section.rawValue).txt", captured.text)
             }

@@ -56,16 +56,9 @@ public enum PrivateFile {
 
     static let createOperation = "create"
 
-    /// Creates `path` (which must not exist) 0600 and writes `data` into it, retrying interrupted writes; the caller
+    /// Creates `path` (which must not exist) 0600 and writes `bytes` into it, retrying interrupted writes; the caller
     /// makes it visible (rename) or removes it. `setMode`: the umask reduces 0600, so the mode is set again once the
     /// file is open.
-    static func writeNew(_ data: Data, to path: String, setMode: Bool) throws(WriteError) {
-        let result = data.withUnsafeBytes { bytes in
-            Result { () throws(WriteError) in try writeNew(bytes, to: path, setMode: setMode) }
-        }
-        try result.get()
-    }
-
     private static func writeNew(_ bytes: UnsafeRawBufferPointer, to path: String, setMode: Bool)
         throws(WriteError)
     {

@@ -45,10 +45,10 @@ final class RunStoreTests: XCTestCase {
         XCTAssertFalse(stored.manifest.complete)
         XCTAssertNil(stored.manifest.endedAt)
         XCTAssertEqual(stored.snapshots, [snapshot], "what was recorded survives, byte for byte")
-        let evidence = run.directory + "/evidence/cache-1/"
-        XCTAssertEqual(try String(contentsOfFile: evidence + "meminfo.txt", encoding: .utf8), "MemTotal: 1 kB")
-        XCTAssertEqual(try String(contentsOfFile: evidence + "6379-info.txt", encoding: .utf8), "redis_version:7")
-        XCTAssertEqual(try String(contentsOfFile: evidence + "6379-config-0.conf", encoding: .utf8), "port 6379\n")
+        let evidence = try TarArchive.read(run.directory + "/evidence/cache-1.tar")
+        XCTAssertEqual(evidence.contents["meminfo.txt"], "MemTotal: 1 kB")
+        XCTAssertEqual(evidence.contents["6379-info.txt"], "redis_version:7")
+        XCTAssertEqual(evidence.contents["6379-config-0.conf"], "port 6379\n")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: run.directory + "/hosts")
         XCTAssertEqual(leftovers, ["cache-1.json"], "atomic writes leave no temporary files")
     }
@@ -153,43 +153,65 @@ final class RunStoreTests: XCTestCase {
             XCTAssertEqual(mode, isDirectory ? 0o700 : 0o600, relative)
             checked += 1
         }
-        XCTAssertGreaterThanOrEqual(checked, 7, "hosts/, evidence/, the files and the manifest were all checked")
+        XCTAssertGreaterThanOrEqual(checked, 6, "hosts/, evidence/, the files and the manifest were all checked")
     }
 
-    /// A host's evidence appears as one directory (staged beside it, then renamed): every file whole, and nothing of
-    /// the staging left behind.
-    func testAHostsEvidenceAppearsWholeWithNoStagingLeft() throws {
+    /// A host's evidence is one archive any `tar` reads: every section whole under its own name, in name order,
+    /// private (0600, owner 0) and dated at the host's collection; nothing temporary is left beside it.
+    func testAHostsEvidenceIsOneArchiveThatTarReads() throws {
         let run = try RunStore(root: root.path).startRun()
         var snapshot = Self.sampleSnapshot()
+        snapshot.sections[SectionName.hostname.rawValue] = CapturedSection(exitCode: 0, text: "cache-1\n")
         snapshot.unexpectedSections = [UnexpectedSection(name: "x", reason: "test", text: "forged", truncated: false)]
+        // A section of exactly one block and one of none: the padding rules' edge cases.
+        snapshot.instances[0].sections["client_list"] = CapturedSection(
+            exitCode: 0, text: String(repeating: "c", count: 512))
+        snapshot.instances[0].sections["module_list"] = CapturedSection(exitCode: 0, text: "")
         try run.record(snapshot)
         let evidence = run.directory + "/evidence"
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence), ["cache-1"])
-        let files = try FileManager.default.contentsOfDirectory(atPath: evidence + "/cache-1").sorted()
-        XCTAssertEqual(files, ["6379-config-0.conf", "6379-info.txt", "meminfo.txt", "unexpected-0.txt"])
-        func text(_ name: String) -> String? {
-            FileManager.default.contents(atPath: evidence + "/cache-1/" + name).map {
-                String(decoding: $0, as: UTF8.self)
-            }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence), ["cache-1.tar"])
+        let archive = try TarArchive.read(evidence + "/cache-1.tar")
+        XCTAssertEqual(
+            archive.names,
+            [
+                "hostname.txt", "meminfo.txt", "6379-client_list.txt", "6379-info.txt", "6379-module_list.txt",
+                "6379-config-0.conf", "unexpected-0.txt",
+            ])
+        XCTAssertEqual(archive.contents["6379-config-0.conf"], "port 6379\n")
+        XCTAssertEqual(archive.contents["6379-info.txt"], "redis_version:7")
+        XCTAssertEqual(archive.contents["6379-client_list.txt"], String(repeating: "c", count: 512))
+        XCTAssertEqual(archive.contents["6379-module_list.txt"], "")
+        XCTAssertEqual(archive.contents["hostname.txt"], "cache-1\n")
+        XCTAssertEqual(archive.contents["unexpected-0.txt"], "forged")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let collected = formatter.string(from: snapshot.collectedAt)
+        for line in archive.listing.split(separator: "\n") {
+            XCTAssertTrue(line.hasPrefix("-rw------- 0/0 "), String(line))
+            XCTAssertTrue(line.contains(collected), "\(line) is dated \(collected)")
         }
-        XCTAssertEqual(text("6379-config-0.conf"), "port 6379\n")
-        XCTAssertEqual(text("6379-info.txt"), "redis_version:7")
-        XCTAssertEqual(text("meminfo.txt"), "MemTotal: 1 kB")
-        XCTAssertEqual(text("unexpected-0.txt"), "forged")
+        // The same snapshot makes the same bytes (sections are dictionaries: their order is fixed by name).
+        let first = FileManager.default.contents(atPath: evidence + "/cache-1.tar")
+        try run.record(snapshot)
+        XCTAssertEqual(FileManager.default.contents(atPath: evidence + "/cache-1.tar"), first)
     }
 
-    /// The same host recorded again (its directory exists) is updated in place, each file still atomically.
-    func testRecordingAHostAgainReplacesItsEvidenceFiles() throws {
+    /// The same host recorded again replaces its archive, atomically: no member of the earlier one is left.
+    func testRecordingAHostAgainReplacesItsEvidenceArchive() throws {
         let run = try RunStore(root: root.path).startRun()
-        try run.record(Self.sampleSnapshot())
+        var first = Self.sampleSnapshot()
+        first.sections[SectionName.hostname.rawValue] = CapturedSection(exitCode: 0, text: "cache-1")
+        try run.record(first)
         var again = Self.sampleSnapshot()
         again.sections[SectionName.meminfo.rawValue] = CapturedSection(exitCode: 0, text: "MemTotal: 2 kB")
         try run.record(again)
         let evidence = run.directory + "/evidence"
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence), ["cache-1"])
-        XCTAssertEqual(
-            FileManager.default.contents(atPath: evidence + "/cache-1/meminfo.txt"), Data("MemTotal: 2 kB".utf8))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence + "/cache-1").count, 3)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: evidence), ["cache-1.tar"])
+        let archive = try TarArchive.read(evidence + "/cache-1.tar")
+        XCTAssertEqual(archive.contents["meminfo.txt"], "MemTotal: 2 kB")
+        XCTAssertEqual(archive.names, ["meminfo.txt", "6379-info.txt", "6379-config-0.conf"])
     }
 
     /// A snapshot whose keys did not come from the collector (a hand-edited or old file) still names no path.
@@ -211,8 +233,7 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(evidence.count, 1)
         XCTAssertFalse(evidence[0].contains("/"))
         XCTAssertTrue(evidence[0].hasPrefix("_"), "an unsafe host name becomes a safe component: \(evidence[0])")
-        XCTAssertEqual(
-            try FileManager.default.contentsOfDirectory(atPath: run.directory + "/evidence/" + evidence[0]),
-            ["unexpected-0.txt"])
+        XCTAssertTrue(evidence[0].hasSuffix(".tar"))
+        XCTAssertEqual(try TarArchive.read(run.directory + "/evidence/" + evidence[0]).names, ["unexpected-0.txt"])
     }
 }

@@ -160,7 +160,8 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertEqual(manifest["schema"] as? String, "fleet-audit.run/1")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/hosts/cache-a.json"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/hosts/cache-gone.json"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/latest/evidence/cache-a/\(redis.port)-info.txt"))
+        let evidence = try TarArchive.read(out + "/latest/evidence/cache-a.tar")
+        XCTAssertTrue(evidence.contents["\(redis.port)-info.txt"]?.contains("redis_version:") == true, evidence.listing)
     }
 }
 
