@@ -4,8 +4,8 @@ import GRDB
 import Reports
 
 /// The earlier run as "since the last run" compares it: only the columns `RunDiff` reads, by position, in three
-/// queries, with each check row's evidence kept as its stored JSON (decoded later for the few checks whose status
-/// changed).
+/// queries, with each check row's id kept so that its evidence can be read later for the few checks whose status
+/// changed (`evidence(ofRow:)`).
 ///
 /// Every report of an audit reads the previous run this way, so its cost is paid per run: a 1,000-host run is about
 /// 40,000 check rows. Decoding those through Codable records, with the JSON of every instance's facts and every
@@ -15,8 +15,8 @@ import Reports
 extension HistoryStore {
     struct ComparisonRead {
         var verdict: FleetVerdict
-        /// Each check row's evidence JSON; the first row of a repeated check id counts, as in `RunDiff`.
-        var evidence: [DeferredEvidenceKey: String]
+        /// Each check row's id (`check_result.id`); the first row of a repeated check id counts, as in `RunDiff`.
+        var evidenceRows: [DeferredEvidenceKey: Int64]
     }
 
     func comparisonVerdict(of runID: String) throws(HistoryError) -> ComparisonRead {
@@ -24,13 +24,13 @@ extension HistoryStore {
             guard let run = try RunRow.fetchOne(db, key: runID) else {
                 throw HistoryError(.runNotFound, path: path, message: "run \(runID) is not recorded")
             }
-            var evidence: [DeferredEvidenceKey: String] = [:]
+            var evidenceRows: [DeferredEvidenceKey: Int64] = [:]
             var targetChecks: [CheckResult] = []
             var checksByInstance: [InstanceKey: [CheckResult]] = [:]
             let checks = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT host_name, port, check_id, title, severity, status, evidence
+                    SELECT host_name, port, check_id, title, severity, status, id
                     FROM check_result WHERE run_id = ? ORDER BY position
                     """, arguments: [runID])
             while let row = try checks.next() {
@@ -42,7 +42,7 @@ extension HistoryStore {
                     severity: try value(Severity.self, row, 4, runID: runID),
                     status: try value(CheckStatus.self, row, 5, runID: runID), summary: "")
                 let key = DeferredEvidenceKey(host: hostName, port: port, id: id)
-                if evidence[key] == nil { evidence[key] = try row.decode(String.self, atIndex: 6) }
+                if evidenceRows[key] == nil { evidenceRows[key] = try row.decode(Int64.self, atIndex: 6) }
                 if let hostName {
                     checksByInstance[InstanceKey(host: hostName, port: port ?? 0), default: []].append(check)
                 } else {
@@ -79,8 +79,23 @@ extension HistoryStore {
                 inventoryDigest: run.inventoryDigest, collectionStartedAt: run.startedAt,
                 collectionEndedAt: run.endedAt, targetChecks: targetChecks, hosts: hosts,
                 hostKeysUnverified: !run.hostKeysVerified)
-            return ComparisonRead(verdict: verdict, evidence: evidence)
+            return ComparisonRead(verdict: verdict, evidenceRows: evidenceRows)
         }
+    }
+
+    /// The stored evidence of check rows by id (`ComparisonRead.evidenceRows`), decoded; a missing row is absent.
+    func evidence(ofRows rows: [Int64]) throws(HistoryError) -> [Int64: [Evidence]] {
+        let texts = try read("cannot read the evidence of earlier checks") { db in
+            var texts: [Int64: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT evidence FROM check_result WHERE id = ?")
+            for row in rows where texts[row] == nil {
+                if let text = try String.fetchOne(statement, arguments: [row]) { texts[row] = text }
+            }
+            return texts
+        }
+        var decoded: [Int64: [Evidence]] = [:]
+        for (row, text) in texts { decoded[row] = try Self.decodeEvidence(text, path: path) }
+        return decoded
     }
 
     struct InstanceKey: Hashable {
