@@ -28,23 +28,22 @@ public struct HostFacts: Sendable {
 
     init(_ host: HostSnapshot) {
         // Only what was read: a failed read (`content` nil) is evidence of the failure, never parsed.
-        // `screenedContent` is `content`, found without `failure`'s Foundation trim wherever the first bytes settle it.
-        memInfo = host[.meminfo]?.screenedContent.map { MemInfo(parsing: $0) }
-        loadAverage = host[.loadavg]?.screenedContent.flatMap { LoadAverage(parsing: $0) }
-        cpuCount = host[.cpuCount]?.screenedContent.flatMap { Int($0.trimmed) }
-        let parsedMetadata = host[.instanceMetadata]?.screenedContent.map { InstanceMetadata(parsing: $0) }
+        memInfo = host[.meminfo]?.content.map { MemInfo(parsing: $0) }
+        loadAverage = host[.loadavg]?.content.flatMap { LoadAverage(parsing: $0) }
+        cpuCount = host[.cpuCount]?.content.flatMap { Int($0.trimmed) }
+        let parsedMetadata = host[.instanceMetadata]?.content.map { InstanceMetadata(parsing: $0) }
         metadata = parsedMetadata?.values.isEmpty == false ? parsedMetadata : nil
-        interfaceAddresses = host[.ipAddr]?.screenedContent.map { InterfaceAddresses.ipv4(parsing: $0) } ?? []
+        interfaceAddresses = host[.ipAddr]?.content.map { InterfaceAddresses.ipv4(parsing: $0) } ?? []
         access = AccessLog(parsing: host[.access]?.text ?? "")
-        cgroupMemoryLimit = host[.cgroupMemoryLimit]?.screenedContent.flatMap { Int64($0.trimmed) }.flatMap {
+        cgroupMemoryLimit = host[.cgroupMemoryLimit]?.content.flatMap { Int64($0.trimmed) }.flatMap {
             $0 >= 0 ? $0 : nil
         }
-        overcommitMemory = host[.overcommitMemory]?.screenedContent.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
-        transparentHugepages = host[.transparentHugepages]?.screenedContent.flatMap(
+        overcommitMemory = host[.overcommitMemory]?.content.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        transparentHugepages = host[.transparentHugepages]?.content.flatMap(
             TransparentHugepages.mode(parsing:))
-        processes = host[.processes]?.screenedContent.map(\.newlineSeparatedLines)
+        processes = host[.processes]?.content.map(\.newlineSeparatedLines)
         sentinelProcesses = processes.map(SentinelProcesses.lines(in:)) ?? []
-        firewall = host[.firewall]?.screenedContent
+        firewall = host[.firewall]?.content
     }
 }
 
@@ -88,35 +87,34 @@ public struct InstanceContext: Sendable {
         self.hostFacts = hostFacts
         self.instance = instance
         self.target = target
-        // Each section is read once, through `screenedContent` (`content` without `failure`'s Foundation trim
-        // wherever the first bytes settle it).
+        // Each section is read once, through `content`.
         let infoSection = instance[.info]
-        info = RedisInfo(parsing: infoSection?.screenedContent ?? "")
-        refusedForPassword = infoSection?.screenedFailure?.hasPrefix("NOAUTH") == true
-        let clientList = instance[.clientList]?.screenedContent
+        info = RedisInfo(parsing: infoSection?.content ?? "")
+        refusedForPassword = infoSection?.failure?.hasPrefix("NOAUTH") == true
+        let clientList = instance[.clientList]?.content
         clients = ClientList(parsing: clientList ?? "").clients
-        acl = instance[.aclList]?.screenedContent.map(ACLList.init(parsing:))
+        acl = instance[.aclList]?.content.map(ACLList.init(parsing:))
         clientsWereRead = clientList != nil
         if let section = instance[.moduleList] {
             modules =
-                section.screenedContent.map { .success(ModuleList(parsing: $0).modules) }
+                section.content.map { .success(ModuleList(parsing: $0).modules) }
                 ?? .failure(ReadFailure(reason: section.failure ?? "no reply"))
         } else {
             modules = .failure(ReadFailure(reason: "not collected"))
         }
-        diskFreeBytes = instance[.diskFree]?.screenedContent.flatMap(DiskFree.availableBytes(parsing:))
-        clusterNodes = instance[.clusterNodes]?.screenedContent.flatMap(ClusterNodes.init(parsing:))
+        diskFreeBytes = instance[.diskFree]?.content.flatMap(DiskFree.availableBytes(parsing:))
+        clusterNodes = instance[.clusterNodes]?.content.flatMap(ClusterNodes.init(parsing:))
         commandLineLayer = Self.commandLineLayer(of: instance)
         commandTable = instance[.commandTable].flatMap {
-            $0.truncated ? nil : $0.screenedContent.flatMap { commandTables.table(parsing: $0) }
+            $0.truncated ? nil : $0.content.flatMap { commandTables.table(parsing: $0) }
         }
         commandLookup = instance[.commandLookup].flatMap {
-            $0.truncated ? nil : $0.screenedContent.flatMap { commandTables.lookup(parsing: $0) }
+            $0.truncated ? nil : $0.content.flatMap { commandTables.lookup(parsing: $0) }
         }
         writeSamples = Self.parsed(instance[.writeSample], WriteRateSamples.init(parsing:))
         keySample = Self.parsed(instance[.keySample], KeySample.init(parsing:))
         // CONFIG GET answered only when the reply has name/value pairs (a renamed CONFIG prints an error line).
-        let reply = instance[.configGet]?.screenedContent.map { ConfigGetReply(parsing: $0) }
+        let reply = instance[.configGet]?.content.map { ConfigGetReply(parsing: $0) }
         configGet = (reply?.values.count ?? 0) > 1 ? reply : nil
         // Only files that were read are configuration: a failed or skipped read is evidence of the failure, never
         // parsed as content (a "Permission denied" parsed as an empty redis.conf once passed a blocker).
@@ -139,7 +137,7 @@ public struct InstanceContext: Sendable {
     /// or text that is not the format.
     static func parsed<Value>(_ section: CapturedSection?, _ parse: (String) -> Value?) -> Result<Value, ReadFailure> {
         guard let section else { return .failure(ReadFailure(reason: "not collected")) }
-        guard let text = section.screenedContent else {
+        guard let text = section.content else {
             let first = section.text.split(whereSeparator: \.isNewline).last {
                 $0.hasPrefix("skipped:") || $0.hasPrefix("failed:")
             }
@@ -272,7 +270,7 @@ public struct InstanceContext: Sendable {
                     ? "the server's process is not known, so neither is its command line"
                     : "its command line was not collected")
         }
-        guard !section.truncated, let text = section.screenedContent, let commandLine = ServerCommandLine(parsing: text)
+        guard !section.truncated, let text = section.content, let commandLine = ServerCommandLine(parsing: text)
         else {
             return .hidden("its command line could not be read")
         }

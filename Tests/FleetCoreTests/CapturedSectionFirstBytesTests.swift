@@ -2,10 +2,10 @@ import XCTest
 
 @testable import FleetCore
 
-/// `screenedContent` and `screenedFailure` are `content` and `failure`, found from the first bytes where they settle
-/// it: the same values for every text, error replies, blank lines, Unicode spaces and line separators included.
-final class CapturedSectionScreenTests: XCTestCase {
-    func testScreenedReadsAreTheReadsThemselves() {
+/// `failure` (and so `content`) settled from the first bytes where they can is `firstLineFailure`, the Foundation
+/// definition: the same values for every text, error replies, blank lines, Unicode spaces and line separators included.
+final class CapturedSectionFirstBytesTests: XCTestCase {
+    func testFailureFromTheFirstBytesIsTheFoundationDefinition() {
         let starts = [
             "", " ", "\t", "\n", "\r\n", "\u{0B}", "\u{0C}", "\u{A0}", "\u{2028}", "\u{85}", "\u{3000}", "  \n \t\n",
             "\u{301}",
@@ -20,8 +20,10 @@ final class CapturedSectionScreenTests: XCTestCase {
             for body in bodies {
                 for exitCode in [0, 1, nil] as [Int?] {
                     let section = CapturedSection(exitCode: exitCode, text: start + body + "\nmore")
-                    XCTAssertEqual(section.screenedContent, section.content, (start + body).debugDescription)
-                    XCTAssertEqual(section.screenedFailure, section.failure, (start + body).debugDescription)
+                    XCTAssertEqual(section.failure, section.firstLineFailure, (start + body).debugDescription)
+                    XCTAssertEqual(
+                        section.content, section.firstLineFailure == nil ? section.text : nil,
+                        (start + body).debugDescription)
                 }
             }
         }
