@@ -32,11 +32,8 @@ struct EvidenceArchive {
         archive.reserveCapacity(capacity)
         let mtime = max(0, min(Int(modified.timeIntervalSince1970.rounded(.down)), maximumSize))
         for member in kept {
-            var text = member.text
-            text.withUTF8 { content in
-                appendHeader(name: member.name, size: content.count, mtime: mtime, to: &archive)
-                archive.append(contentsOf: content)
-            }
+            archive.append(contentsOf: header(name: member.name, size: member.text.utf8.count, mtime: mtime))
+            archive.append(contentsOf: member.text.utf8)
             archive.append(contentsOf: repeatElement(0, count: padded(archive.count) - archive.count))
         }
         archive.append(contentsOf: repeatElement(0, count: 2 * blockSize))
@@ -45,46 +42,39 @@ struct EvidenceArchive {
 
     private static func padded(_ count: Int) -> Int { (count + blockSize - 1) / blockSize * blockSize }
 
-    /// A ustar header, written in place at the end of `archive` (a host has about 30 members).
-    private static func appendHeader(name: String, size: Int, mtime: Int, to archive: inout [UInt8]) {
+    /// A member's 512-byte ustar header.
+    private static func header(name: String, size: Int, mtime: Int) -> [UInt8] {
         precondition(
-            name.utf8.count <= maximumNameLength && !name.isEmpty && !name.contains("/"),
+            name.utf8.count <= maximumNameLength && !name.isEmpty && !name.utf8.contains(UInt8(ascii: "/")),
             "evidence member names are built from validated parts")
         // Sections are bounded by the collector's caps (megabytes), far below ustar's 8 GiB.
         precondition(size <= maximumSize, "an evidence section of \(size) bytes")
-        let start = archive.count
-        archive.append(contentsOf: repeatElement(0, count: blockSize))
-        archive.withUnsafeMutableBufferPointer { buffer in
-            let header = UnsafeMutableBufferPointer(rebasing: buffer[start..<start + blockSize])
-            func put(_ bytes: some Sequence<UInt8>, at offset: Int) {
-                var index = offset
-                for byte in bytes {
-                    header[index] = byte
-                    index += 1
-                }
-            }
-            /// `digits` octal digits, zero-padded, then a NUL.
-            func octal(_ value: Int, digits: Int, at offset: Int) {
-                var rest = value
-                for index in (offset..<offset + digits).reversed() {
-                    header[index] = UInt8(ascii: "0") + UInt8(rest & 7)
-                    rest >>= 3
-                }
-                header[offset + digits] = 0
-            }
-            put(name.utf8, at: 0)
-            octal(0o600, digits: 7, at: 100)  // mode
-            octal(0, digits: 7, at: 108)  // uid
-            octal(0, digits: 7, at: 116)  // gid
-            octal(size, digits: 11, at: 124)
-            octal(mtime, digits: 11, at: 136)
-            put(repeatElement(UInt8(ascii: " "), count: 8), at: 148)  // the checksum counts its own field as spaces
-            header[156] = UInt8(ascii: "0")  // a regular file
-            put("ustar".utf8, at: 257)  // then a NUL
-            put("00".utf8, at: 263)
-            let checksum = header.reduce(0) { $0 + Int($1) }
-            octal(checksum, digits: 6, at: 148)
-            header[155] = UInt8(ascii: " ")
+        var header = [UInt8](repeating: 0, count: blockSize)
+        func put(_ bytes: some Sequence<UInt8>, at offset: Int) {
+            for (index, byte) in zip(offset..., bytes) { header[index] = byte }
         }
+        /// `digits` octal digits, zero-padded, then a NUL.
+        func octal(_ value: Int, digits: Int, at offset: Int) {
+            var rest = value
+            for index in (offset..<offset + digits).reversed() {
+                header[index] = UInt8(ascii: "0") + UInt8(rest & 7)
+                rest >>= 3
+            }
+            header[offset + digits] = 0
+        }
+        put(name.utf8, at: 0)
+        octal(0o600, digits: 7, at: 100)  // mode
+        octal(0, digits: 7, at: 108)  // uid
+        octal(0, digits: 7, at: 116)  // gid
+        octal(size, digits: 11, at: 124)
+        octal(mtime, digits: 11, at: 136)
+        put(repeatElement(UInt8(ascii: " "), count: 8), at: 148)  // the checksum counts its own field as spaces
+        header[156] = UInt8(ascii: "0")  // a regular file
+        put("ustar".utf8, at: 257)  // then a NUL
+        put("00".utf8, at: 263)
+        let checksum = header.reduce(0) { $0 + Int($1) }
+        octal(checksum, digits: 6, at: 148)
+        header[155] = UInt8(ascii: " ")
+        return header
     }
 }
