@@ -7,7 +7,7 @@ import Foundation
 /// costs the kernel (ext4 inode creation), and a 10,000-host fleet audited daily made 300,000 files a day
 /// (docs/benchmarks.md, "Evidence in one archive per host"). The archive is uncompressed, so `grep -r` over a run
 /// still finds every byte a host sent.
-struct EvidenceArchive {
+enum EvidenceArchive {
     /// One member: a name built from validated parts only (a `SectionName`, a port, an index; never from what a host
     /// printed) and its text.
     struct Member {

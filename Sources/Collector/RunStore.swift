@@ -52,8 +52,8 @@ public struct RunStore: Sendable {
     /// instance port (an `Int` in 1...65535) and an index. Nothing a host printed names a member. Sections in name
     /// order, so the same snapshot always makes the same archive.
     static func evidenceMembers(of snapshot: HostSnapshot) -> [EvidenceArchive.Member] {
-        var files: [EvidenceArchive.Member] = []
-        func add(_ name: String, _ text: String) { files.append(EvidenceArchive.Member(name: name, text: text)) }
+        var members: [EvidenceArchive.Member] = []
+        func add(_ name: String, _ text: String) { members.append(EvidenceArchive.Member(name: name, text: text)) }
         for (key, captured) in snapshot.sections.sorted(by: { $0.key < $1.key }) {
             guard let section = SectionName(rawValue: key) else { continue }
             add("\(section.rawValue).txt", captured.text)
@@ -70,7 +70,7 @@ public struct RunStore: Sendable {
         for (index, unexpected) in snapshot.unexpectedSections.enumerated() {
             add("unexpected-\(index).txt", unexpected.text)
         }
-        return files
+        return members
     }
 
     /// Creates `ROOT/runs/<UTC time>/` (with a suffix if that second is taken) and points `ROOT/latest` at it.

@@ -5,7 +5,7 @@ import Reports
 
 /// The earlier run as "since the last run" compares it: only the columns `RunDiff` reads, by position, in three
 /// queries, with each check row's id kept so that its evidence can be read later for the few checks whose status
-/// changed (`evidence(ofRow:)`).
+/// changed (`evidence(ofRows:)`, a second read: the reports root lock keeps writers out between the two).
 ///
 /// Every report of an audit reads the previous run this way, so its cost is paid per run: a 1,000-host run is about
 /// 40,000 check rows. Decoding those through Codable records, with the JSON of every instance's facts and every

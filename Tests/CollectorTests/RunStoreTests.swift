@@ -198,6 +198,20 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: evidence + "/cache-1.tar"), first)
     }
 
+    /// A snapshot listing one port twice (hand-edited, or a host that lied) names a member twice: the archive keeps
+    /// it once, with the last text, as extracting both copies would leave.
+    func testAMemberNamedTwiceIsStoredOnceWithItsLastText() throws {
+        let run = try RunStore(root: root.path).startRun()
+        var snapshot = Self.sampleSnapshot()
+        snapshot.instances.append(
+            InstanceSnapshot(
+                port: 6379, origin: .both, sections: ["info": CapturedSection(exitCode: 0, text: "redis_version:8")]))
+        try run.record(snapshot)
+        let archive = try TarArchive.read(run.directory + "/evidence/cache-1.tar")
+        XCTAssertEqual(archive.names, ["meminfo.txt", "6379-config-0.conf", "6379-info.txt"])
+        XCTAssertEqual(archive.contents["6379-info.txt"], "redis_version:8")
+    }
+
     /// The same host recorded again replaces its archive, atomically: no member of the earlier one is left.
     func testRecordingAHostAgainReplacesItsEvidenceArchive() throws {
         let run = try RunStore(root: root.path).startRun()
