@@ -84,6 +84,13 @@ enum HistorySchema {
                 index: "check_result_by_instance", on: "check_result", columns: ["run_id", "host_name", "port"])
             try db.create(index: "check_result_by_check", on: "check_result", columns: ["check_id", "status"])
         }
+        migrator.registerMigration("v2: per-run status indexes on hosts and instances") { db in
+            // Every report counts each recorded run's hosts and instances per status (the listing behind "since the
+            // last run" and the trend). Without these the counts read every host and instance row of every run,
+            // each instance with its facts, so a report's cost grew with the length of the history.
+            try db.create(index: "host_by_run_status", on: "host", columns: ["run_id", "status"])
+            try db.create(index: "instance_by_run_status", on: "instance", columns: ["run_id", "status"])
+        }
         return migrator
     }
 }

@@ -54,6 +54,53 @@ final class HistoryStoreTests: XCTestCase {
         XCTAssertEqual(try store.verdict(of: HistoryFixture.secondID), reevaluated)
     }
 
+    /// The earlier run's check rows are read as one id range; recording it again after the later run gives it new
+    /// ids past the later run's, and the comparison must still find exactly its rows, in their recorded order.
+    func testSinceLastRunReadsAnEarlierRunRecordedAgainAfterTheLaterOne() throws {
+        let store = try recordBoth()
+        try store.record(
+            HistoryFixture.first,
+            manifest: HistoryFixture.manifest(runID: HistoryFixture.firstID, startedAt: HistoryFixture.firstStart))
+        let ranges = try ProcessRunner.run(
+            "/usr/bin/sqlite3",
+            [
+                directory.file("history.sqlite"),
+                "SELECT run_id, MIN(id), MAX(id) FROM check_result GROUP BY 1 ORDER BY 2",
+            ])
+        XCTAssertTrue(
+            ranges.stdout.hasPrefix(HistoryFixture.secondID), "the earlier run's rows now come last: \(ranges.stdout)")
+        XCTAssertEqual(
+            try store.sinceLastRun(HistoryFixture.second),
+            RunDiff.changes(from: HistoryFixture.first, to: HistoryFixture.second))
+    }
+
+    /// A history written before migration v2 (no per-run status indexes) is upgraded in place when opened: its runs
+    /// are kept, and the per-status counts every report makes read only the new indexes.
+    func testAHistoryWithoutTheStatusIndexesIsUpgradedInPlace() throws {
+        let expected = try recordBoth().runs()
+        let file = directory.file("history.sqlite")
+        let downgrade = try ProcessRunner.run(
+            "/usr/bin/sqlite3",
+            [
+                file,
+                """
+                DROP INDEX host_by_run_status; DROP INDEX instance_by_run_status;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                SELECT COUNT(*) FROM grdb_migrations;
+                """,
+            ])
+        XCTAssertEqual(downgrade.stdout, "1\n", downgrade.stderr)
+
+        let reopened = try HistoryStore(root: directory.path, create: false)
+        XCTAssertEqual(try reopened.runs(), expected)
+        for (table, index) in [("host", "host_by_run_status"), ("instance", "instance_by_run_status")] {
+            let plan = try ProcessRunner.run(
+                "/usr/bin/sqlite3",
+                [file, "EXPLAIN QUERY PLAN SELECT run_id, status, COUNT(*) AS n FROM \(table) GROUP BY 1, 2"])
+            XCTAssertTrue(plan.stdout.contains("COVERING INDEX \(index)"), plan.stdout + plan.stderr)
+        }
+    }
+
     func testAnIncompleteRunIsNeverRecorded() throws {
         let store = try HistoryStore(root: directory.path)
         let manifest = try HistoryFixture.manifest(
