@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 import Reports
 
-/// The earlier run as "since the last run" compares it: only the columns `RunDiff` reads, by position, in three
-/// queries, with each check row's id kept so that its evidence can be read later for the few checks whose status
+/// The earlier run as "since the last run" compares it: only the columns `RunDiff` reads, in recorded order, in
+/// four queries (the check rows' id range, then checks, instances and hosts), with each check row's id kept so that its evidence can be read later for the few checks whose status
 /// changed (`evidence(ofRows:)`, a second read: the reports root lock keeps writers out between the two).
 ///
 /// Every report of an audit reads the previous run this way, so its cost is paid per run: a 1,000-host run is about
