@@ -106,7 +106,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "TestSupport"]),
         .testTarget(name: "FleetEngineTests", dependencies: ["FleetEngine", "FleetCore", "TestSupport"]),
-        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore", "TestSupport"]),
         .testTarget(
             name: "InventoryTests", dependencies: ["Inventory", "YAMLInput", "FleetCore", "TestSupport"],
             exclude: ["Fixtures"]),

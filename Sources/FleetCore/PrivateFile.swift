@@ -38,45 +38,90 @@ public enum PrivateFile {
 
     /// The atomic write itself: a private temporary file beside `path`, then rename(2).
     private static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(WriteError) {
-        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        do {
-            // The mode given to open(2) is reduced by the umask; a private file is 0600 whatever the umask says.
-            try writeNew(bytes, to: temporary, setMode: true)
-        } catch {
-            // A file that could not be created is not ours to remove.
-            if error.operation != createOperation { unlink(temporary) }
-            throw error
-        }
-        if rename(temporary, path) != 0 {
-            let failure = WriteError(path: path, operation: "rename", errno: errno)
-            unlink(temporary)
-            throw failure
-        }
+        let file = try AtomicWriter(path: path)
+        try file.write(bytes)
+        try file.commit()
     }
 
     static let createOperation = "create"
 
-    /// Creates `path` (which must not exist) 0600 and writes `bytes` into it, retrying interrupted writes; the caller
-    /// makes it visible (rename) or removes it. `setMode`: the umask reduces 0600, so the mode is set again once the
-    /// file is open.
-    private static func writeNew(_ bytes: UnsafeRawBufferPointer, to path: String, setMode: Bool)
-        throws(WriteError)
-    {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fileMode)
-        guard descriptor >= 0 else { throw WriteError(path: path, operation: createOperation, errno: errno) }
-        defer { close(descriptor) }
-        if let base = bytes.baseAddress {
+    /// A file written piece by piece and made visible whole: the pieces go to a private temporary file beside
+    /// `path` (0600, `O_EXCL | O_NOFOLLOW`), and `commit()` renames it into place. A writer dropped before `commit()`
+    /// removes its temporary file, so a failed or abandoned write leaves the previous version as it was.
+    ///
+    /// For a document of tens of megabytes (a thousand hosts' report.json) written as it is made: the whole text
+    /// never has to be held, and the same small buffer is reused, where a fresh buffer of that size costs a page
+    /// fault per 4 KiB (docs/benchmarks.md, "Reports written as they are made").
+    public final class AtomicWriter {
+        public let path: String
+        private let temporary: String
+        private var descriptor: Int32
+        private var committed = false
+
+        public init(path: String) throws(WriteError) {
+            self.path = path
+            temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, PrivateFile.fileMode)
+            // A file that could not be created is not ours to remove.
+            guard descriptor >= 0 else {
+                throw WriteError(path: temporary, operation: PrivateFile.createOperation, errno: errno)
+            }
+        }
+
+        /// Appends `bytes`, retrying interrupted writes.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws(WriteError) {
+            guard let base = bytes.baseAddress, !committed else { return }
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw WriteError(path: path, operation: "write", errno: errno)
+                    throw WriteError(path: temporary, operation: "write", errno: errno)
                 }
                 offset += written
             }
         }
-        if setMode, fchmod(descriptor, fileMode) != 0 { throw WriteError(path: path, operation: "chmod", errno: errno) }
+
+        /// Appends the text's own UTF-8 storage.
+        public func write(_ text: String) throws(WriteError) {
+            var text = text
+            let result = text.withUTF8 { utf8 in
+                Result { () throws(WriteError) in try write(UnsafeRawBufferPointer(utf8)) }
+            }
+            try result.get()
+        }
+
+        /// Makes the file visible at `path` (replacing what was there) with mode 0600: open(2)'s mode is reduced
+        /// by the umask, so it is set again. On failure the temporary file is gone and the writer is finished.
+        public func commit() throws(WriteError) {
+            guard !committed else { return }
+            committed = true
+            var failure: WriteError?
+            if fchmod(descriptor, PrivateFile.fileMode) != 0 {
+                failure = WriteError(path: temporary, operation: "chmod", errno: errno)
+            }
+            // close(2) reports a write the kernel could not finish; the descriptor is gone either way.
+            if close(descriptor) != 0, failure == nil {
+                failure = WriteError(path: temporary, operation: "write", errno: errno)
+            }
+            descriptor = -1
+            if failure == nil, rename(temporary, path) != 0 {
+                failure = WriteError(path: path, operation: "rename", errno: errno)
+            }
+            guard let failure else { return }
+            discard()
+            throw failure
+        }
+
+        private func discard() {
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+            unlink(temporary)
+        }
+
+        deinit {
+            if !committed { discard() }
+        }
     }
 
     /// Creates `path` and any missing parents as 0700 directories; existing directories are left as they are.

@@ -43,8 +43,30 @@ public struct HTMLReporter: Reporter {
     }
 
     public func render(_ model: ReportModel) -> String {
+        var html = ""
+        document(model, into: &html) { _ in }
+        return html
+    }
+
+    /// The page written as it is made, handed to the file host by host once `chunkSize` bytes are waiting: the
+    /// details are about 13 KB a host, and held whole (then appended to the page) they were 13 MB copied twice.
+    public func write(_ model: ReportModel, toFile path: String, chunkSize: Int) throws {
+        let file = try ReportFile(path: path)
+        var html = ""
+        html.reserveCapacity(chunkSize + 64 * 1_024)
+        document(model, into: &html) { html in
+            guard html.utf8.count >= chunkSize else { return }
+            file.append(html)
+            html.removeAll(keepingCapacity: true)
+        }
+        file.append(html)
+        try file.commit()
+    }
+
+    /// The whole page into `html`; `handOver` may take what is there (between hosts, where the page is cut).
+    private func document(_ model: ReportModel, into html: inout String, handOver: (inout String) -> Void) {
         let verdict = model.verdict
-        var html = """
+        html += """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -79,14 +101,13 @@ public struct HTMLReporter: Reporter {
         html += capacityChart(verdict)
         html += rankedTable(verdict)
         html += pathMatrix(model.pathMatrix)
-        html += details(verdict)
+        details(verdict, into: &html, handOver: handOver)
         if !model.expiredWaivers.isEmpty {
             html += "<h2>Expired waivers (no longer applied)</h2><ul>"
             html += model.expiredWaivers.map { "<li>\(OutputText.html($0))</li>" }.joined() + "</ul>\n"
         }
         html +=
             "<p class=\"meta\">Generated \(OutputText.html(Text.iso(model.generatedAt) ?? "")).</p>\n</body></html>\n"
-        return html
     }
 
     func badge(_ status: ReadinessStatus) -> String {
@@ -183,10 +204,10 @@ public struct HTMLReporter: Reporter {
     }
 
     /// One collapsible section per host with a table of every check per instance: most of the page (about 13 KB a
-    /// host), so it is appended piece by piece into one string rather than built from interpolated temporaries.
-    private func details(_ verdict: FleetVerdict) -> String {
-        var html = "<h2>Details</h2>"
-        html.reserveCapacity(verdict.hosts.count * 16_384)
+    /// host), so it is appended piece by piece rather than built from interpolated temporaries, and offered to
+    /// `handOver` after each host.
+    private func details(_ verdict: FleetVerdict, into html: inout String, handOver: (inout String) -> Void) {
+        html += "<h2>Details</h2>"
         for host in verdict.hosts {
             let name = OutputText.html(host.host.name)
             html += "<details id=\"host-"
@@ -215,8 +236,8 @@ public struct HTMLReporter: Reporter {
                 html += "</table>"
             }
             html += "</details>\n"
+            handOver(&html)
         }
-        return html
     }
 
     private func appendCheckRow(_ check: CheckResult, to html: inout String) {

@@ -287,6 +287,11 @@ extension JSONWriter {
         JSONWriter(reservingCapacity: capacity, style: .serialization(escaping: OutputText.isHidden))
     }
 
+    /// A report or plan file written as it is made, `chunkSize` bytes at a time (`JSONWriter.init(style:chunkSize:drain:)`).
+    public static func report(chunkSize: Int, drain: @escaping (UnsafeRawBufferPointer) -> Void) -> JSONWriter {
+        JSONWriter(style: .serialization(escaping: OutputText.isHidden), chunkSize: chunkSize, drain: drain)
+    }
+
     /// A database column: `JSONEncoder`'s compact bytes with every hidden scalar escaped.
     public static func databaseColumn(reservingCapacity capacity: Int = 0) -> JSONWriter {
         JSONWriter(reservingCapacity: capacity, style: .compactEncoder(escaping: OutputText.isHidden))

@@ -92,6 +92,46 @@ public protocol Reporter: Sendable {
     /// The file it writes into the run directory; nil for the terminal summary, which is printed, not written.
     var fileName: String? { get }
     func render(_ model: ReportModel) -> String
+    /// Writes the same bytes as `render` into `path`, atomically and privately. JSON and HTML hand their text to the
+    /// file about `chunkSize` bytes at a time as they make it, instead of holding tens of megabytes; the others
+    /// render it whole (the default).
+    func write(_ model: ReportModel, toFile path: String, chunkSize: Int) throws
+}
+
+extension Reporter {
+    public func write(_ model: ReportModel, toFile path: String, chunkSize: Int) throws {
+        try PrivateFile.write(render(model), to: path)
+    }
+
+    /// `write(_:toFile:chunkSize:)` a mebibyte at a time.
+    public func write(_ model: ReportModel, toFile path: String) throws {
+        try write(model, toFile: path, chunkSize: ReportFile.defaultChunkSize)
+    }
+}
+
+/// A report file written as it is made (`PrivateFile.AtomicWriter`): pieces are appended without throwing, from
+/// inside a renderer, and the first failure is thrown by `commit()`, which otherwise makes the file visible.
+final class ReportFile {
+    static let defaultChunkSize = 1 << 20
+    private let file: PrivateFile.AtomicWriter
+    private var failure: PrivateFile.WriteError?
+
+    init(path: String) throws { file = try PrivateFile.AtomicWriter(path: path) }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
+        do { try file.write(bytes) } catch { failure = error }
+    }
+
+    func append(_ text: String) {
+        guard failure == nil else { return }
+        do { try file.write(text) } catch { failure = error }
+    }
+
+    func commit() throws {
+        if let failure { throw failure }
+        try file.commit()
+    }
 }
 
 /// Every file format, in the order `--format all` writes them (the terminal summary is always printed).
@@ -105,8 +145,12 @@ public enum Reporters {
 public enum ReportWriter {
     /// Writes each format that has a file into `directory` (a reporter without one, the terminal's, is skipped).
     public static func write(_ model: ReportModel, formats: [any Reporter], to directory: String) throws -> [String] {
-        try write(
-            files: formats.compactMap { format in format.fileName.map { ($0, format.render(model)) } }, to: directory)
+        try formats.compactMap { format in
+            guard let name = format.fileName else { return nil }
+            let path = directory + "/" + name
+            try format.write(model, toFile: path)
+            return path
+        }
     }
 
     /// Writes each `(file name, contents)` atomically into `directory`; returns the paths written.

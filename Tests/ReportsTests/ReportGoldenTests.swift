@@ -59,6 +59,32 @@ final class ReportGoldenTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["report.csv"])
     }
 
+    /// A report file is the rendered text byte for byte however it is handed to the file: JSON and HTML stream
+    /// theirs in chunks (a mebibyte in `report --run`), here cut down to a byte so every piece boundary is crossed.
+    func testEveryWrittenFileIsTheRenderedTextWhateverTheChunkSize() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for reporter in Reporters.all {
+            let name = try XCTUnwrap(reporter.fileName)
+            let expected = Data(reporter.render(model).utf8)
+            for chunkSize in [1, 100, 4_096, 1 << 20] {
+                let path = directory.file(name)
+                try reporter.write(model, toFile: path, chunkSize: chunkSize)
+                XCTAssertEqual(
+                    FileManager.default.contents(atPath: path), expected, "\(name) in chunks of \(chunkSize)")
+            }
+        }
+        let written = try ReportWriter.write(model, formats: Reporters.all, to: directory.path)
+        XCTAssertEqual(written.count, Reporters.all.count)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(),
+            Reporters.all.compactMap(\.fileName).sorted(), "no temporary file is left behind")
+        try GoldenFile.assertMatches(
+            String(
+                decoding: try XCTUnwrap(FileManager.default.contents(atPath: directory.file("report.html"))),
+                as: UTF8.self), named: "report.html")
+    }
+
     /// The golden files hold what the fixture promises: a guard against a fixture that stops covering a case.
     func testTheGoldenModelCoversEveryStatusAndTheHostileText() throws {
         XCTAssertEqual(Set(model.verdict.hosts.map(\.status)), Set(ReadinessStatus.allCases))
