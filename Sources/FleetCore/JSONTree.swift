@@ -30,6 +30,9 @@ enum JSONTree: Equatable {
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
+        /// The decoded bytes of the string being read, reused from one escaped string to the next (a snapshot holds
+        /// tens of thousands, each config file and INFO reply one): an array per string was a malloc and a free each.
+        var scratch: [UInt8] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -153,36 +156,36 @@ enum JSONTree: Equatable {
                 index += 1
             }
             // Escapes (the newlines of a config file or INFO reply): the runs between them are copied whole.
-            var decoded: [UInt8] = []
-            decoded.reserveCapacity(min(bytes.count - start, 4 * (index - start) + 64))
+            scratch.removeAll(keepingCapacity: true)
+            scratch.reserveCapacity(min(bytes.count - start, 4 * (index - start) + 64))
             var run = start
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                     index += 1
-                    return String(validating: decoded, as: UTF8.self)
+                    return String(validating: scratch, as: UTF8.self)
                 }
                 guard byte == UInt8(ascii: "\\") else {
                     guard byte >= 0x20 else { return nil }
                     index += 1
                     continue
                 }
-                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                 index += 1
                 guard index < bytes.count else { return nil }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
-                case UInt8(ascii: "n"): decoded.append(0x0A)
-                case UInt8(ascii: "t"): decoded.append(0x09)
-                case UInt8(ascii: "r"): decoded.append(0x0D)
-                case UInt8(ascii: "b"): decoded.append(0x08)
-                case UInt8(ascii: "f"): decoded.append(0x0C)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
                 case UInt8(ascii: "u"):
                     guard let scalar = unicodeEscape() else { return nil }
-                    UTF8.encode(scalar) { decoded.append($0) }
+                    UTF8.encode(scalar) { scratch.append($0) }
                 default: return nil
                 }
                 run = index

@@ -303,7 +303,28 @@ public struct JSONWriter {
     }
 
     private mutating func indent() {
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        // Copied from a row of spaces: appending a `repeatElement` went through the generic path byte by byte, and
+        // a report writes an indentation per line (half of report.json's bytes).
+        var count = depth * 2
+        while count > 0 {
+            let piece = min(count, Self.spaces.count)
+            Self.spaces.withUnsafeBufferPointer {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<piece]))
+            }
+            count -= piece
+        }
+    }
+
+    private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+
+    /// For each byte value, whether a string copies it as it is: printable ASCII except `"` and `\`, and `/` where
+    /// the style leaves it unescaped. Looked up per byte instead of five comparisons.
+    private static let plainKeepingSlash: [Bool] = (0..<256).map { isPlain(UInt8($0), escapesSlash: false) }
+    private static let plainEscapingSlash: [Bool] = (0..<256).map { isPlain(UInt8($0), escapesSlash: true) }
+
+    private static func isPlain(_ byte: UInt8, escapesSlash: Bool) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+            && (byte != UInt8(ascii: "/") || !escapesSlash)
     }
 
     // MARK: Strings
@@ -311,49 +332,50 @@ public struct JSONWriter {
     private mutating func writeString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
-        value.withUTF8 { utf8 in
-            // Runs of bytes that need no escape are copied whole; a scalar at or above DEL is decoded only when some
-            // of them are escaped.
-            var run = 0
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-                    && (byte != UInt8(ascii: "/") || !escapesSlash)
-                {
-                    index += 1
-                    continue
-                }
-                if byte >= 0x7F {
-                    let length = Self.scalarLength(leading: byte)
-                    guard let escaping, index + length <= utf8.count,
-                        let scalar = Self.scalar(utf8, at: index, length: length), escaping(scalar)
-                    else {
-                        index += max(length, 1)
+        let plainBytes = escapesSlash ? Self.plainEscapingSlash : Self.plainKeepingSlash
+        plainBytes.withUnsafeBufferPointer { plain in
+            value.withUTF8 { utf8 in
+                // Runs of bytes that need no escape are copied whole; a scalar at or above DEL is decoded only when some
+                // of them are escaped.
+                var run = 0
+                var index = 0
+                while index < utf8.count {
+                    let byte = utf8[index]
+                    if plain[Int(byte)] {
+                        index += 1
+                        continue
+                    }
+                    if byte >= 0x7F {
+                        let length = Self.scalarLength(leading: byte)
+                        guard let escaping, index + length <= utf8.count,
+                            let scalar = Self.scalar(utf8, at: index, length: length), escaping(scalar)
+                        else {
+                            index += max(length, 1)
+                            continue
+                        }
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                        for unit in String(scalar).utf16 { appendUnicodeEscape(unit) }
+                        index += length
+                        run = index
                         continue
                     }
                     bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
-                    for unit in String(scalar).utf16 { appendUnicodeEscape(unit) }
-                    index += length
+                    switch byte {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
+                        bytes.append(UInt8(ascii: "\\"))
+                        bytes.append(byte)
+                    case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                    case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                    case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                    case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                    case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                    default: appendUnicodeEscape(UInt16(byte))
+                    }
+                    index += 1
                     run = index
-                    continue
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
-                    bytes.append(UInt8(ascii: "\\"))
-                    bytes.append(byte)
-                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-                default: appendUnicodeEscape(UInt16(byte))
-                }
-                index += 1
-                run = index
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
         }
         bytes.append(UInt8(ascii: "\""))
     }

@@ -45,11 +45,19 @@ public enum OutputText {
         }
     }
 
+    /// Whether some byte of `text`'s UTF-8 passes `test`: the fast paths' question, asked of the string's contiguous
+    /// storage (every native string has one) rather than through the UTF-8 view's iterator, which cost several
+    /// times as much per byte and is asked of every piece of text in every report.
+    @inline(__always)
+    static func anyByte(of text: String, where test: (UInt8) -> Bool) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { $0.contains(where: test) } ?? text.utf8.contains(where: test)
+    }
+
     /// `text` with every hidden scalar (except those `keep` accepts) replaced by its visible name.
     static func visible(_ text: String, keeping keep: (Unicode.Scalar) -> Bool = { _ in false }) -> String {
         // Fast paths: nearly all text has nothing to replace. Printable ASCII (0x20-0x7E) holds no hidden scalar,
         // and checking its bytes avoids a Unicode property look-up per scalar.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        if !anyByte(of: text, where: { $0 < 0x20 || $0 >= 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: { isHidden($0) && !keep($0) }) else { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
@@ -101,7 +109,7 @@ public enum OutputText {
     public static func markdown(_ text: String) -> String {
         let defanged = defangLinks(visible(text))
         // Fast path: every special character is one ASCII byte, so text without those bytes has none.
-        if !defanged.utf8.contains(where: { $0 < 0x80 && markdownSpecialBytes[Int($0)] }) { return defanged }
+        if !anyByte(of: defanged, where: { $0 < 0x80 && markdownSpecialBytes[Int($0)] }) { return defanged }
         // Byte by byte, not by Character: a metacharacter followed by a combining mark is one Character that is not
         // in the set, yet a Markdown parser still reads the metacharacter.
         var result: [UInt8] = []
@@ -147,7 +155,7 @@ public enum OutputText {
     private static func defangLinks(_ text: String) -> String {
         // Fast path: in ASCII text the three patterns are byte patterns (`www.` in any case), so text holding none
         // of them is returned without the Foundation searches, which cost more than the rest of a cell.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) && !containsLinkPattern(Array(text.utf8)) { return text }
+        if !anyByte(of: text, where: { $0 >= 0x80 }) && !containsLinkPattern(Array(text.utf8)) { return text }
         guard text.contains("://") || text.contains("@") || text.range(of: "www.", options: .caseInsensitive) != nil
         else { return text }
         var result = text.replacingOccurrences(of: "://", with: "[:]//").replacingOccurrences(of: "@", with: "[@]")
@@ -192,7 +200,7 @@ public enum OutputText {
             text = "'" + text
         }
         let utf8 = text.utf8
-        if utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") })
+        if anyByte(of: text, where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") })
             || utf8.first == UInt8(ascii: " ") || utf8.last == UInt8(ascii: " ")
         {
             var quoted: [UInt8] = [UInt8(ascii: "\"")]
@@ -229,7 +237,7 @@ public enum OutputText {
     public static func html(_ text: String) -> String {
         let shown = visible(text)
         // Fast path: without one of the five characters the text is its own escape.
-        if !shown.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
+        if !anyByte(of: shown, where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
             return shown
         }
         // Byte by byte, not by Character: `"` followed by a combining mark is one Character that is not `"`, yet an
