@@ -44,7 +44,7 @@ extension HostSnapshot {
                 }
             }
         }
-        return Data(json.bytes)
+        return json.data
     }
 
     private static func write(_ host: HostIdentity, into json: inout JSONWriter) {

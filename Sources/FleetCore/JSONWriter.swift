@@ -27,7 +27,9 @@ public struct JSONWriter {
         case prettyEncoder
     }
 
-    public private(set) var bytes: [UInt8] = []
+    /// The document so far.
+    public var bytes: [UInt8] { buffer.array }
+    private var buffer = JSONBytes()
     private let pretty: Bool
     private let escapesSlash: Bool
     /// Scalars at or above DEL written as `\u` escapes; nil: none.
@@ -55,7 +57,7 @@ public struct JSONWriter {
         case .prettyEncoder:
             (pretty, escapesSlash, escaping, keysInByteOrder) = (true, false, nil, true)
         }
-        bytes.reserveCapacity(capacity)
+        buffer.reserveCapacity(capacity)
     }
 
     /// A writer that hands its bytes to `drain` whenever it holds about `chunkSize` of them and then reuses the same
@@ -70,27 +72,32 @@ public struct JSONWriter {
 
     /// Ends a streaming document: its final newline (as `text` ends it), then every byte not yet handed over.
     public mutating func finish() {
-        bytes.append(UInt8(ascii: "\n"))
+        buffer.append(UInt8(ascii: "\n"))
         handOver()
     }
 
     private mutating func handOver() {
         guard let drain else { return }
-        bytes.withUnsafeBytes(drain)
-        bytes.removeAll(keepingCapacity: true)
+        buffer.withUnsafeBytes(drain)
+        buffer.removeAll()
     }
 
     /// The document as text without a final newline (for a database column).
-    public var compactText: String { String(decoding: bytes, as: UTF8.self) }
+    public var compactText: String { buffer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+
+    /// The document as `Data`, without a final newline (a stored snapshot).
+    public var data: Data { buffer.withUnsafeBytes { Data($0) } }
 
     /// The document as text, ended by a newline (as `JSONReporter.serialize` always ended it).
     public var text: String {
         // One copy into the string (a report's JSON is tens of megabytes at a thousand hosts), not a copy of the
         // bytes with the newline and then another.
-        String(unsafeUninitializedCapacity: bytes.count + 1) { buffer in
-            let (_, end) = buffer.initialize(from: bytes)
-            buffer[end] = UInt8(ascii: "\n")
-            return end + 1
+        buffer.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count + 1) { text in
+                let (_, end) = text.initialize(from: bytes)
+                text[end] = UInt8(ascii: "\n")
+                return end + 1
+            }
         }
     }
 
@@ -155,9 +162,9 @@ public struct JSONWriter {
         member()
         writeString(key)
         if pretty {
-            bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+            buffer.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
         } else {
-            bytes.append(UInt8(ascii: ":"))
+            buffer.append(UInt8(ascii: ":"))
         }
         afterKey = true
     }
@@ -204,7 +211,7 @@ public struct JSONWriter {
 
     public mutating func int<Integer: BinaryInteger>(_ value: Integer) {
         beginValue()
-        bytes.append(contentsOf: String(value).utf8)
+        buffer.append(contentsOf: String(value).utf8)
     }
 
     /// The number, or `null`.
@@ -220,7 +227,7 @@ public struct JSONWriter {
         beginValue()
         var digits = value.description
         if digits.hasSuffix(".0") { digits.removeLast(2) }
-        bytes.append(contentsOf: digits.utf8)
+        buffer.append(contentsOf: digits.utf8)
     }
 
     /// The number, or `null`.
@@ -231,12 +238,12 @@ public struct JSONWriter {
 
     public mutating func bool(_ value: Bool) {
         beginValue()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        buffer.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     public mutating func null() {
         beginValue()
-        bytes.append(contentsOf: "null".utf8)
+        buffer.append(contentsOf: "null".utf8)
     }
 
     // MARK: Key order
@@ -260,8 +267,8 @@ public struct JSONWriter {
 
     private mutating func open(_ bracket: UInt8) {
         beginValue()
-        bytes.append(bracket)
-        if pretty { bytes.append(UInt8(ascii: "\n")) }
+        buffer.append(bracket)
+        if pretty { buffer.append(UInt8(ascii: "\n")) }
         depth += 1
         isEmpty.append(true)
         #if DEBUG
@@ -276,10 +283,10 @@ public struct JSONWriter {
         #endif
         depth -= 1
         if pretty {
-            bytes.append(UInt8(ascii: "\n"))
+            buffer.append(UInt8(ascii: "\n"))
             indent()
         }
-        bytes.append(bracket)
+        buffer.append(bracket)
     }
 
     /// A new member of the innermost container: `,\n` after the first, then the indentation.
@@ -287,14 +294,14 @@ public struct JSONWriter {
         if isEmpty[isEmpty.count - 1] {
             isEmpty[isEmpty.count - 1] = false
         } else {
-            bytes.append(UInt8(ascii: ","))
-            if pretty { bytes.append(UInt8(ascii: "\n")) }
+            buffer.append(UInt8(ascii: ","))
+            if pretty { buffer.append(UInt8(ascii: "\n")) }
         }
         if pretty { indent() }
     }
 
     private mutating func beginValue() {
-        if bytes.count >= chunkSize { handOver() }
+        if buffer.count >= chunkSize { handOver() }
         if afterKey {
             afterKey = false
         } else if depth > 0 {
@@ -309,7 +316,7 @@ public struct JSONWriter {
         while count > 0 {
             let piece = min(count, Self.spaces.count)
             Self.spaces.withUnsafeBufferPointer {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<piece]))
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<piece]))
             }
             count -= piece
         }
@@ -330,7 +337,7 @@ public struct JSONWriter {
     // MARK: Strings
 
     private mutating func writeString(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
         var value = value
         let plainBytes = escapesSlash ? Self.plainEscapingSlash : Self.plainKeepingSlash
         plainBytes.withUnsafeBufferPointer { plain in
@@ -353,37 +360,37 @@ public struct JSONWriter {
                             index += max(length, 1)
                             continue
                         }
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
                         for unit in String(scalar).utf16 { appendUnicodeEscape(unit) }
                         index += length
                         run = index
                         continue
                     }
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                    buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
                     switch byte {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"):
-                        bytes.append(UInt8(ascii: "\\"))
-                        bytes.append(byte)
-                    case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-                    case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-                    case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-                    case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-                    case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                        buffer.append(UInt8(ascii: "\\"))
+                        buffer.append(byte)
+                    case 0x08: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                    case 0x0C: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                    case 0x0A: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                    case 0x0D: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                    case 0x09: buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
                     default: appendUnicodeEscape(UInt16(byte))
                     }
                     index += 1
                     run = index
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
     }
 
     /// `\uxxxx`, lower-case hex, as Foundation writes it.
     private mutating func appendUnicodeEscape(_ unit: UInt16) {
         let hex = Self.hexDigits
-        bytes.append(contentsOf: [
+        buffer.append(contentsOf: [
             UInt8(ascii: "\\"), UInt8(ascii: "u"), hex[Int(unit >> 12)], hex[Int((unit >> 8) & 0xF)],
             hex[Int((unit >> 4) & 0xF)], hex[Int(unit & 0xF)],
         ])
@@ -411,5 +418,67 @@ public struct JSONWriter {
         }
         for offset in 1..<length { value = value << 6 | UInt32(utf8[index + offset] & 0x3F) }
         return Unicode.Scalar(value)
+    }
+}
+
+/// `JSONWriter`'s bytes: an array used up to `count`, the rest zeroed room to write into. `Array.append(contentsOf:)`
+/// cost about 100 instructions a call, and a 1,000-host `report --run` appends some five million runs of a few
+/// bytes (strings between escapes, indentations, keys); writing them into room the buffer already has is a copy.
+struct JSONBytes {
+    private var storage: [UInt8] = []
+    private(set) var count = 0
+
+    var array: [UInt8] { Array(storage[..<count]) }
+
+    mutating func reserveCapacity(_ capacity: Int) {
+        if capacity > storage.count { grow(minimum: capacity) }
+    }
+
+    /// Empties the buffer and keeps its room.
+    mutating func removeAll() { count = 0 }
+
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == storage.count { grow(minimum: count + 1) }
+        storage[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf source: UnsafeBufferPointer<UInt8>) {
+        guard let base = source.baseAddress, !source.isEmpty else { return }
+        let start = count
+        let end = start + source.count
+        if end > storage.count { grow(minimum: end) }
+        storage.withUnsafeMutableBufferPointer { room in
+            // swift-format-ignore: NeverForceUnwrap
+            (room.baseAddress! + start).update(from: base, count: source.count)
+        }
+        count = end
+    }
+
+    @inline(__always)
+    mutating func append<Bytes: Collection<UInt8>>(contentsOf bytes: Bytes) {
+        if bytes.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
+            for byte in bytes { append(byte) }
+        }
+    }
+
+    /// At least doubles the room, so appends stay amortized constant.
+    private mutating func grow(minimum: Int) {
+        var grown = [UInt8](repeating: 0, count: Swift.max(minimum, storage.count * 2, 256))
+        let used = count
+        grown.withUnsafeMutableBufferPointer { room in
+            storage.withUnsafeBufferPointer { old in
+                if let from = old.baseAddress, let to = room.baseAddress, used > 0 {
+                    to.update(from: from, count: used)
+                }
+            }
+        }
+        storage = grown
     }
 }
