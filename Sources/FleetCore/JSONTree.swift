@@ -32,7 +32,7 @@ enum JSONTree: Equatable {
         var index = 0
         /// The decoded bytes of the string being read, reused from one escaped string to the next (a snapshot holds
         /// tens of thousands, each config file and INFO reply one): an array per string was a malloc and a free each.
-        var scratch: [UInt8] = []
+        var scratch = JSONBytes()
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -144,34 +144,28 @@ enum JSONTree: Equatable {
         mutating func string() -> String? {
             index += 1
             let start = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                    index += 1
-                    return text
-                }
-                if byte == UInt8(ascii: "\\") { break }
-                guard byte >= 0x20 else { return nil }
+            index = JSONTree.plainRunEnd(bytes, from: index)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: "\"") {
+                let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
+                return text
             }
             // Escapes (the newlines of a config file or INFO reply): the runs between them are copied whole.
-            scratch.removeAll(keepingCapacity: true)
+            scratch.removeAll()
             scratch.reserveCapacity(min(bytes.count - start, 4 * (index - start) + 64))
             var run = start
-            while index < bytes.count {
+            while true {
+                index = JSONTree.plainRunEnd(bytes, from: index)
+                guard index < bytes.count else { return nil }
                 let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
-                    index += 1
-                    return String(validating: scratch, as: UTF8.self)
-                }
-                guard byte == UInt8(ascii: "\\") else {
-                    guard byte >= 0x20 else { return nil }
-                    index += 1
-                    continue
-                }
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return scratch.withUnsafeBytes { String(validating: $0, as: UTF8.self) }
+                }
+                // A control byte: not allowed raw in a JSON string.
+                guard byte == UInt8(ascii: "\\") else { return nil }
                 index += 1
                 guard index < bytes.count else { return nil }
                 let escape = bytes[index]
@@ -190,7 +184,6 @@ enum JSONTree: Equatable {
                 }
                 run = index
             }
-            return nil
         }
 
         /// The scalar of `\uXXXX` (the `\u` already read), joining a surrogate pair.
@@ -226,5 +219,34 @@ enum JSONTree: Equatable {
             }
             return value
         }
+    }
+}
+
+extension JSONTree {
+    /// The index of the first byte at or after `start` that ends a run a string copies as it is: `"`, `\` or a
+    /// control byte (below 0x20); `bytes.count` if none. Eight bytes at a time while none of the eight can be
+    /// one (the usual has-zero-byte test on the word, which may flag a byte after a real match but never
+    /// misses one; a flagged word is then read byte by byte).
+    static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let controls = (word &- ones &* 0x20) & ~word & highs
+                let quotes = ((word ^ (ones &* 0x22)) &- ones) & ~(word ^ (ones &* 0x22)) & highs
+                let backslashes = ((word ^ (ones &* 0x5C)) &- ones) & ~(word ^ (ones &* 0x5C)) & highs
+                if controls | quotes | backslashes != 0 { break }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
+            index += 1
+        }
+        return index
     }
 }

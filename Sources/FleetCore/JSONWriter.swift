@@ -421,7 +421,7 @@ public struct JSONWriter {
     }
 }
 
-/// `JSONWriter`'s bytes: an array used up to `count`, the rest zeroed room to write into. `Array.append(contentsOf:)`
+/// `JSONWriter`'s bytes (and `JSONTree`'s decoded strings): an array used up to `count`, the rest zeroed room to write into. `Array.append(contentsOf:)`
 /// cost about 100 instructions a call, and a 1,000-host `report --run` appends some five million runs of a few
 /// bytes (strings between escapes, indentations, keys); writing them into room the buffer already has is a copy.
 struct JSONBytes {

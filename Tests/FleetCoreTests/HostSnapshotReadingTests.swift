@@ -134,4 +134,27 @@ final class HostSnapshotReadingTests: XCTestCase {
             JSONTree.parse(Data(#"{"a": "port 6379\nbind \"x\" é\n\\end"}"#.utf8)),
             .object(["a": .string("port 6379\nbind \"x\" é\n\\end")]))
     }
+
+    /// The word-at-a-time scan that ends a plain run of a string stops where a byte-by-byte scan stops: each byte
+    /// that ends a run (quote, backslash, every control byte) at every offset of a 20-byte run, behind bytes of
+    /// every other kind (those next to the thresholds, and UTF-8 bytes above 0x7F, which must not stop it).
+    func testTheWordScanStopsWhereAByteScanStops() {
+        let stops: [UInt8] = [0x22, 0x5C] + Array(0x00..<0x20)
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x7F, 0x80, 0xA2, 0xDC, 0xFF]
+        for stop in stops {
+            for filler in plain {
+                for offset in 0..<20 {
+                    var bytes = [UInt8](repeating: filler, count: 20)
+                    bytes[offset] = stop
+                    for start in [0, 3] {
+                        let found = bytes.withUnsafeBufferPointer { JSONTree.plainRunEnd($0, from: start) }
+                        XCTAssertEqual(
+                            found, offset >= start ? offset : 20, "stop \(stop) at \(offset) after \(filler)")
+                    }
+                }
+                let none = [UInt8](repeating: filler, count: 21)
+                XCTAssertEqual(none.withUnsafeBufferPointer { JSONTree.plainRunEnd($0, from: 0) }, 21)
+            }
+        }
+    }
 }
