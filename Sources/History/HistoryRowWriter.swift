@@ -77,6 +77,12 @@ struct HistoryRowWriter {
     /// `[{"note":…,"observed":…,"source":…}]` as `JSONEncoder` writes `[Evidence]` (an absent note has no key).
     static func evidenceJSON(_ evidence: [Evidence]) -> String {
         var json = JSONWriter.databaseColumn(reservingCapacity: 64 + evidence.count * 96)
+        write(evidence, into: &json)
+        return json.compactText
+    }
+
+    /// The evidence array as the next value of `json` (inside a check block, or alone).
+    static func write(_ evidence: [Evidence], into json: inout JSONWriter) {
         json.array(evidence) { json, item in
             json.object { json in
                 if let note = item.note {
@@ -86,7 +92,6 @@ struct HistoryRowWriter {
                 json.field("source", string: item.source)
             }
         }
-        return json.compactText
     }
 
     private func json<Value: Encodable>(_ value: Value) throws -> String {
