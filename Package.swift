@@ -124,7 +124,10 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(
             name: "HistoryTests",
-            dependencies: ["History", "Reports", "RunComparison", "Collector", "FleetCore", "TestSupport"],
+            dependencies: [
+                "History", "Reports", "RunComparison", "Collector", "FleetCore", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Golden"]),
         .testTarget(
             name: "PlanningTests", dependencies: ["Planning", "Reports", "FleetCore", "TestSupport"], exclude: ["Golden"]),

@@ -3,15 +3,15 @@ import Foundation
 import GRDB
 import Reports
 
-/// Inserts a run's hosts, instances and check results with prepared statements: the same columns and values the
-/// `HostRow`, `InstanceRow` and `CheckRow` records hold (they still read them back), without encoding a Codable
-/// record and a new `JSONEncoder` per JSON column for each of a large run's hundred thousand rows.
+/// Inserts a run's hosts, instances and check blocks with prepared statements: the same columns and values the
+/// `HostRow` and `InstanceRow` records hold (they still read them back), without encoding a Codable record and a new
+/// `JSONEncoder` per JSON column for each of a large run's thousands of rows.
 ///
-/// JSON columns: tags, groups, security groups and waivers go through one `JSONEncoder` configured as GRDB
-/// configures its own (sorted keys, so the text is what the records wrote); facts through `InstanceFactsJSON`, and
-/// evidence, one array per check row,
-/// through a compact `JSONWriter`: the bytes that encoder writes for text without control or hidden characters, and
-/// `\u` escapes for those (which decode to the same string).
+/// JSON columns: tags, groups and security groups go through one `JSONEncoder` configured as GRDB configures its own
+/// (sorted keys, so the text is what the records wrote); facts through `InstanceFactsJSON`, and a block's checks
+/// (`CheckBlockJSON`, with each check's evidence and waiver) through a compact `JSONWriter`: the bytes that encoder
+/// writes for text without control or hidden characters, and `\u` escapes for those (which decode to the same
+/// string).
 struct HistoryRowWriter {
     static let hostSQL = """
         INSERT INTO host (run_id, name, address, ssh_port, tags, host_groups, vpc_id, security_group_ids, status, rank,
@@ -23,15 +23,11 @@ struct HistoryRowWriter {
             used_memory_bytes, maxmemory_bytes, key_count, facts)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    static let checkSQL = """
-        INSERT INTO check_result (run_id, host_name, port, position, check_id, title, severity, status, summary,
-            evidence, remediation, waiver)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    static let blockSQL = "INSERT INTO check_block (run_id, host_name, port, outline, checks) VALUES (?, ?, ?, ?, ?)"
 
     let insertHost: Statement
     let insertInstance: Statement
-    let insertCheck: Statement
+    let insertBlock: Statement
     private let encoder: JSONEncoder = {
         // GRDB's `databaseJSONEncoder(for:)`, made once instead of once per column and row.
         let encoder = JSONEncoder()
@@ -42,10 +38,10 @@ struct HistoryRowWriter {
         return encoder
     }()
 
-    init(insertHost: Statement, insertInstance: Statement, insertCheck: Statement) {
+    init(insertHost: Statement, insertInstance: Statement, insertBlock: Statement) {
         self.insertHost = insertHost
         self.insertInstance = insertInstance
-        self.insertCheck = insertCheck
+        self.insertBlock = insertBlock
     }
 
     func insert(_ host: HostVerdict, runID: String) throws {
@@ -66,17 +62,24 @@ struct HistoryRowWriter {
         ])
     }
 
-    func insert(_ check: CheckResult, runID: String, hostName: String?, port: Int?, position: Int) throws {
-        try insertCheck.execute(arguments: [
-            runID, hostName, port, position, check.id.rawValue, check.title, check.severity.rawValue,
-            check.status.rawValue,
-            check.summary, Self.evidenceJSON(check.evidence), check.remediation, try check.waiver.map(json),
+    /// One row for the checks of an instance, or of the target (host and port nil); none when there are no checks,
+    /// which reads back as an empty list.
+    func insert(checks: [CheckResult], runID: String, hostName: String?, port: Int?) throws {
+        guard !checks.isEmpty else { return }
+        try insertBlock.execute(arguments: [
+            runID, hostName, port, CheckBlockJSON.outline(checks), CheckBlockJSON.checks(checks),
         ])
     }
 
     /// `[{"note":…,"observed":…,"source":…}]` as `JSONEncoder` writes `[Evidence]` (an absent note has no key).
     static func evidenceJSON(_ evidence: [Evidence]) -> String {
         var json = JSONWriter.databaseColumn(reservingCapacity: 64 + evidence.count * 96)
+        write(evidence, into: &json)
+        return json.compactText
+    }
+
+    /// The evidence array as the next value of `json` (inside a check block, or alone).
+    static func write(_ evidence: [Evidence], into json: inout JSONWriter) {
         json.array(evidence) { json, item in
             json.object { json in
                 if let note = item.note {
@@ -86,7 +89,6 @@ struct HistoryRowWriter {
                 json.field("source", string: item.source)
             }
         }
-        return json.compactText
     }
 
     private func json<Value: Encodable>(_ value: Value) throws -> String {

@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 // The rows of history.sqlite's tables (HistorySchema), as GRDB Codable records, and their conversions to and from
-// the verdict. Column names are the snake_case of the property names; nested values (tags, evidence, facts) are
-// stored as JSON text. Decoding throws on a malformed row instead of trapping.
+// the verdict. Column names are the snake_case of the property names; nested values (tags, facts) are stored as
+// JSON text. Decoding throws on a malformed row instead of trapping. Check blocks have no record: they are written
+// by `HistoryRowWriter` and read as JSON (`CheckBlockJSON`, `CheckOutlineReader`).
 
 /// A row of `run`.
 struct RunRow: Codable, FetchableRecord, PersistableRecord {
@@ -138,49 +139,5 @@ struct InstanceRow: Codable, FetchableRecord, PersistableRecord {
 
     func verdict(checks: [CheckResult]) -> InstanceVerdict {
         InstanceVerdict(port: port, status: status, score: score, checks: checks, facts: facts)
-    }
-}
-
-/// A row of `check_result`: one check on one instance, or on the target (host and port NULL).
-struct CheckRow: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "check_result"
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    var id: Int64?
-    var runId: String
-    var hostName: String?
-    var port: Int?
-    var position: Int
-    var checkId: String
-    var title: String
-    var severity: Severity
-    var status: CheckStatus
-    var summary: String
-    var evidence: [Evidence]
-    var remediation: String?
-    var waiver: AppliedWaiver?
-
-    init(_ check: CheckResult, runID: String, hostName: String?, port: Int?, position: Int) {
-        id = nil
-        runId = runID
-        self.hostName = hostName
-        self.port = port
-        self.position = position
-        checkId = check.id.rawValue
-        title = check.title
-        severity = check.severity
-        status = check.status
-        summary = check.summary
-        evidence = check.evidence
-        remediation = check.remediation
-        waiver = check.waiver
-    }
-
-    var result: CheckResult {
-        CheckResult(
-            id: CheckID(checkId), title: title, severity: severity, status: status, summary: summary,
-            evidence: evidence,
-            remediation: remediation, waiver: waiver)
     }
 }

@@ -91,6 +91,11 @@ enum HistorySchema {
             try db.create(index: "host_by_run_status", on: "host", columns: ["run_id", "status"])
             try db.create(index: "instance_by_run_status", on: "instance", columns: ["run_id", "status"])
         }
+        // Immediate foreign key checks: v3 creates and drops tables but alters none that others reference, so the
+        // inserted blocks are checked as they go instead of by a whole-database foreign_key_check at the end.
+        migrator.registerMigration(CheckBlockMigration.identifier, foreignKeyChecks: .immediate) { db in
+            try CheckBlockMigration.migrate(db)
+        }
         return migrator
     }
 }

@@ -83,27 +83,24 @@ public struct HistoryStore: Sendable {
         }
         try write("cannot record run \(verdict.runID); the history is unchanged") { db in
             let runID = verdict.runID
-            // ON DELETE CASCADE removes the earlier record's hosts, instances and checks.
+            // ON DELETE CASCADE removes the earlier record's hosts, instances and check blocks.
             _ = try RunRow.deleteOne(db, key: runID)
             try RunRow(verdict, manifest: manifest, recordedAt: recordedAt).insert(db)
-            // One prepared statement per table, executed once per row, all in this one transaction: a 1,000-host run
-            // is about 100,000 check rows, and per-row Codable encoding (a JSONEncoder per JSON column per row) was
-            // most of the cost (docs/benchmarks.md#the-offline-pipeline).
+            // One prepared statement per table, executed once per row, all in this one transaction: per-row Codable
+            // encoding (a JSONEncoder per JSON column per row) was most of the cost once
+            // (docs/benchmarks.md#the-offline-pipeline). The checks are one block per instance (migration v3):
+            // 1,283 rows for a 1,000-host run instead of 41,000.
             let rows = HistoryRowWriter(
                 insertHost: try db.makeStatement(sql: HistoryRowWriter.hostSQL),
                 insertInstance: try db.makeStatement(sql: HistoryRowWriter.instanceSQL),
-                insertCheck: try db.makeStatement(sql: HistoryRowWriter.checkSQL))
-            for (position, check) in verdict.targetChecks.enumerated() {
-                try rows.insert(check, runID: runID, hostName: nil, port: nil, position: position)
-            }
+                insertBlock: try db.makeStatement(sql: HistoryRowWriter.blockSQL))
+            try rows.insert(checks: verdict.targetChecks, runID: runID, hostName: nil, port: nil)
             for host in verdict.hosts {
                 try rows.insert(host, runID: runID)
                 for (position, instance) in host.instances.enumerated() {
                     try rows.insert(instance, runID: runID, hostName: host.host.name, position: position)
-                    for (checkPosition, check) in instance.checks.enumerated() {
-                        try rows.insert(
-                            check, runID: runID, hostName: host.host.name, port: instance.port, position: checkPosition)
-                    }
+                    try rows.insert(
+                        checks: instance.checks, runID: runID, hostName: host.host.name, port: instance.port)
                 }
             }
         }
@@ -181,29 +178,47 @@ public struct HistoryStore: Sendable {
             let hosts = try HostRow.filter(Column("run_id") == runID).order(Column("rank"), Column("name"))
                 .fetchAll(db)
             let instances = try InstanceRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
-            let checks = try CheckRow.filter(Column("run_id") == runID).order(Column("position")).fetchAll(db)
-            let checksByInstance = Dictionary(grouping: checks.filter { $0.hostName != nil }) {
-                InstanceKey(host: $0.hostName ?? "", port: $0.port ?? 0)
+            var targetChecks: [CheckResult] = []
+            var checksByInstance: [InstanceKey: [CheckResult]] = [:]
+            let decoder = JSONDecoder()
+            let blocks = try Row.fetchCursor(
+                db, sql: "SELECT host_name, port, checks FROM check_block WHERE run_id = ? ORDER BY id",
+                arguments: [runID])
+            while let block = try blocks.next() {
+                let checks: [CheckResult]
+                do {
+                    checks = try CheckBlockJSON.decodeChecks(
+                        try block.decode(String.self, atIndex: 2), decoder: decoder)
+                } catch {
+                    throw HistoryError(
+                        .read, path: path, message: "a check block of run \(runID) cannot be read",
+                        underlying: "\(error)")
+                }
+                if let hostName = try block.decode(String?.self, atIndex: 0) {
+                    let port = try block.decode(Int?.self, atIndex: 1) ?? 0
+                    checksByInstance[InstanceKey(host: hostName, port: port), default: []].append(contentsOf: checks)
+                } else {
+                    targetChecks.append(contentsOf: checks)
+                }
             }
             let instancesByHost = Dictionary(grouping: instances, by: \.hostName)
             return FleetVerdict(
                 toolVersion: run.toolVersion, profile: run.profile, target: run.target, runID: run.id,
                 inventoryDigest: run.inventoryDigest, collectionStartedAt: run.startedAt,
                 collectionEndedAt: run.endedAt,
-                targetChecks: checks.filter { $0.hostName == nil }.map(\.result),
+                targetChecks: targetChecks,
                 hosts: hosts.map { host in
                     host.verdict(
                         instances: (instancesByHost[host.name] ?? []).map { instance in
                             instance.verdict(
-                                checks: (checksByInstance[InstanceKey(host: host.name, port: instance.port)] ?? [])
-                                    .map(\.result))
+                                checks: checksByInstance[InstanceKey(host: host.name, port: instance.port)] ?? [])
                         })
                 },
                 hostKeysUnverified: !run.hostKeysVerified)
         }
     }
 
-    /// A check row's identity within a run, for evidence read later.
+    /// A check's identity within a run, for evidence read later.
     struct DeferredEvidenceKey: Hashable {
         var host: String?
         var port: Int?
@@ -262,20 +277,20 @@ public struct HistoryStore: Sendable {
             $0.id != verdict.runID && $0.isBefore(startedAt: verdict.collectionStartedAt, id: verdict.runID)
         }
         guard let previous else { return RunDiff.changes(from: nil, to: verdict) }
-        // The earlier run's evidence is read only for the checks whose status changed, by row id: reading the JSON
-        // of every check row (forty thousand in a 1,000-host run) to quote a handful cost more than the whole diff.
+        // The earlier run's evidence is read only for the checks whose status changed, by block and index: parsing
+        // the evidence of every check (forty thousand in a 1,000-host run) to quote a handful cost more than the
+        // whole diff.
         let earlier = try comparisonVerdict(of: previous.id)
         var changes = RunDiff.changes(from: earlier.verdict, to: verdict)
-        let rowByIndex = changes.checks.indices.compactMap { index -> (Int, Int64)? in
+        let locationByIndex = changes.checks.indices.compactMap { index -> (Int, CheckLocation)? in
             let check = changes.checks[index]
             guard check.before != nil else { return nil }
-            return earlier.evidenceRows[DeferredEvidenceKey(host: check.host, port: check.port, id: check.id)].map {
-                (index, $0)
-            }
+            return earlier.evidenceLocations[DeferredEvidenceKey(host: check.host, port: check.port, id: check.id)]
+                .map { (index, $0) }
         }
-        let evidence = try self.evidence(ofRows: rowByIndex.map(\.1))
-        for (index, row) in rowByIndex {
-            if let before = evidence[row] { changes.checks[index].evidenceBefore = before }
+        let evidence = try self.evidence(of: locationByIndex.map(\.1))
+        for (index, location) in locationByIndex {
+            if let before = evidence[location] { changes.checks[index].evidenceBefore = before }
         }
         return changes
     }

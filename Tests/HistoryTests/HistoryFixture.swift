@@ -88,6 +88,41 @@ enum HistoryFixture {
             multiAZ: .fail)
     }
 
+    /// Text no JSON writer may get wrong: quotes, backslash, slash, controls, DEL, C1, bidi and zero-width controls, a
+    /// tag character (a surrogate pair in a `\u` escape), accents, emoji.
+    static let hostileText =
+        "a/b \"q\" \\ \u{1}\u{1F} \t\n\r del\u{7F} c1\u{85} bidi\u{202E}x zw\u{200B} tag\u{E0041} é 😀"
+
+    /// The verdict with hostile text in every text field of every check (check ids aside), and a waiver on the first
+    /// check of every instance.
+    static func hostile(_ verdict: FleetVerdict) -> FleetVerdict {
+        func hostile(_ checks: [CheckResult]) -> [CheckResult] {
+            checks.enumerated().map { position, check in
+                var check = check
+                check.title += hostileText
+                check.summary = hostileText + check.summary
+                check.evidence =
+                    check.evidence.map {
+                        Evidence(source: $0.source + hostileText, observed: hostileText + $0.observed, note: $0.note)
+                    } + [Evidence(source: hostileText, observed: "", note: hostileText)]
+                check.remediation = check.remediation.map { $0 + hostileText }
+                if position == 0 {
+                    check.waiver = AppliedWaiver(
+                        reason: "accepted " + hostileText, expires: "2027-01-31", originalStatus: check.status)
+                }
+                return check
+            }
+        }
+        var verdict = verdict
+        verdict.targetChecks = hostile(verdict.targetChecks)
+        for host in verdict.hosts.indices {
+            for instance in verdict.hosts[host].instances.indices {
+                verdict.hosts[host].instances[instance].checks = hostile(verdict.hosts[host].instances[instance].checks)
+            }
+        }
+        return verdict
+    }
+
     /// A run manifest as the collector writes it (RunManifest has no public initialiser: decoded like a stored one).
     static func manifest(runID: String, startedAt: Date, complete: Bool = true) throws -> RunManifest {
         let formatter = ISO8601DateFormatter()
