@@ -7,8 +7,9 @@ import Foundation
 /// It accepts less than JSON allows, never more: integers only (no fraction or exponent), no duplicate keys, valid
 /// UTF-8, at most `maximumDepth` levels. Anything else is `nil`, and the caller decodes the same bytes with
 /// `JSONDecoder`, which then gives the authoritative value or error. So a document read here is one `JSONDecoder`
-/// would have read the same way, and the fast path can only be slower to fail, never different.
-enum JSONTree: Equatable {
+/// would have read the same way, and the fast path can only be slower to fail, never different. The history reads
+/// its check blocks' outlines with it too (`CheckOutlineReader`).
+public enum JSONTree: Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -18,13 +19,21 @@ enum JSONTree: Equatable {
 
     static let maximumDepth = 32
 
-    static func parse(_ data: Data) -> JSONTree? {
-        data.withUnsafeBytes { raw -> JSONTree? in
-            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
-            guard let value = reader.value(depth: 0) else { return nil }
-            reader.skipWhitespace()
-            return reader.index == reader.bytes.count ? value : nil
-        }
+    public static func parse(_ data: Data) -> JSONTree? {
+        data.withUnsafeBytes { raw in parse(raw.bindMemory(to: UInt8.self)) }
+    }
+
+    /// The text's own UTF-8, read without a copy into `Data`.
+    public static func parse(_ text: String) -> JSONTree? {
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> JSONTree? {
+        var reader = Reader(bytes: bytes)
+        guard let value = reader.value(depth: 0) else { return nil }
+        reader.skipWhitespace()
+        return reader.index == reader.bytes.count ? value : nil
     }
 
     private struct Reader {

@@ -52,7 +52,7 @@ extension HistoryStore {
                     throw HistoryError(
                         .read, path: path,
                         message: "check block \(blockID) of run \(runID) has an outline that is not valid JSON",
-                        underlying: "at byte \(error.offset)")
+                        underlying: error.element.map { "element \($0) is not four strings" } ?? "not JSON")
                 }
                 var checks: [CheckResult] = []
                 checks.reserveCapacity(entries.count)
