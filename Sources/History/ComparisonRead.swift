@@ -52,7 +52,7 @@ extension HistoryStore {
                     throw HistoryError(
                         .read, path: path,
                         message: "check block \(blockID) of run \(runID) has an outline that is not valid JSON",
-                        underlying: error.element.map { "element \($0) is not four strings" } ?? "not JSON")
+                        underlying: "at its element \(error.element)")
                 }
                 var checks: [CheckResult] = []
                 checks.reserveCapacity(entries.count)
