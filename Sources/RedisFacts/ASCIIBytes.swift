@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Byte-level helpers for the parsers' fast paths. A parser whose old reading walked `Character`s takes its fast path
 /// only for ASCII text: there every Character but CRLF is one byte (and lines are cut at CR and LF before CRLF could
 /// be inside one), so splitting, comparing and counting bytes is doing the same to Characters, and the other texts
@@ -73,6 +77,15 @@ enum ASCIIBytes {
         return value
     }
 
+    /// `bytes.firstIndex(of: byte)` through memchr(3): the parsers look for the end of every line and the colon or
+    /// equals sign of every field this way, and the generic search on a slice cost several instructions a byte.
+    static func firstIndex(of byte: UInt8, in bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard let base = bytes.base.baseAddress, !bytes.isEmpty,
+            let found = memchr(base + bytes.startIndex, Int32(byte), bytes.count)
+        else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// Whether `bytes` holds `needle` anywhere.
     static func contains(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = needle.first, bytes.count >= needle.count else { return false }
@@ -99,6 +112,24 @@ enum ASCIIBytes {
     static func spaceSeparatedWords(_ text: String) -> [String] {
         withASCII(text) { bytes in pieces(bytes[...], separator: 0x20).map { string(bytes[$0]) } }
             ?? text.split(separator: " ").map(String.init)
+    }
+
+    /// The first two pieces between `separator`s (empty ones dropped), whatever follows, without an array: what
+    /// `pieces(_:separator:).prefix(2)` gives.
+    static func leadingPieces(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, separator: UInt8)
+        -> (first: Range<Int>?, second: Range<Int>?)
+    {
+        var found: (first: Range<Int>?, second: Range<Int>?) = (nil, nil)
+        let base = bytes.base
+        var index = bytes.startIndex
+        while index < bytes.endIndex, found.second == nil {
+            while index < bytes.endIndex, base[index] == separator { index += 1 }
+            guard index < bytes.endIndex else { break }
+            let start = index
+            while index < bytes.endIndex, base[index] != separator { index += 1 }
+            if found.first == nil { found.first = start..<index } else { found.second = start..<index }
+        }
+        return found
     }
 
     /// The two pieces between `separator`s (empty ones dropped) when there are exactly two, without an array.

@@ -93,7 +93,7 @@ public struct CommandLookup: Sendable, Hashable {
             var resolves: [String: Bool] = [:]
             var start = 0
             while start <= bytes.count {
-                let newline = bytes[start...].firstIndex(of: 0x0A)
+                let newline = ASCIIBytes.firstIndex(of: 0x0A, in: bytes[start...])
                 var end = newline ?? bytes.count
                 if newline != nil, end > start, bytes[end - 1] == 0x0D { end -= 1 }
                 defer { start = (newline ?? bytes.count) + 1 }

@@ -34,12 +34,12 @@ public struct MemInfo: Sendable, Hashable {
         for line in lines {
             var nameStart = line.lowerBound
             while nameStart < line.upperBound, bytes[nameStart] == UInt8(ascii: ":") { nameStart += 1 }
-            guard let colon = bytes[nameStart..<line.upperBound].firstIndex(of: UInt8(ascii: ":")),
+            guard let colon = ASCIIBytes.firstIndex(of: UInt8(ascii: ":"), in: bytes[nameStart..<line.upperBound]),
                 colon + 1 < line.upperBound
             else { continue }
-            let words = ASCIIBytes.pieces(bytes[(colon + 1)..<line.upperBound], separator: UInt8(ascii: " "))
+            let words = ASCIIBytes.leadingPieces(bytes[(colon + 1)..<line.upperBound], separator: UInt8(ascii: " "))
             guard let first = words.first, let number = ASCIIBytes.integer(bytes[first], as: Int64.self), number >= 0,
-                let value = words.count > 1 && bytes[words[1]].elementsEqual("kB".utf8)
+                let value = words.second.map({ bytes[$0].elementsEqual("kB".utf8) }) == true
                     ? number.multipliedChecked(by: 1024) : number
             else { continue }
             fields[ASCIIBytes.string(bytes[nameStart..<colon])] = value
@@ -78,7 +78,7 @@ public enum TransparentHugepages {
         // ASCII text on its bytes (every Character one byte there); `.some(nil)` when it has no bracketed word.
         let fast = ASCIIBytes.withASCII(text) { bytes -> String? in
             guard let open = bytes.firstIndex(of: UInt8(ascii: "[")),
-                let close = bytes[open...].firstIndex(of: UInt8(ascii: "]"))
+                let close = ASCIIBytes.firstIndex(of: UInt8(ascii: "]"), in: bytes[open...])
             else { return nil }
             return ASCIIBytes.string(bytes[(open + 1)..<close])
         }
@@ -139,7 +139,7 @@ public enum InterfaceAddresses {
                     continue
                 }
                 index += marker.count
-                let end = bytes[index...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.count
+                let end = ASCIIBytes.firstIndex(of: UInt8(ascii: "\""), in: bytes[index...]) ?? bytes.count
                 if !bytes[index..<end].contains(UInt8(ascii: ":")) {
                     found.append(ASCIIBytes.string(bytes[index..<end]))
                 }
@@ -154,7 +154,9 @@ public enum InterfaceAddresses {
                     let address = words[index + 1]
                     var start = address.lowerBound
                     while start < address.upperBound, bytes[start] == UInt8(ascii: "/") { start += 1 }
-                    let end = bytes[start..<address.upperBound].firstIndex(of: UInt8(ascii: "/")) ?? address.upperBound
+                    let end =
+                        ASCIIBytes.firstIndex(of: UInt8(ascii: "/"), in: bytes[start..<address.upperBound])
+                        ?? address.upperBound
                     found.append(ASCIIBytes.string(bytes[start..<end]))
                 }
             }

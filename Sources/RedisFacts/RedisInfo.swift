@@ -102,7 +102,7 @@ public struct RedisInfo: Sendable, Hashable {
                 current = Section(name: text(bytes[(low + 1)..<high]).trimmed.lowercased(), fields: [])
                 continue
             }
-            guard let colon = bytes[low..<high].firstIndex(of: UInt8(ascii: ":")) else { continue }
+            guard let colon = ASCIIBytes.firstIndex(of: UInt8(ascii: ":"), in: bytes[low..<high]) else { continue }
             current.fields.append((text(bytes[low..<colon]), text(bytes[(colon + 1)..<high])))
         }
         if !current.name.isEmpty || !current.fields.isEmpty { sections.append(current) }
@@ -130,7 +130,7 @@ public struct RedisInfo: Sendable, Hashable {
                 while high > low, bytes[high - 1] == 0x20 || bytes[high - 1] == 0x09 { high -= 1 }
                 start = end + 1
                 guard low < high, bytes[low] != UInt8(ascii: "#"),
-                    let colon = bytes[low..<high].firstIndex(of: UInt8(ascii: ":"))
+                    let colon = ASCIIBytes.firstIndex(of: UInt8(ascii: ":"), in: bytes[low..<high])
                 else { continue }
                 let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[low..<colon]), as: UTF8.self)
                 guard fields.contains(key), found[key] == nil else { continue }
@@ -260,7 +260,7 @@ public struct RedisInfo: Sendable, Hashable {
     {
         var nameStart = pair.lowerBound
         while nameStart < pair.upperBound, bytes[nameStart] == UInt8(ascii: "=") { nameStart += 1 }
-        guard let equals = bytes[nameStart..<pair.upperBound].firstIndex(of: UInt8(ascii: "=")),
+        guard let equals = ASCIIBytes.firstIndex(of: UInt8(ascii: "="), in: bytes[nameStart..<pair.upperBound]),
             equals + 1 < pair.upperBound
         else { return nil }
         return (nameStart..<equals, (equals + 1)..<pair.upperBound)

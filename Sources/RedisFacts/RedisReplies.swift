@@ -18,7 +18,7 @@ public struct ConfigGetReply: Sendable, Hashable {
             var name: Range<Int>?
             var start = 0
             while start <= bytes.count {
-                let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+                let end = ASCIIBytes.firstIndex(of: 0x0A, in: bytes[start...]) ?? bytes.count
                 var low = start
                 var high = end
                 while low < high, isTrimmed(bytes[low]) { low += 1 }
@@ -80,7 +80,7 @@ public struct ClientList: Sendable, Hashable {
         var clients: [Client] = []
         var start = 0
         while start <= bytes.count {
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            let end = ASCIIBytes.firstIndex(of: 0x0A, in: bytes[start...]) ?? bytes.count
             if let client = client(ascii: bytes[start..<end]) { clients.append(client) }
             start = end + 1
         }

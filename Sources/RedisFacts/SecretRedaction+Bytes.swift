@@ -26,7 +26,7 @@ extension SecretRedaction {
             var start = 0
             var index = 0
             while true {
-                let lineFeed = bytes[start...].firstIndex(of: 0x0A)
+                let lineFeed = ASCIIBytes.firstIndex(of: 0x0A, in: bytes[start...])
                 let lineEnd = lineFeed ?? bytes.count
                 let contentEnd =
                     lineFeed != nil && lineEnd > start && bytes[lineEnd - 1] == 0x0D ? lineEnd - 1 : lineEnd
