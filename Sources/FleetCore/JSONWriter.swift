@@ -324,6 +324,39 @@ public struct JSONWriter {
 
     private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
+    /// Whether every byte is printable ASCII other than `"` and `\\` (and `/` where it is escaped): such a string
+    /// is written as it is. Eight bytes at a time (the has-zero-byte tests, exact for "some byte is one of these").
+    static func needsNoEscape(_ bytes: UnsafeBufferPointer<UInt8>, escapesSlash: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func has(_ byte: UInt8, in word: UInt64) -> Bool {
+            let matched = word ^ (ones &* UInt64(byte))
+            return (matched &- ones) & ~matched & highs != 0
+        }
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let controls = (word &- ones &* 0x20) & ~word & highs
+                // At or past DEL: the high bit, or low seven bits of 0x7F (adding one carries into the high bit
+                // without reaching the next byte).
+                let delOrHigh = (word | ((word & ~highs) &+ ones)) & highs
+                if controls | delOrHigh != 0 || has(0x22, in: word) || has(0x5C, in: word)
+                    || (escapesSlash && has(0x2F, in: word))
+                {
+                    return false
+                }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            if !isPlain(bytes[index], escapesSlash: escapesSlash) { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// For each byte value, whether a string copies it as it is: printable ASCII except `"` and `\`, and `/` where
     /// the style leaves it unescaped. Looked up per byte instead of five comparisons.
     private static let plainKeepingSlash: [Bool] = (0..<256).map { isPlain(UInt8($0), escapesSlash: false) }
@@ -337,8 +370,18 @@ public struct JSONWriter {
     // MARK: Strings
 
     private mutating func writeString(_ value: String) {
-        buffer.append(UInt8(ascii: "\""))
         var value = value
+        // Nearly every string (every key, most values) needs no escape at all: one check of its bytes, then one copy.
+        let escapesSlash = escapesSlash
+        let written = value.withUTF8 { utf8 -> Bool in
+            guard Self.needsNoEscape(utf8, escapesSlash: escapesSlash) else { return false }
+            buffer.append(UInt8(ascii: "\""))
+            buffer.append(contentsOf: utf8)
+            buffer.append(UInt8(ascii: "\""))
+            return true
+        }
+        if written { return }
+        buffer.append(UInt8(ascii: "\""))
         let plainBytes = escapesSlash ? Self.plainEscapingSlash : Self.plainKeepingSlash
         plainBytes.withUnsafeBufferPointer { plain in
             value.withUTF8 { utf8 in

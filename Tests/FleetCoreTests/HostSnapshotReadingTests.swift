@@ -157,4 +157,29 @@ final class HostSnapshotReadingTests: XCTestCase {
             }
         }
     }
+
+    /// `JSONWriter`'s word-at-a-time check that a string needs no escape agrees with its byte-by-byte rule: each
+    /// byte that needs one (controls, `"`, `\\`, DEL and above, `/` where it is escaped) at every offset of a
+    /// 20-byte string of printable bytes.
+    func testTheWriterWordCheckFindsEveryByteThatNeedsAnEscape() {
+        let special: [UInt8] = [0x22, 0x5C, 0x2F, 0x7F, 0x80, 0xC3, 0xFF] + Array(0x00..<0x20)
+        let printable: [UInt8] = [0x20, 0x21, 0x23, 0x2E, 0x30, 0x5B, 0x5D, 0x7E]
+        for escapesSlash in [false, true] {
+            for filler in printable {
+                let plain = [UInt8](repeating: filler, count: 20)
+                XCTAssertTrue(
+                    plain.withUnsafeBufferPointer { JSONWriter.needsNoEscape($0, escapesSlash: escapesSlash) })
+                for byte in special {
+                    for offset in 0..<20 {
+                        var bytes = plain
+                        bytes[offset] = byte
+                        let expected = byte == 0x2F && !escapesSlash
+                        XCTAssertEqual(
+                            bytes.withUnsafeBufferPointer { JSONWriter.needsNoEscape($0, escapesSlash: escapesSlash) },
+                            expected, "byte \(byte) at \(offset), escaping / \(escapesSlash)")
+                    }
+                }
+            }
+        }
+    }
 }
