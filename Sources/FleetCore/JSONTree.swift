@@ -304,20 +304,7 @@ extension JSONTree {
     /// once: ASCII is valid UTF-8, so `String(decoding:)` gives the same string, where the generic initializer cost
     /// about a thousand instructions a string.
     static func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var combined: UInt64 = 0
-        var index = 0
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= bytes.count {
-                combined |= raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                index += 8
-            }
-        }
-        while index < bytes.count {
-            combined |= UInt64(bytes[index])
-            index += 1
-        }
-        guard combined & 0x8080_8080_8080_8080 != 0 else { return String(decoding: bytes, as: UTF8.self) }
+        guard !ASCIIText.isASCII(UnsafeRawBufferPointer(bytes)) else { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -1,3 +1,5 @@
+import FleetCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -14,19 +16,7 @@ enum ASCIIBytes {
     }
 
     static func isASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        // Eight bytes at a time where the buffer allows: a text is ASCII when no byte has its high bit.
-        let buffer = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes))
-        var index = 0
-        var combined: UInt64 = 0
-        while index + 8 <= buffer.count {
-            combined |= buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < buffer.count {
-            combined |= UInt64(buffer[index])
-            index += 1
-        }
-        return combined & 0x8080_8080_8080_8080 == 0
+        ASCIIText.isASCII(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes)))
     }
 
     static func string(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
