@@ -27,8 +27,6 @@ public struct JSONWriter {
         case prettyEncoder
     }
 
-    /// The document so far.
-    public var bytes: [UInt8] { buffer.array }
     private var buffer = JSONBytes()
     private let pretty: Bool
     private let escapesSlash: Bool
@@ -44,7 +42,7 @@ public struct JSONWriter {
     #if DEBUG
         private var previousKeys: [String?] = []
     #endif
-    /// Where a streaming writer hands its bytes once it holds `chunkSize` of them; nil: they stay in `bytes`.
+    /// Where a streaming writer hands its bytes once it holds `chunkSize` of them; nil: they stay in the buffer (`text`, `compactText`, `data`).
     private var drain: ((UnsafeRawBufferPointer) -> Void)?
     private var chunkSize = Int.max
 
@@ -470,8 +468,6 @@ public struct JSONWriter {
 struct JSONBytes {
     private var storage: [UInt8] = []
     private(set) var count = 0
-
-    var array: [UInt8] { Array(storage[..<count]) }
 
     mutating func reserveCapacity(_ capacity: Int) {
         if capacity > storage.count { grow(minimum: capacity) }
