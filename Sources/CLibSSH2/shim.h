@@ -14,30 +14,50 @@
 #include <string.h>
 #include <sys/socket.h>
 
-// libssh2 1.10 reads the server's identification line one byte per recv(2) (session.c, banner_receive): about forty
-// system calls for "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10", each then followed by a TCP_QUICKACK setsockopt. Reads
-// of fewer than 64 bytes are served from this small per-session buffer, filled by one recv; the bytes it holds past
-// the line (the start of the server's KEXINIT) go to libssh2's next read before the socket is read again. It is the
-// session's abstract pointer, which only the receive callback reads (the allocator callbacks are libssh2's own).
+// The session's socket state, kept by the receive and send callbacks below. It is the session's abstract pointer,
+// which only these callbacks read (the allocator callbacks are libssh2's own).
+//
+// Read-ahead: libssh2 1.10 reads the server's identification line one byte per recv(2) (session.c,
+// banner_receive): about forty system calls for "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10". Reads of fewer than 64
+// bytes are served from a small buffer filled by one recv; the bytes it holds past the line (the start of the
+// server's KEXINIT) go to libssh2's next read before the socket is read again.
+//
+// `drained`: the last recv found the socket empty (EAGAIN, or fewer bytes than asked for). libssh2 reads again after
+// every packet and once per channel call (channel_read of each stream ends with a read that finds nothing), about a
+// dozen empty system calls per session; until the engine next waits on the socket, those get EAGAIN without one. The
+// engine clears the flag when it asks what to wait for (fa_session_prepare_wait): the next read after a wait is
+// real, and data that arrived meanwhile is still seen, because the engine's poll(2) is level-triggered.
+//
+// `ack_owed`: data arrived and no segment of ours has carried its ACK yet (see fa_session_prepare_wait).
+//
+// libssh2 also calls these callbacks for the ssh-agent's socket (agent.c reads and writes it through the session's
+// callbacks), so the state applies only to `socket`, the session's own; any other descriptor is read and written as
+// it is.
 typedef struct {
+    int socket;
     size_t start;
     size_t end;
+    int drained;
+    int ack_owed;
+    int no_quickack;
     unsigned char bytes[512];
-} fa_read_ahead;
+} fa_socket_state;
 
-static inline LIBSSH2_SESSION *fa_session_init(void) {
-    fa_read_ahead *ahead = calloc(1, sizeof(fa_read_ahead));
-    LIBSSH2_SESSION *session = libssh2_session_init_ex(NULL, NULL, NULL, ahead);
-    if (session == NULL) free(ahead);
+static inline LIBSSH2_SESSION *fa_session_init(int socket) {
+    fa_socket_state *state = calloc(1, sizeof(fa_socket_state));
+    if (state == NULL) return NULL;
+    state->socket = socket;
+    LIBSSH2_SESSION *session = libssh2_session_init_ex(NULL, NULL, NULL, state);
+    if (session == NULL) free(state);
     return session;
 }
 
-// Frees the session and then its read-ahead buffer (only once libssh2 has let go of the session).
+// Frees the session and then its socket state (only once libssh2 has let go of the session).
 static inline int fa_session_free(LIBSSH2_SESSION *session) {
     void **abstract = libssh2_session_abstract(session);
-    void *ahead = abstract != NULL ? *abstract : NULL;
+    void *state = abstract != NULL ? *abstract : NULL;
     int result = libssh2_session_free(session);
-    if (result == 0) free(ahead);
+    if (result == 0) free(state);
     return result;
 }
 
@@ -180,37 +200,76 @@ static inline int fa_session_disconnect(LIBSSH2_SESSION *session, const char *de
     return libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, description, "");
 }
 
-// OpenSSH sets no TCP_NODELAY for exec sessions without a terminal, so every round trip may wait ~40 ms for a delayed
-// ACK. A quick ACK around each receive cut one session from ~80 ms to ~32 ms here (shared/notes/libssh2.md). It is
-// asked for after a receive that returned data, not before every receive: setting TCP_QUICKACK sends an ACK that is
-// due at once (Linux tcp_setsockopt), and libssh2 ends most reads with a receive that finds nothing (EAGAIN), whose
-// system call would be spent for no ACK.
-static ssize_t fa_recv_quickack(libssh2_socket_t socket, void *buffer, size_t length, int flags, void **abstract) {
-    fa_read_ahead *ahead = abstract != NULL ? (fa_read_ahead *)*abstract : NULL;
-    if (ahead != NULL && ahead->start < ahead->end) {
-        size_t count = ahead->end - ahead->start < length ? ahead->end - ahead->start : length;
-        memcpy(buffer, ahead->bytes + ahead->start, count);
-        ahead->start += count;
+// The session's socket state, when `socket` is the session's own.
+static inline fa_socket_state *fa_state(void **abstract, libssh2_socket_t socket) {
+    fa_socket_state *state = abstract != NULL ? (fa_socket_state *)*abstract : NULL;
+    return state != NULL && state->socket == socket ? state : NULL;
+}
+
+static ssize_t fa_recv(libssh2_socket_t socket, void *buffer, size_t length, int flags, void **abstract) {
+    fa_socket_state *state = fa_state(abstract, socket);
+    if (state != NULL && state->start < state->end) {
+        size_t count = state->end - state->start < length ? state->end - state->start : length;
+        memcpy(buffer, state->bytes + state->start, count);
+        state->start += count;
         return (ssize_t)count;
     }
-    int small = ahead != NULL && length > 0 && length < 64;
-    ssize_t received = small ? recv(socket, ahead->bytes, sizeof(ahead->bytes), flags) : recv(socket, buffer, length, flags);
-    if (received < 0) return -errno;
-    if (received > 0) {
-        int one = 1;
-        setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+    if (state != NULL && state->drained) return -EAGAIN;
+    int small = state != NULL && length > 0 && length < 64;
+    size_t asked = small ? sizeof(state->bytes) : length;
+    ssize_t received = recv(socket, small ? state->bytes : buffer, asked, flags);
+    if (received < 0) {
+        int error = errno;
+        if (state != NULL && (error == EAGAIN || error == EWOULDBLOCK)) state->drained = 1;
+        return -error;
+    }
+    if (state != NULL && received > 0) {
+        state->ack_owed = 1;
+        // A stream socket hands over everything it holds, up to what was asked: a short read emptied it.
+        if ((size_t)received < asked) state->drained = 1;
     }
     if (small) {
         size_t count = (size_t)received < length ? (size_t)received : length;
-        memcpy(buffer, ahead->bytes, count);
-        ahead->start = count;
-        ahead->end = (size_t)received;
+        memcpy(buffer, state->bytes, count);
+        state->start = count;
+        state->end = (size_t)received;
         return (ssize_t)count;
     }
     return received;
 }
 
-static inline void fa_session_use_quickack(LIBSSH2_SESSION *session) {
-    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_RECV, (void *)fa_recv_quickack);
+static ssize_t fa_send(libssh2_socket_t socket, const void *buffer, size_t length, int flags, void **abstract) {
+    ssize_t sent = send(socket, buffer, length, flags);
+    if (sent < 0) return -errno;
+    fa_socket_state *state = fa_state(abstract, socket);
+    // Every segment carries the current acknowledgement, so data of ours settles what was owed.
+    if (state != NULL && sent > 0) state->ack_owed = 0;
+    return sent;
+}
+
+static inline void fa_session_use_socket_callbacks(LIBSSH2_SESSION *session) {
+    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_RECV, (void *)fa_recv);
+    libssh2_session_callback_set(session, LIBSSH2_CALLBACK_SEND, (void *)fa_send);
+}
+
+// Called when the engine is about to wait on the session's socket; `reading` says it waits for input.
+//
+// OpenSSH sets no TCP_NODELAY for exec sessions without a terminal: a second small packet of the server's waits (Nagle)
+// until its first is acknowledged, and a delayed ACK takes ~40 ms, on every round trip. A quick ACK cut one session
+// from ~80 ms to ~32 ms here (shared/notes/libssh2.md). It is sent only here, before a wait for input, and only when
+// data came in since our last send: when libssh2 answers what it read at once, that answer carries the ACK, and a
+// separate one (a system call, and a segment for both ends' kernels) would be spent for nothing. Setting TCP_QUICKACK
+// sends an ACK that is due at once (Linux tcp_setsockopt). A socket that is not TCP (the socketpair of a tunnel or a
+// proxy command) refuses it once and is not asked again.
+static inline void fa_session_prepare_wait(LIBSSH2_SESSION *session, int socket, int reading) {
+    fa_socket_state *state = fa_state(libssh2_session_abstract(session), socket);
+    if (state == NULL) return;
+    state->drained = 0;
+    if (reading && state->ack_owed && !state->no_quickack) {
+        int one = 1;
+        if (setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one)) != 0)
+            state->no_quickack = 1;
+        state->ack_owed = 0;
+    }
 }
 #endif

@@ -88,9 +88,15 @@ final class BastionConnection: LoopTask {
         return (true, false)
     }
 
+    /// `blockDirections` for a caller about to wait on the session (`SSHSession.prepareToWait`).
+    func prepareToWait() -> (read: Bool, write: Bool) {
+        if case .ready(let session, _) = state { return session.prepareToWait() }
+        return (true, false)
+    }
+
     var waitInterests: [PollInterest] {
         guard let socket else { return [] }
-        let directions = blockDirections
+        let directions = prepareToWait()
         return [.on(socket, read: directions.read, write: directions.write)]
     }
 
@@ -276,7 +282,7 @@ final class BastionConnection: LoopTask {
                 if closingChannels.isEmpty {
                     closingDeadline = .infinity
                 } else {
-                    let directions = session.blockDirections
+                    let directions = session.prepareToWait()
                     interests.append(.on(session.socket, read: directions.read, write: directions.write))
                 }
             }

@@ -69,7 +69,7 @@ final class ChannelRelay: SessionTransport {
                 }
                 switch outcome {
                 case .done(let count): progressed = progressed || count > 0
-                case .wouldBlock: bastionWait = merged(bastionWait, connection.blockDirections)
+                case .wouldBlock: bastionWait = merged(bastionWait, connection.prepareToWait())
                 case .failed(let error): breakage = connection.broken(error, while: "sending")
                 case nil: waitsOnBastion = true
                 }
@@ -78,7 +78,7 @@ final class ChannelRelay: SessionTransport {
                 case .done, .failed:
                     channelEOFSent = true
                     progressed = true
-                case .wouldBlock: bastionWait = merged(bastionWait, connection.blockDirections)
+                case .wouldBlock: bastionWait = merged(bastionWait, connection.prepareToWait())
                 case nil: waitsOnBastion = true
                 }
             }
@@ -94,7 +94,7 @@ final class ChannelRelay: SessionTransport {
                         channelEOF = true
                         progressed = true
                     }
-                case .wouldBlock: bastionWait = merged(bastionWait, connection.blockDirections)
+                case .wouldBlock: bastionWait = merged(bastionWait, connection.prepareToWait())
                 case .failed(let error): breakage = connection.broken(error, while: "receiving")
                 case nil: waitsOnBastion = true
                 }

@@ -320,7 +320,7 @@ final class Connector {
     }
 
     private func wait(_ session: SSHSession) -> [PollInterest] {
-        let directions = session.blockDirections
+        let directions = session.prepareToWait()
         return [.on(session.socket, read: directions.read, write: directions.write)]
     }
 

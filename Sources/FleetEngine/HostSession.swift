@@ -196,7 +196,7 @@ final class HostSession: LoopTask {
     }
 
     private func wait(_ session: SSHSession, _ transportInterests: [PollInterest]) -> LoopStep {
-        let directions = session.blockDirections
+        let directions = session.prepareToWait()
         return .wait([.on(session.socket, read: directions.read, write: directions.write)] + transportInterests)
     }
 

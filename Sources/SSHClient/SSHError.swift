@@ -99,7 +99,7 @@ public struct SSHError: Error, Sendable, Hashable, CustomStringConvertible {
 public enum SSHOperation<Value> {
     case done(Value)
     /// libssh2 returned `LIBSSH2_ERROR_EAGAIN`: call the same function again, with the same arguments, once the
-    /// socket is ready in the directions `SSHSession.blockDirections` names.
+    /// socket is ready in the directions `SSHSession.prepareToWait()` returns.
     case wouldBlock
     case failed(SSHError)
 

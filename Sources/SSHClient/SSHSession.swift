@@ -8,8 +8,9 @@ import Foundation
 /// One non-blocking SSH session over a connected TCP socket: the only owner of a `LIBSSH2_SESSION`.
 ///
 /// Every call returns at once: `.wouldBlock` means "call the same function again, with the same arguments, when the
-/// socket is ready in `blockDirections`" (libssh2's EAGAIN contract). Not `Sendable`: a session lives and dies on the
-/// thread that created it, because libssh2 handles are not thread-safe.
+/// socket is ready in the directions `prepareToWait()` returns" (libssh2's EAGAIN contract; call it just before
+/// waiting, level-triggered). Not `Sendable`: a session lives and dies on the thread that created it, because libssh2
+/// handles are not thread-safe.
 public final class SSHSession {
     /// Set to nil once freed; every method checks it.
     private var handle: OpaquePointer?
@@ -31,13 +32,13 @@ public final class SSHSession {
             Glibc.close(socket)
             throw SSHError(code: .session, message: "libssh2 could not initialise its crypto backend")
         }
-        guard let session = fa_session_init() else {
+        guard let session = fa_session_init(socket) else {
             Glibc.close(socket)
             throw SSHError(code: .session, libssh2Error: "LIBSSH2_ERROR_ALLOC", message: "cannot allocate a session")
         }
         handle = session
         libssh2_session_set_blocking(session, 0)
-        fa_session_use_quickack(session)
+        fa_session_use_socket_callbacks(session)
     }
 
     deinit { abort() }
@@ -175,13 +176,24 @@ public final class SSHSession {
     // MARK: Waiting and teardown
 
     /// Which directions the last `.wouldBlock` waits for. Neither set means "readable" (libssh2 only reports
-    /// directions while an operation is pending).
+    /// directions while an operation is pending). A question only: before waiting, ask `prepareToWait()`.
     public var blockDirections: (read: Bool, write: Bool) {
         guard let handle else { return (true, false) }
         let directions = libssh2_session_block_directions(handle)
         let read = directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0
         let write = directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0
         return (read || !write, write)
+    }
+
+    /// `blockDirections`, for a caller that is about to wait on the socket: call it then, every time. Until this
+    /// call, a read that follows one that found the socket empty returns EAGAIN without a system call; after it, the
+    /// next read asks the kernel again (a caller that waited without it would find EAGAIN forever). Waiting for
+    /// input, it also acknowledges what came in since our last send (TCP_QUICKACK), which the server's next packet
+    /// may be waiting for (shim.h, fa_session_prepare_wait).
+    public func prepareToWait() -> (read: Bool, write: Bool) {
+        let directions = blockDirections
+        if let handle { fa_session_prepare_wait(handle, socket, directions.read ? 1 : 0) }
+        return directions
     }
 
     /// While on, packets that follow each other without a wait leave in one TCP segment (TCP_CORK) instead of one
