@@ -3,6 +3,10 @@ import Foundation
 import Reports
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Shows `exec` results: streamed per host as they finish (prefixed or grouped), or one JSON document at the end;
 /// a progress line on stderr only when stderr is a terminal.
 ///
@@ -57,7 +61,27 @@ final class ExecPrinter: Sendable {
         }
     }
 
-    private func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    /// One write(2) of the text's own UTF-8 storage, where `FileHandle.write(Data(_:))` copied it and trapped on a
+    /// failed write. When the reader has gone (`fleet-audit exec … | head`), the process ends as any filter does, by
+    /// SIGPIPE, which the engine otherwise ignores for its sockets; other write errors drop the output.
+    private func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard var next = UnsafeRawPointer(bytes.baseAddress) else { return }
+            var left = bytes.count
+            while left > 0 {
+                let written = Glibc.write(STDOUT_FILENO, next, left)
+                if written < 0 && errno == EINTR { continue }
+                if written < 0 && errno == EPIPE {
+                    signal(SIGPIPE, SIG_DFL)
+                    raise(SIGPIPE)
+                }
+                guard written > 0 else { return }
+                next += written
+                left -= written
+            }
+        }
+    }
 
     private func lines(_ data: Data) -> [String] { OutputText.terminalLines(String(decoding: data, as: UTF8.self)) }
 

@@ -42,6 +42,18 @@ final class ExecCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.isEmpty, "no progress line when stderr is not a terminal: \(result.stderr)")
     }
 
+    /// `fleet-audit exec … | head`: the reader is gone before the first line. The run ends as any filter's does, by
+    /// SIGPIPE (the shell's 141), not by a Swift runtime trap on the failed write (it was one, status 132).
+    func testAReaderThatWentAwayEndsTheRunBySIGPIPEWithoutATrap() throws {
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let result = try ProcessRunner.run(
+            fleetAudit, ["exec", "--inventory", try inventory(), "--", "echo", "hello"],
+            standardOutput: pipe.fileHandleForWriting)
+        XCTAssertEqual(result.exitCode, 128 + SIGPIPE, result.stderr)
+        XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr)
+    }
+
     func testJSONClassifiesFailuresAndTheExitStatusSaysSomeHostFailed() throws {
         let closedPort = try FreePort.next()
         let listener = try SilentListener()

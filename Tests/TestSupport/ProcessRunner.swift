@@ -9,11 +9,12 @@ public struct ProcessOutput: Sendable {
 }
 
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments`; kills it (SIGKILL) when `timeout` seconds pass.
+    /// Runs `executable` with `arguments`; kills it (SIGKILL) when `timeout` seconds pass. With `standardOutput`,
+    /// the program writes there instead (and `stdout` is empty).
     @discardableResult
     public static func run(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-        input: Data? = nil, timeout: Double = 60, currentDirectory: String? = nil
+        input: Data? = nil, timeout: Double = 60, currentDirectory: String? = nil, standardOutput: FileHandle? = nil
     ) throws -> ProcessOutput {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -22,7 +23,7 @@ public enum ProcessRunner {
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let outFile = try TemporaryFile()
         let errFile = try TemporaryFile()
-        process.standardOutput = outFile.handle
+        process.standardOutput = standardOutput ?? outFile.handle
         process.standardError = errFile.handle
         let stdinPipe = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdinPipe
