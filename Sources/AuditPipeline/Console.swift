@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 import Reports
 
@@ -20,7 +21,7 @@ public struct Console: Sendable {
         output: { print($0, terminator: "") },
         error: { message in
             let safe = OutputText.terminalLines(message).joined(separator: "\n")
-            FileHandle.standardError.write(Data((safe + "\n").utf8))
+            StandardStream.error.write(safe + "\n")
         })
 
     /// Reports a problem the way the CLI always has: `fleet-audit: ` and its message.

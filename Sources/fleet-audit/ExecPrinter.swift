@@ -38,7 +38,7 @@ final class ExecPrinter: Sendable {
         state.withLock { counts in
             counts.finished += 1
             if result.status != .ok { counts.failed += 1 }
-            if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if showsProgress { StandardStream.error.write("\r\u{1B}[K") }
             switch mode {
             case .prefixed: write(prefixed(result))
             case .grouped: write(grouped(result))
@@ -47,13 +47,13 @@ final class ExecPrinter: Sendable {
             if showsProgress {
                 let line =
                     "[\(counts.finished)/\(total)] \(counts.finished - counts.failed) ok, \(counts.failed) failed"
-                FileHandle.standardError.write(Data(line.utf8))
+                StandardStream.error.write(line)
             }
         }
     }
 
     func finish(_ results: [CommandResult]) {
-        if showsProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if showsProgress { StandardStream.error.write("\r\u{1B}[K") }
         if mode == .json {
             write(json(results))
         } else {
@@ -61,25 +61,12 @@ final class ExecPrinter: Sendable {
         }
     }
 
-    /// One write(2) of the text's own UTF-8 storage, where `FileHandle.write(Data(_:))` copied it and trapped on a
-    /// failed write. When the reader has gone (`fleet-audit exec … | head`), the process ends as any filter does, by
-    /// SIGPIPE, which the engine otherwise ignores for its sockets; other write errors drop the output.
+    /// When the reader has gone (`fleet-audit exec … | head`), the process ends as any filter does, by SIGPIPE,
+    /// which the engine otherwise ignores for its sockets; other write errors drop the output.
     private func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard var next = UnsafeRawPointer(bytes.baseAddress) else { return }
-            var left = bytes.count
-            while left > 0 {
-                let written = Glibc.write(STDOUT_FILENO, next, left)
-                if written < 0 && errno == EINTR { continue }
-                if written < 0 && errno == EPIPE {
-                    signal(SIGPIPE, SIG_DFL)
-                    raise(SIGPIPE)
-                }
-                guard written > 0 else { return }
-                next += written
-                left -= written
-            }
+        if !StandardStream.output.write(text) && errno == EPIPE {
+            signal(SIGPIPE, SIG_DFL)
+            raise(SIGPIPE)
         }
     }
 

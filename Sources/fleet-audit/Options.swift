@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditPipeline
+import FleetCore
 import FleetEngine
 import Foundation
 import Inventory
@@ -103,7 +104,7 @@ private struct TerminalSafeStandardError: TextOutputStream, Sendable {
         // StreamLogHandler writes one entry per call, ending in its own newline: that one is kept.
         let entry = string.hasSuffix("\n") ? String(string.dropLast()) : string
         let ending = string.hasSuffix("\n") ? "\n" : ""
-        FileHandle.standardError.write(Data((OutputText.terminal(entry) + ending).utf8))
+        StandardStream.error.write(OutputText.terminal(entry) + ending)
     }
 }
 

@@ -54,6 +54,21 @@ final class ExecCommandTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr)
     }
 
+    /// `fleet-audit exec -v … 2>&1 | head`: log lines to a standard error nobody reads are dropped, and the run
+    /// goes on to its summary and exit status (the first log line used to trap).
+    func testLogLinesToAStandardErrorNobodyReadsAreDroppedAndTheRunFinishes() throws {
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let closedPort = try FreePort.next()
+        let path = try inventory(extraHosts: "  - {name: cache-down, address: 127.0.0.1, port: \(closedPort)}")
+        let result = try ProcessRunner.run(
+            fleetAudit, ["exec", "--verbose", "--inventory", path, "--", "echo", "hello"],
+            standardError: pipe.fileHandleForWriting)
+        XCTAssertEqual(result.exitCode, 1, result.stdout)
+        XCTAssertTrue(result.stdout.contains("cache-a | hello\n"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("3 hosts: 2 ok, 1 failed (refused 1)"), result.stdout)
+    }
+
     func testJSONClassifiesFailuresAndTheExitStatusSaysSomeHostFailed() throws {
         let closedPort = try FreePort.next()
         let listener = try SilentListener()

@@ -9,12 +9,13 @@ public struct ProcessOutput: Sendable {
 }
 
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments`; kills it (SIGKILL) when `timeout` seconds pass. With `standardOutput`,
-    /// the program writes there instead (and `stdout` is empty).
+    /// Runs `executable` with `arguments`; kills it (SIGKILL) when `timeout` seconds pass. With `standardOutput` or
+    /// `standardError`, the program writes there instead (and `stdout` or `stderr` is empty).
     @discardableResult
     public static func run(
         _ executable: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-        input: Data? = nil, timeout: Double = 60, currentDirectory: String? = nil, standardOutput: FileHandle? = nil
+        input: Data? = nil, timeout: Double = 60, currentDirectory: String? = nil, standardOutput: FileHandle? = nil,
+        standardError: FileHandle? = nil
     ) throws -> ProcessOutput {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -24,7 +25,7 @@ public enum ProcessRunner {
         let outFile = try TemporaryFile()
         let errFile = try TemporaryFile()
         process.standardOutput = standardOutput ?? outFile.handle
-        process.standardError = errFile.handle
+        process.standardError = standardError ?? errFile.handle
         let stdinPipe = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdinPipe
         try process.run()
