@@ -37,7 +37,7 @@ public struct YAMLNode {
     /// Parses `text`; a syntax error becomes a `YAMLFileError` with the line libyaml reported.
     public static func parse(_ text: String, file: String) throws(YAMLFileError) -> YAMLNode {
         do {
-            guard let root = try Yams.compose(yaml: text) else {
+            guard let root = try composeUnresolved(text) else {
                 throw YAMLFileError(file: file, line: 1, field: nil, message: "the file is empty")
             }
             return YAMLNode(node: root, path: "", file: file)
@@ -54,6 +54,20 @@ public struct YAMLNode {
             throw YAMLFileError(file: file, line: Self.line(of: error), field: nil, message: "not valid YAML: \(error)")
         } catch {
             throw YAMLFileError(file: file, line: nil, field: nil, message: "not valid YAML: \(error)")
+        }
+    }
+
+    /// The document's nodes, without resolving plain scalars' tags. The readers here never look at a tag (every
+    /// scalar is read as its text), but Yams' check for repeated keys hashes each key with its resolved tag, and the
+    /// default resolver tries up to seven regular expressions per key: half of a 500-host inventory's load. Without
+    /// resolving, every key is a plain string, so only a file with two keys of the same text in one mapping can fail
+    /// that check; such a file is parsed again as before, so the errors it gets (Yams' for `{a: 1, a: 2}`, ours for
+    /// `{1: a, "1": b}`) do not change.
+    private static func composeUnresolved(_ text: String) throws -> Node? {
+        do {
+            return try Yams.compose(yaml: text, .basic)
+        } catch YamlError.duplicatedKeysInMapping {
+            return try Yams.compose(yaml: text)
         }
     }
 
