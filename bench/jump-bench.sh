@@ -30,7 +30,7 @@ clients=${CLIENTS:-fleet-audit pssh}
 command=${BENCH_COMMAND:-cat /etc/hostname; uname -sr}
 ticks=$(getconf CLK_TCK)
 
-[ -x "$driver" ] || { echo "no fleet-audit at $driver (run: swift build -c release)" >&2; exit 1; }
+[ -x "$driver" ] || { echo "no fleet-audit at $driver (run: make release)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/fleet-audit-jump-bench.XXXXXX)
