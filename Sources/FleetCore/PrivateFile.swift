@@ -68,17 +68,11 @@ public enum PrivateFile {
             }
         }
 
-        /// Appends `bytes`, retrying interrupted writes.
+        /// Appends `bytes`, retrying interrupted and partial writes.
         public func write(_ bytes: UnsafeRawBufferPointer) throws(WriteError) {
-            guard let base = bytes.baseAddress, !committed else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw WriteError(path: temporary, operation: "write", errno: errno)
-                }
-                offset += written
+            guard !committed else { return }
+            if let error = FileDescriptorWriting.writeAll(bytes, to: descriptor) {
+                throw WriteError(path: temporary, operation: "write", errno: error)
             }
         }
 

@@ -13,22 +13,31 @@ public enum StandardStream: Sendable {
 
     private var descriptor: Int32 { self == .output ? STDOUT_FILENO : STDERR_FILENO }
 
-    /// Writes all of `text`, retrying interrupted and partial writes. False when the descriptor refused it; `errno`
-    /// then says why (EPIPE: the reader is gone).
+    /// Writes all of `text`. Nil when it was written; otherwise the errno that refused it (EPIPE: the reader is
+    /// gone), taken at the failing call, before anything else can change `errno`.
     @discardableResult
-    public func write(_ text: String) -> Bool {
+    public func write(_ text: String) -> Int32? {
         var text = text
-        return text.withUTF8 { bytes in
-            guard var next = UnsafeRawPointer(bytes.baseAddress) else { return true }
-            var left = bytes.count
-            while left > 0 {
-                let written = Glibc.write(descriptor, next, left)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return false }
-                next += written
-                left -= written
+        return text.withUTF8 { bytes in FileDescriptorWriting.writeAll(UnsafeRawBufferPointer(bytes), to: descriptor) }
+    }
+}
+
+/// The one write(2) loop: every byte, retrying interrupted and partial writes.
+enum FileDescriptorWriting {
+    /// Nil when every byte was written; otherwise the errno of the failing call (EIO for a write that took none).
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+        guard let base = bytes.baseAddress else { return nil }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+            if written < 0 {
+                let error = errno
+                if error == EINTR { continue }
+                return error
             }
-            return true
+            if written == 0 { return EIO }
+            offset += written
         }
+        return nil
     }
 }

@@ -64,7 +64,7 @@ final class ExecPrinter: Sendable {
     /// When the reader has gone (`fleet-audit exec … | head`), the process ends as any filter does, by SIGPIPE,
     /// which the engine otherwise ignores for its sockets; other write errors drop the output.
     private func write(_ text: String) {
-        if !StandardStream.output.write(text) && errno == EPIPE {
+        if StandardStream.output.write(text) == EPIPE {
             signal(SIGPIPE, SIG_DFL)
             raise(SIGPIPE)
         }
