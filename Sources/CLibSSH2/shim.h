@@ -30,6 +30,14 @@
 //
 // `ack_owed`: data arrived and no segment of ours has carried its ACK yet (see fa_session_prepare_wait).
 //
+// Held writes: while the engine holds writes (fa_session_hold_writes), packets of up to `out`'s size are collected
+// and given to the kernel in one send when it releases them, at the end of the libssh2 calls it wraps: NEWKEYS and
+// the service request of the handshake, the exec request and our EOF, the channel close and the disconnect, one
+// segment each instead of two. Over loopback every segment also runs the receiving sshd's TCP path and its wake-up on
+// our CPU. Nothing stays held past the release unless the kernel refuses it (a full send buffer); then
+// fa_session_prepare_wait says to wait for writability, and the next send or wait gives it to the kernel first, so
+// the bytes leave in libssh2's order. A send that failed there is returned by the session's next send.
+//
 // libssh2 also calls these callbacks for the ssh-agent's socket (agent.c reads and writes it through the session's
 // callbacks), so the state applies only to `socket`, the session's own; any other descriptor is read and written as
 // it is.
@@ -40,7 +48,11 @@ typedef struct {
     int drained;
     int ack_owed;
     int no_quickack;
+    int holding;
+    int send_error;
+    size_t held;
     unsigned char bytes[512];
+    unsigned char out[512];
 } fa_socket_state;
 
 static inline LIBSSH2_SESSION *fa_session_init(int socket) {
@@ -238,13 +250,61 @@ static ssize_t fa_recv(libssh2_socket_t socket, void *buffer, size_t length, int
     return received;
 }
 
+// Gives the held bytes to the kernel, as far as it takes them; 1 when none are left. A failure other than a full
+// buffer drops them and is kept for the next send: the connection is broken either way.
+static int fa_flush(fa_socket_state *state) {
+    size_t done = 0;
+    while (done < state->held) {
+        ssize_t sent = send(state->socket, state->out + done, state->held - done, MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            state->send_error = errno;
+            state->held = 0;
+            return 1;
+        }
+        done += (size_t)sent;
+        // Every segment carries the current acknowledgement, so data of ours settles what was owed.
+        state->ack_owed = 0;
+    }
+    if (done > 0) memmove(state->out, state->out + done, state->held - done);
+    state->held -= done;
+    return state->held == 0;
+}
+
 static ssize_t fa_send(libssh2_socket_t socket, const void *buffer, size_t length, int flags, void **abstract) {
+    fa_socket_state *state = fa_state(abstract, socket);
+    if (state != NULL) {
+        if (state->send_error != 0) return -state->send_error;
+        if (state->holding && length <= sizeof(state->out) - state->held) {
+            memcpy(state->out + state->held, buffer, length);
+            state->held += length;
+            return (ssize_t)length;
+        }
+        // Held bytes go first; until the kernel takes them, libssh2 keeps this packet and tries again.
+        if (state->held > 0 && !fa_flush(state)) return -EAGAIN;
+        if (state->send_error != 0) return -state->send_error;
+    }
     ssize_t sent = send(socket, buffer, length, flags);
     if (sent < 0) return -errno;
-    fa_socket_state *state = fa_state(abstract, socket);
-    // Every segment carries the current acknowledgement, so data of ours settles what was owed.
     if (state != NULL && sent > 0) state->ack_owed = 0;
     return sent;
+}
+
+// Starts (on = 1) or ends holding writes. Ending gives what is held to the kernel; returns 1 when some of it is still
+// held (the kernel's send buffer is full): the caller must then wait for the socket to be writable.
+static inline int fa_session_hold_writes(LIBSSH2_SESSION *session, int socket, int on) {
+    fa_socket_state *state = fa_state(libssh2_session_abstract(session), socket);
+    if (state == NULL) return 0;
+    state->holding = on;
+    return on ? 0 : !fa_flush(state);
+}
+
+// Room left for held writes: a caller that must not see EAGAIN from a small packet checks it first.
+static inline size_t fa_session_hold_room(LIBSSH2_SESSION *session, int socket) {
+    fa_socket_state *state = fa_state(libssh2_session_abstract(session), socket);
+    if (state == NULL || !state->holding) return 0;
+    return sizeof(state->out) - state->held;
 }
 
 static inline void fa_session_use_socket_callbacks(LIBSSH2_SESSION *session) {
@@ -261,15 +321,19 @@ static inline void fa_session_use_socket_callbacks(LIBSSH2_SESSION *session) {
 // separate one (a system call, and a segment for both ends' kernels) would be spent for nothing. Setting TCP_QUICKACK
 // sends an ACK that is due at once (Linux tcp_setsockopt). A socket that is not TCP (the socketpair of a tunnel or a
 // proxy command) refuses it once and is not asked again.
-static inline void fa_session_prepare_wait(LIBSSH2_SESSION *session, int socket, int reading) {
+//
+// Returns 1 when written bytes are still held (fa_session_hold_writes): the wait must then include writability.
+static inline int fa_session_prepare_wait(LIBSSH2_SESSION *session, int socket, int reading) {
     fa_socket_state *state = fa_state(libssh2_session_abstract(session), socket);
-    if (state == NULL) return;
+    if (state == NULL) return 0;
     state->drained = 0;
+    int still_held = state->held > 0 && !fa_flush(state);
     if (reading && state->ack_owed && !state->no_quickack) {
         int one = 1;
         if (setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one)) != 0)
             state->no_quickack = 1;
         state->ack_owed = 0;
     }
+    return still_held;
 }
 #endif

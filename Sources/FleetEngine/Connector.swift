@@ -185,7 +185,8 @@ final class Connector {
                 guard startSession(socket: socket, now: now) else { return failedStart() }
 
             case .handshaking(let session):
-                switch session.handshake() {
+                // NEWKEYS and the service request leave together (`holdingWrites`).
+                switch session.holdingWrites({ session.handshake() }) {
                 case .wouldBlock: return .wait(wait(session) + transportInterests)
                 case .failed(let error):
                     session.abort()

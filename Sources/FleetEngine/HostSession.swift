@@ -19,8 +19,8 @@ final class HostSession: LoopTask {
         case establishing(Connector)
         /// Opening the "session" channel.
         case openingChannel(SSHSession)
-        /// Sending the "exec" request.
-        case startingCommand(SSHSession, SSHChannel)
+        /// Sending the "exec" request and waiting for the server's answer; `eofSent`: our EOF went out with it.
+        case startingCommand(SSHSession, SSHChannel, eofSent: Bool)
         /// Feeding standard input and draining both output streams until EOF.
         case running(RunningState)
         /// Closing the channel and reading the exit status, then saying goodbye.
@@ -91,18 +91,25 @@ final class HostSession: LoopTask {
                     session.abort()
                     return fail(.channel, phase: .channel, "cannot open a channel: \(error)", now)
                 case .done(let channel):
-                    state = .startingCommand(session, channel)
+                    state = .startingCommand(session, channel, eofSent: false)
                 }
 
-            case .startingCommand(let session, let channel):
-                switch channel.exec(job.command) {
-                case .wouldBlock: return wait(session, transportInterests)
+            case .startingCommand(let session, let channel, var eofSent):
+                let outcome = session.holdingWrites { () -> SSHOperation<Void> in
+                    let outcome = channel.exec(job.command)
+                    if case .wouldBlock = outcome, !eofSent { eofSent = sendEOFWithRequest(session, channel) }
+                    return outcome
+                }
+                switch outcome {
+                case .wouldBlock:
+                    state = .startingCommand(session, channel, eofSent: eofSent)
+                    return wait(session, transportInterests)
                 case .failed(let error):
                     session.abort()
                     return fail(.channel, phase: .channel, "the server refused to run the command: \(error)", now)
                 case .done:
                     enter(.command, deadline: job.host.deadlines.command, now: now)
-                    state = .running(RunningState(session: session, channel: channel, job: job))
+                    state = .running(RunningState(session: session, channel: channel, job: job, eofSent: eofSent))
                 }
 
             case .running(var running):
@@ -195,6 +202,22 @@ final class HostSession: LoopTask {
         phaseDeadline = now + seconds
     }
 
+    /// A command with no standard input gets our EOF in the same segment as its exec request, not one round trip
+    /// later in a segment of its own (the server handles them in order, and a command that fails to start makes the
+    /// EOF moot). Only once the request has left whole (libssh2 does not wait to write) and while the EOF fits in
+    /// what is held: it must not meet a full socket, which would leave libssh2 holding a half-sent EOF while the exec
+    /// call still reads.
+    private func sendEOFWithRequest(_ session: SSHSession, _ channel: SSHChannel) -> Bool {
+        guard job.standardInput?.isEmpty ?? true, !session.blockDirections.write,
+            session.heldWriteRoom >= Self.largestEOFPacket
+        else { return false }
+        if case .done = channel.sendEOF() { return true }
+        return false
+    }
+
+    /// CHANNEL_EOF on the wire: 16 bytes padded for a 16-byte block cipher, plus a MAC of up to 64 (hmac-sha2-512).
+    private static let largestEOFPacket = 128
+
     private func wait(_ session: SSHSession, _ transportInterests: [PollInterest]) -> LoopStep {
         let directions = session.prepareToWait()
         return .wait([.on(session.socket, read: directions.read, write: directions.write)] + transportInterests)
@@ -208,7 +231,7 @@ final class HostSession: LoopTask {
     private func abortConnection() {
         switch state {
         case .establishing(let connector): connector.abort()
-        case .openingChannel(let session), .startingCommand(let session, _): session.abort()
+        case .openingChannel(let session), .startingCommand(let session, _, _): session.abort()
         case .running(let running): running.session.abort()
         case .closing(let closing): closing.session.abort()
         case .finished: break

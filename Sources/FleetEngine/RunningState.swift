@@ -22,9 +22,11 @@ struct RunningState {
     private var stderrFinished = false
     private let totalLimit: Int?
 
-    init(session: SSHSession, channel: SSHChannel, job: RemoteJob) {
+    /// `eofSent`: our EOF already went out with the exec request (`HostSession`, starting the command).
+    init(session: SSHSession, channel: SSHChannel, job: RemoteJob, eofSent: Bool = false) {
         self.session = session
         self.channel = channel
+        self.eofSent = eofSent
         input = job.standardInput.map { [UInt8]($0) } ?? []
         stdout = CappedBuffer(limit: job.outputLimit)
         stderr = CappedBuffer(limit: job.outputLimit)
@@ -146,10 +148,13 @@ struct ClosingState {
     init(running: RunningState) { self.running = running }
 
     /// Our close and the disconnect usually follow each other without a wait (the server's close came with the
-    /// output): they leave in one segment; any wait releases what is held first.
+    /// output): they leave in one segment.
     mutating func advance() -> Outcome {
+        session.holdingWrites { advanceHoldingWrites() }
+    }
+
+    private mutating func advanceHoldingWrites() -> Outcome {
         let channel = running.channel
-        if step == .close { session.coalesceWrites(true) }
         while true {
             var pending = false
             switch step {
@@ -168,13 +173,9 @@ struct ClosingState {
             case .disconnect:
                 if case .wouldBlock = session.disconnect() { pending = true } else { step = .done }
             case .done:
-                session.coalesceWrites(false)
                 return .closed
             }
-            if pending {
-                session.coalesceWrites(false)
-                return .wouldBlock
-            }
+            if pending { return .wouldBlock }
         }
     }
 }

@@ -189,19 +189,33 @@ public final class SSHSession {
     /// call, a read that follows one that found the socket empty returns EAGAIN without a system call; after it, the
     /// next read asks the kernel again (a caller that waited without it would find EAGAIN forever). Waiting for
     /// input, it also acknowledges what came in since our last send (TCP_QUICKACK), which the server's next packet
-    /// may be waiting for (shim.h, fa_session_prepare_wait).
+    /// may be waiting for, and it gives the kernel written bytes it refused while held (`holdingWrites`), asking for
+    /// writability while any are left (shim.h, fa_session_prepare_wait).
     public func prepareToWait() -> (read: Bool, write: Bool) {
         let directions = blockDirections
-        if let handle { fa_session_prepare_wait(handle, socket, directions.read ? 1 : 0) }
-        return directions
+        guard let handle else { return directions }
+        let stillHeld = fa_session_prepare_wait(handle, socket, directions.read ? 1 : 0) != 0
+        return (directions.read, directions.write || stillHeld)
     }
 
-    /// While on, packets that follow each other without a wait leave in one TCP segment (TCP_CORK) instead of one
-    /// each: over loopback every segment also costs the receiving sshd a wake-up. Turn it off before waiting for the
-    /// server (that pushes what is held); the kernel would otherwise hold it up to 200 ms. No effect on a socketpair.
-    public func coalesceWrites(_ on: Bool) {
-        var value: Int32 = on ? 1 : 0
-        _ = setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
+    /// Runs `body` with the session's packets held and given to the kernel in one write when it returns, so that
+    /// packets libssh2 sends one after the other without a wait leave in one TCP segment (and one system call)
+    /// instead of one each: over loopback every segment also costs the receiving sshd a wake-up. Packets larger than
+    /// the 512-byte hold go out as before. Nothing stays held after `body` unless the kernel refused it, and then
+    /// `prepareToWait()` asks for writability (shim.h, "Held writes").
+    public func holdingWrites<Result>(_ body: () -> Result) -> Result {
+        if let handle { _ = fa_session_hold_writes(handle, socket, 1) }
+        let result = body()
+        // `body` may have aborted the session, which frees the handle: read it again.
+        if let handle { _ = fa_session_hold_writes(handle, socket, 0) }
+        return result
+    }
+
+    /// Bytes that can still be held before a send would go to the kernel (0 outside `holdingWrites`): a caller that
+    /// adds a small packet of its own to what is held checks this first, so the packet cannot meet a full socket.
+    public var heldWriteRoom: Int {
+        guard let handle else { return 0 }
+        return fa_session_hold_room(handle, socket)
     }
 
     /// Polite goodbye (SSH_MSG_DISCONNECT). Optional: `abort()` is always safe.

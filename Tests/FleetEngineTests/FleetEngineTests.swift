@@ -102,6 +102,38 @@ final class FleetEngineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(controlCount, 1, "ps saw the command line: the secret's 0 means something")
     }
 
+    func testACommandThatReadsStandardInputWhenThereIsNoneGetsItsEndAndFinishes() async throws {
+        // Our EOF leaves with the exec request when there is no input: `cat` must see it, or it waits for ever.
+        let deadlines = PhaseDeadlines(connect: 5, handshake: 5, authentication: 5, command: 10, host: 20)
+        for input in [nil, Data()] {
+            let result = try await runOne("cat; echo after cat", on: host(deadlines: deadlines), input: input)
+            XCTAssertEqual(
+                result.status, .ok, "input \(String(describing: input)): \(String(describing: result.failure))")
+            XCTAssertEqual(text(result.stdout), "after cat\n")
+        }
+    }
+
+    func testPacketsThatFollowEachOtherWithoutAWaitShareOneSegment() async throws {
+        // The session's twelve packets: banner, KEXINIT, key exchange, NEWKEYS, service request, public-key query,
+        // signed request, channel open, exec, EOF, close, disconnect. Three pairs leave without a wait between them
+        // (NEWKEYS and the service request, exec and our EOF, close and disconnect) and go in one segment each; the
+        // last pair is split when the server's close comes after the output, in a segment of its own.
+        let relay = try SegmentCountingRelay(targetPort: server.port)
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let serverEntry = try String(contentsOfFile: server.knownHostsFile, encoding: .utf8)
+            .split(separator: "\n").first.map { $0.split(separator: " ").dropFirst().joined(separator: " ") }
+        let knownHosts = try directory.write(
+            "[127.0.0.1]:\(relay.port) \(try XCTUnwrap(serverEntry))\n", to: "known_hosts")
+        let result = try await runOne("echo relayed", on: host(port: relay.port, knownHosts: knownHosts))
+        XCTAssertEqual(result.status, .ok, "\(String(describing: result.failure))")
+        XCTAssertEqual(text(result.stdout), "relayed\n")
+        let segments = try XCTUnwrap(relay.clientDataSegments(), "the relay saw no connection end")
+        XCTAssertGreaterThanOrEqual(segments, 9, "\(segments) segments: twelve packets, at most three pairs joined")
+        XCTAssertLessThanOrEqual(
+            segments, 10, "\(segments) segments: NEWKEYS with the service request and exec with EOF, each in one")
+    }
+
     func testKilledCommandReportsTheSignal() async throws {
         let result = try await runOne("kill -KILL $$", on: host())
         XCTAssertEqual(result.status, .failed)
