@@ -252,10 +252,10 @@ static ssize_t fa_recv(libssh2_socket_t socket, void *buffer, size_t length, int
 
 // Gives the held bytes to the kernel, as far as it takes them; 1 when none are left. A failure other than a full
 // buffer drops them and is kept for the next send: the connection is broken either way.
-static int fa_flush(fa_socket_state *state) {
+static int fa_flush_with(fa_socket_state *state, int flags) {
     size_t done = 0;
     while (done < state->held) {
-        ssize_t sent = send(state->socket, state->out + done, state->held - done, MSG_NOSIGNAL);
+        ssize_t sent = send(state->socket, state->out + done, state->held - done, MSG_NOSIGNAL | flags);
         if (sent < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -271,6 +271,8 @@ static int fa_flush(fa_socket_state *state) {
     state->held -= done;
     return state->held == 0;
 }
+
+static int fa_flush(fa_socket_state *state) { return fa_flush_with(state, 0); }
 
 static ssize_t fa_send(libssh2_socket_t socket, const void *buffer, size_t length, int flags, void **abstract) {
     fa_socket_state *state = fa_state(abstract, socket);
@@ -298,6 +300,15 @@ static inline int fa_session_hold_writes(LIBSSH2_SESSION *session, int socket, i
     if (state == NULL) return 0;
     state->holding = on;
     return on ? 0 : !fa_flush(state);
+}
+
+// Shuts the session's socket down (both ways) when it is being freed. Bytes still held (the channel close and the
+// disconnect of a finished session) go to the kernel first with MSG_MORE, so that the FIN the shutdown sends rides
+// in their segment (Linux tcp_send_fin adds it to a queued segment not yet sent) instead of a segment of its own.
+static inline void fa_session_shutdown(LIBSSH2_SESSION *session, int socket) {
+    fa_socket_state *state = fa_state(libssh2_session_abstract(session), socket);
+    if (state != NULL && state->held > 0) (void)fa_flush_with(state, MSG_MORE);
+    shutdown(socket, SHUT_RDWR);
 }
 
 // Room left for held writes: a caller that must not see EAGAIN from a small packet checks it first.

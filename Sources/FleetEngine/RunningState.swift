@@ -148,9 +148,13 @@ struct ClosingState {
     init(running: RunningState) { self.running = running }
 
     /// Our close and the disconnect usually follow each other without a wait (the server's close came with the
-    /// output): they leave in one segment.
+    /// output): they leave in one segment. Once closed they stay held: the session's `abort()` sends them with its
+    /// FIN, in that same segment.
     mutating func advance() -> Outcome {
-        session.holdingWrites { advanceHoldingWrites() }
+        session.holdWrites()
+        let outcome = advanceHoldingWrites()
+        if case .wouldBlock = outcome { session.releaseWrites() }
+        return outcome
     }
 
     private mutating func advanceHoldingWrites() -> Outcome {

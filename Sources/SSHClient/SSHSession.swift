@@ -203,12 +203,23 @@ public final class SSHSession {
     /// instead of one each: over loopback every segment also costs the receiving sshd a wake-up. Packets larger than
     /// the 512-byte hold go out as before. Nothing stays held after `body` unless the kernel refused it, and then
     /// `prepareToWait()` asks for writability (shim.h, "Held writes").
+    /// Inlinable so that each caller gets its own specialisation, not a generic call per libssh2 call.
+    @inlinable
     public func holdingWrites<Result>(_ body: () -> Result) -> Result {
+        holdWrites()
+        defer { releaseWrites() }
+        return body()
+    }
+
+    /// `holdingWrites` in two halves, for a caller that may end the session with the writes still held: `abort()`
+    /// then gives them to the kernel together with the FIN.
+    public func holdWrites() {
         if let handle { _ = fa_session_hold_writes(handle, socket, 1) }
-        let result = body()
-        // `body` may have aborted the session, which frees the handle: read it again.
+    }
+
+    /// Reads the handle again: the work since `holdWrites()` may have aborted the session, which frees it.
+    public func releaseWrites() {
         if let handle { _ = fa_session_hold_writes(handle, socket, 0) }
-        return result
     }
 
     /// Bytes that can still be held before a send would go to the kernel (0 outside `holdingWrites`): a caller that
@@ -227,7 +238,10 @@ public final class SSHSession {
     /// Frees everything at once: shuts the socket down first so no libssh2 call can wait on it, frees the session
     /// (and with it any channel still open), then closes the socket. Idempotent.
     public func abort() {
-        if !socketClosed { shutdown(socket, Int32(SHUT_RDWR)) }
+        if !socketClosed {
+            // Held writes (a finished session's close and disconnect) leave with the FIN, in one segment.
+            if let handle { fa_session_shutdown(handle, socket) } else { shutdown(socket, Int32(SHUT_RDWR)) }
+        }
         // Before the session: an agent left behind would keep its socket open for the life of the process.
         for entry in agents { entry.agent?.release() }
         agents.removeAll()
