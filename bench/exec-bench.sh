@@ -221,6 +221,7 @@ for n in $sizes; do
   write_inputs "$n"
   runs=1
   [ "$n" = "$goal_size" ] && runs=$rounds
+  fewest_classified=
   for round in $(seq 1 "$runs"); do
     for client in $clients; do
       [ -n "${base_rss[$client]:-}" ] || continue
@@ -245,7 +246,9 @@ for n in $sizes; do
       fi
       if [ "$client" = fleet-audit ]; then
         echo "#   fleet-audit, $n hosts: ${classified:-0} with a result; failures by class: ${classes:-none}"
-        bench_result "exec: hosts with a classified result, N=$n" "${classified:-0}" ge "$n" hosts || status=1
+        if [ -z "${fewest_classified:-}" ] || [ "${classified:-0}" -lt "$fewest_classified" ]; then
+          fewest_classified=${classified:-0}
+        fi
       fi
       if [ "$ok" != "$n" ]; then
         KEEP=1 # a failed host is evidence: keep every output of this run
@@ -255,8 +258,14 @@ for n in $sizes; do
       fi
     done
   done
+  if [ -n "$fewest_classified" ]; then # every round's hosts must all end with a result: the fewest count
+    bench_result "exec: hosts with a classified result, N=$n" "$fewest_classified" ge "$n" hosts || status=1
+  fi
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+median() { # space-separated numbers on stdin -> their median
+  tr ' ' '\n' | grep . | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR) printf "%.4g\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
 for client in "${!goal_cpus[@]}"; do
   goal_cpu[$client]=$(median <<<"${goal_cpus[$client]}")
   goal_kib[$client]=$(median <<<"${goal_kibs[$client]}")
