@@ -203,6 +203,7 @@ public final class SSHSession {
     /// instead of one each: over loopback every segment also costs the receiving sshd a wake-up. Packets larger than
     /// the 512-byte hold go out as before. Nothing stays held after `body` unless the kernel refused it, and then
     /// `prepareToWait()` asks for writability (shim.h, "Held writes").
+    ///
     /// Inlinable so that each caller gets its own specialisation, not a generic call per libssh2 call.
     @inlinable
     public func holdingWrites<Result>(_ body: () -> Result) -> Result {
