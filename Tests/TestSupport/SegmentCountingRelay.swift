@@ -16,22 +16,8 @@ public final class SegmentCountingRelay: @unchecked Sendable {
     private var finished = false
 
     public init(targetPort: Int) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = Self.loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(descriptor, 4) == 0 else {
-            close(descriptor)
-            throw POSIXError(.EADDRINUSE)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let (descriptor, port) = try LoopbackSocket.bound(backlog: 4)
+        self.port = port
         listener = descriptor
         let thread = Thread { [self] in
             let result = Self.relayOne(listener: descriptor, targetPort: targetPort)
@@ -56,14 +42,6 @@ public final class SegmentCountingRelay: @unchecked Sendable {
         return count
     }
 
-    private static func loopback(port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
-    }
-
     /// Accepts one connection (waiting at most 20 s), relays it until both sides ended, and returns the count.
     private static func relayOne(listener: Int32, targetPort: Int) -> Int? {
         var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
@@ -71,15 +49,8 @@ public final class SegmentCountingRelay: @unchecked Sendable {
         let client = accept(listener, nil, nil)
         guard client >= 0 else { return nil }
         defer { close(client) }
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let server = LoopbackSocket.connected(port: targetPort) else { return nil }
         defer { close(server) }
-        var address = loopback(port: UInt16(targetPort))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return nil }
         var clientSegments: Int?
         var open = [client: true, server: true]
         var buffer = [UInt8](repeating: 0, count: 65536)
